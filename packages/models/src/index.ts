@@ -1,0 +1,1 @@
+export type { Classifier, FitOptions, ModelArtifact } from './contract/classifier.js';
