@@ -5,3 +5,4 @@ export type { Column, ColumnType } from './table/column-table.js';
 export { denseMatrix, takeRows } from './matrix/dense-matrix.js';
 export type { DenseMatrix } from './matrix/dense-matrix.js';
 export type { Fold } from './split/fold.js';
+export { SeededRandom } from './random/seeded-random.js';

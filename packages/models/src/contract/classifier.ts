@@ -46,4 +46,10 @@ export interface Classifier {
   toJSON(): ModelArtifact;
   /** Non-negative importance per feature (same order as `featureNames`), when the model has one. */
   featureImportance?(): Float64Array;
+  /**
+   * Per-row feature contributions that explain a score (reason codes): row-major, `X.rows` x (`X.cols` + 1),
+   * the last column being the bias (expected value). For each row the contributions plus the bias sum to the
+   * model's raw output (log-odds for logistic regression and boosting). Optional.
+   */
+  contributions?(X: DenseMatrix): Float64Array;
 }
