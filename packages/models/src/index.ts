@@ -1,3 +1,13 @@
 export type { Classifier, FitOptions, ModelArtifact } from './contract/classifier.js';
 export { validateOptions } from './artifact/validate-options.js';
 export type { OptionRule, OptionRules } from './artifact/validate-options.js';
+export { LIBRARY_VERSION } from './version.js';
+export { encodeTypedArray, decodeTypedArray } from './artifact/typed-array-codec.js';
+export type { EncodedTypedArray, StorableTypedArray, TypedArrayDtype, TypedArrayOfDtype } from './artifact/typed-array-codec.js';
+export { checkArtifact } from './artifact/check-artifact.js';
+export { canonicalJson, checksumOf, sha256Hex } from './artifact/checksum.js';
+export { checkFinite, checkFitInput, checkPredictInput } from './artifact/check-input.js';
+export { classifierKinds, loadClassifier, registerClassifierKind } from './load-classifier.js';
+export type { ClassifierLoader } from './load-classifier.js';
+export { LogisticRegression, loadLogisticRegression } from './linear/logistic-regression.js';
+export type { ClassWeight, LogisticRegressionFitInfo, LogisticRegressionOptions } from './linear/logistic-regression.js';
