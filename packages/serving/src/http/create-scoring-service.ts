@@ -1,0 +1,142 @@
+import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
+import { FallbackRules } from '../fallback/rules-engine.js';
+import { cardHasher, createServiceLogger } from '../observability/logger.js';
+import { ServiceMetrics } from '../observability/service-metrics.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { LoadShedder } from '../resilience/load-shedder.js';
+import { Scorer } from '../scoring/scorer.js';
+import { toHttpError } from './error-status.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerInferenceV2Routes } from './routes/inference-v2-routes.js';
+import { registerOpsRoutes } from './routes/ops-routes.js';
+import { registerScoreRoutes } from './routes/score-routes.js';
+import type { ServiceContext } from './service-context.js';
+
+/** A running (or ready to start) scoring service. */
+export interface ScoringService {
+  /** The Fastify instance (use `app.inject` in tests). */
+  readonly app: FastifyInstance;
+  /** The scoring core: current model, reload, status. */
+  readonly scorer: Scorer;
+  /** The Prometheus metrics; register more metrics (e.g. monitoring gauges) on `metrics.registry`. */
+  readonly metrics: ServiceMetrics;
+  readonly logger: Logger;
+  /** The validated options with defaults filled in. */
+  readonly options: ResolvedServiceOptions;
+  /** Listens on `options.host:options.port`; resolves to the base URL, e.g. `http://127.0.0.1:8080`. */
+  start(): Promise<string>;
+  /**
+   * Graceful shutdown: stops accepting connections, drains requests in flight (up to `shutdownTimeoutMs`, then
+   * closes the remaining connections), runs `onClose`, then closes the feature backend. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the fraud-scoring HTTP service (Fastify 5): validates `options` (throws `INVALID_OPTION` naming the bad or
+ * unknown option), loads the registry's champion — when that fails the service still starts and answers through
+ * the fallback rules (`fallbackReason: "no-model"`) until `POST /admin/reload` succeeds — and registers the routes:
+ * `POST /v1/score`, `POST /v1/feedback`, `GET /v1/monitoring`, the Open Inference Protocol under `/v2`,
+ * `GET /metrics` and `POST /admin/reload`. Bodies are JSON only, limited to `bodyLimitBytes`; `__proto__` and
+ * `constructor.prototype` keys are refused (400) by the JSON parser.
+ */
+export async function createScoringService(options: ScoringServiceOptions): Promise<ScoringService> {
+  const resolved = resolveServiceOptions(options);
+  const logger = createServiceLogger(resolved.logLevel, resolved.logStream);
+  const metrics = new ServiceMetrics({ defaultMetrics: resolved.defaultMetrics });
+  const shedder = new LoadShedder(resolved.overload);
+  const scorer = new Scorer({
+    modelName: resolved.modelName,
+    models: resolved.models,
+    features: resolved.features,
+    rules: new FallbackRules(resolved.fallback),
+    thresholds: resolved.thresholds,
+    deadlineMs: resolved.deadlineMs,
+    modelBreaker: new CircuitBreaker(resolved.circuitBreaker),
+    storeBreaker: new CircuitBreaker(resolved.circuitBreaker),
+    shedder,
+    topReasons: resolved.topReasons,
+    customerMeanFeature: resolved.customerMeanFeature,
+    maxPendingShadow: resolved.maxPendingShadow,
+    versionCacheSize: resolved.versionCacheSize,
+    logger,
+    metrics,
+    ...(resolved.observer === undefined ? {} : { observer: resolved.observer }),
+    now: () => performance.now(),
+  });
+
+  const app = fastify({
+    // Fastify bundles its own pino types; our pino Logger is structurally the same logger.
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: resolved.bodyLimitBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const context: ServiceContext = { options: resolved, scorer, metrics, logger, hashCard: cardHasher(resolved.logHashSalt) };
+
+  app.addHook('onRequest', async () => {
+    metrics.addInFlight(1);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.addInFlight(-1);
+    metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const answer = toHttpError(error);
+    if (answer.internal) request.log.error({ err: error, url: request.url }, 'request failed');
+    const v2 = request.url.startsWith('/v2');
+    return reply.code(answer.statusCode).send(v2 ? { error: answer.message } : { error: answer.message, code: answer.code });
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const message = `No route ${request.method} ${request.url.split('?')[0]}; see the serving README for the endpoints.`;
+    return reply.code(404).send(request.url.startsWith('/v2') ? { error: message } : { error: message, code: 'NOT_FOUND' });
+  });
+
+  registerScoreRoutes(app, context);
+  registerInferenceV2Routes(app, context);
+  registerOpsRoutes(app, context);
+  registerAdminRoutes(app, context);
+
+  try {
+    await scorer.reload();
+  } catch (error) {
+    logger.error({ err: error }, 'no model loaded at start; answering with the fallback rules until a reload succeeds');
+  }
+  shedder.start();
+  await app.ready();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const force = setTimeout(() => app.server.closeAllConnections(), resolved.shutdownTimeoutMs);
+      force.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+        shedder.stop();
+      }
+      await resolved.onClose?.();
+      await resolved.features.close();
+      logger.flush();
+    })();
+    return closing;
+  };
+
+  return {
+    app,
+    scorer,
+    metrics,
+    logger,
+    options: resolved,
+    async start() {
+      return app.listen({ host: resolved.host, port: resolved.port });
+    },
+    close,
+  };
+}

@@ -1,0 +1,137 @@
+import { MlsdError } from '@mlsd/data';
+import { z } from 'zod';
+import type { ScoringTransaction } from '../scoring/transaction.js';
+
+const id = z.number().int('expected a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z?$/;
+
+/**
+ * Parses TX_DATETIME as the Handbook writes it (`2018-04-01 00:00:31`, or ISO `2018-04-01T00:00:31[.sss][Z]`,
+ * always UTC) or as epoch milliseconds; NaN when it is not a valid date-time.
+ */
+export function parseEventTime(value: string | number): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  const m = DATETIME.exec(value);
+  if (m === null) return Number.NaN;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const millis = m[7] === undefined ? 0 : Math.round(Number(m[7]) * 1000);
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  // Date.UTC rolls over out-of-range parts (Feb 30 → Mar 2): a valid date reads back the same parts.
+  const check = new Date(time);
+  const valid =
+    check.getUTCFullYear() === year &&
+    check.getUTCMonth() === month - 1 &&
+    check.getUTCDate() === day &&
+    check.getUTCHours() === hour &&
+    check.getUTCMinutes() === minute &&
+    check.getUTCSeconds() === second;
+  return valid ? time : Number.NaN;
+}
+
+const eventTime = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const time = parseEventTime(value);
+  if (Number.isNaN(time)) {
+    ctx.addIssue({ code: 'custom', message: `expected 'YYYY-MM-DD HH:MM:SS' (UTC) or epoch ms, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return time;
+});
+
+/**
+ * One transaction in the Handbook format. Other keys (e.g. TX_FRAUD of a replayed data set) are ignored, never
+ * copied: the parsed object is built from the five known fields only.
+ */
+export const transactionSchema = z
+  .object({
+    TRANSACTION_ID: id,
+    TX_DATETIME: eventTime,
+    CUSTOMER_ID: id,
+    TERMINAL_ID: id,
+    TX_AMOUNT: z.number().min(0),
+  })
+  .transform(
+    (t): ScoringTransaction => ({
+      transactionId: t.TRANSACTION_ID,
+      time: t.TX_DATETIME,
+      customerId: t.CUSTOMER_ID,
+      terminalId: t.TERMINAL_ID,
+      amount: t.TX_AMOUNT,
+    }),
+  );
+
+/** `POST /v1/feedback`: a fraud label (true/false or 1/0) for a transaction scored earlier. */
+export const feedbackSchema = z.object({
+  transactionId: id,
+  fraud: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((v) => v === true || v === 1),
+});
+
+const inferTensor = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().min(0)).length(2, 'expected [rows, features]'),
+  datatype: z.enum(['FP32', 'FP64'], 'expected FP32 (or FP64)'),
+  data: z.array(z.unknown()),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `POST /v2/models/{name}/infer`: the Open Inference Protocol's inference request, one [N, F] input. */
+export const inferRequestSchema = z.object({
+  id: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  inputs: z.array(inferTensor).length(1, 'expected exactly one input tensor of feature rows [N, F]'),
+  outputs: z.array(z.object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+});
+
+/** The parsed inference request. */
+export type InferRequest = z.output<typeof inferRequestSchema>;
+
+/**
+ * Parses `body` with `schema`, or throws `INVALID_INPUT` naming the first problem's field (and batch item) and
+ * what was expected, e.g. `TX_AMOUNT of item 3: Too small: expected number to be >=0`.
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String);
+  const itemIndex = typeof issue.path[0] === 'number' ? (issue.path[0] as number) : undefined;
+  const fieldPath = (itemIndex === undefined ? path : path.slice(1)).join('.');
+  const where =
+    (fieldPath === '' ? 'the body' : `field '${fieldPath}'`) + (itemIndex === undefined ? '' : ` of item ${itemIndex}`);
+  throw new MlsdError('INVALID_INPUT', `Invalid ${what}: ${where}: ${issue.message}.`, {
+    location: { field: fieldPath === '' ? 'body' : fieldPath, ...(itemIndex === undefined ? {} : { row: itemIndex }) },
+  });
+}
+
+/**
+ * The [N, F] feature rows of an inference input as a row-major typed array (Float32Array for FP32), accepting the
+ * protocol's flat row-major `data` or nested rows. Throws `INVALID_INPUT` when the count does not match the shape
+ * or a value is not a finite number.
+ */
+export function inferRows(tensor: InferRequest['inputs'][number]): { data: Float32Array | Float64Array; rows: number; cols: number } {
+  const [rows, cols] = tensor.shape as [number, number];
+  const data = tensor.datatype === 'FP32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  let n = 0;
+  const push = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) push(v);
+      return;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new MlsdError('INVALID_INPUT', `Invalid inference request: inputs[0].data[${n}] is ${JSON.stringify(value)}, expected a finite number.`, {
+        location: { field: 'inputs[0].data' },
+      });
+    }
+    if (n < data.length) data[n] = value;
+    n += 1;
+  };
+  push(tensor.data);
+  if (n !== rows * cols) {
+    throw new MlsdError(
+      'INVALID_INPUT',
+      `Invalid inference request: inputs[0] has shape [${rows}, ${cols}] (${rows * cols} values) but data holds ${n} values.`,
+      { location: { field: 'inputs[0].data' } },
+    );
+  }
+  return { data, rows, cols };
+}

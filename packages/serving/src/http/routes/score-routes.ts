@@ -1,0 +1,68 @@
+import { MlsdError } from '@mlsd/data';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ScoreResult, ShadowJob } from '../../scoring/scorer.js';
+import type { ScoringTransaction } from '../../scoring/transaction.js';
+import { feedbackSchema, parseBody, transactionSchema } from '../request-schemas.js';
+import type { ServiceContext } from '../service-context.js';
+
+const batchSchema = z.array(transactionSchema);
+
+/**
+ * `POST /v1/score` (one transaction, or an array scored in order) and `POST /v1/feedback`. The challenger's shadow
+ * scores run only once the response has been written (`finish`), so they cannot change or delay it.
+ */
+export function registerScoreRoutes(app: FastifyInstance, context: ServiceContext): void {
+  const { scorer, options } = context;
+
+  app.post('/v1/score', async (request, reply) => {
+    const body = request.body;
+    const shadowJobs: ShadowJob[] = [];
+    let answer: ScoreResult | ScoreResult[];
+    if (Array.isArray(body)) {
+      if (body.length === 0 || body.length > options.maxBatchSize) {
+        throw new MlsdError(
+          'INVALID_INPUT',
+          `Invalid score request: a batch holds 1 to ${options.maxBatchSize} transactions, got ${body.length}; split it.`,
+          { location: { field: 'body' } },
+        );
+      }
+      const transactions = parseBody(batchSchema, body, 'score request');
+      const results: ScoreResult[] = [];
+      // In order: each transaction's features must see the ones before it in the batch.
+      for (const tx of transactions) results.push(await scorer.score(tx, shadowJobs));
+      if (options.logDecisions) for (let i = 0; i < results.length; i++) logDecision(context, request.log, transactions[i]!, results[i]!);
+      answer = results;
+    } else {
+      const tx = parseBody(transactionSchema, body, 'score request');
+      answer = await scorer.score(tx, shadowJobs);
+      if (options.logDecisions) logDecision(context, request.log, tx, answer);
+    }
+    if (shadowJobs.length > 0) reply.raw.once('finish', () => scorer.runShadow(shadowJobs));
+    return answer;
+  });
+
+  app.post('/v1/feedback', async (request) => {
+    const { transactionId, fraud } = parseBody(feedbackSchema, request.body, 'feedback');
+    await scorer.feedback(transactionId, fraud);
+    return { transactionId, fraud, accepted: true };
+  });
+}
+
+function logDecision(context: ServiceContext, log: { info: (o: object, m: string) => void }, tx: ScoringTransaction, result: ScoreResult): void {
+  log.info(
+    {
+      transactionId: tx.transactionId,
+      card: context.hashCard(tx.customerId),
+      terminalId: tx.terminalId,
+      amount: tx.amount,
+      score: result.score,
+      decision: result.decision,
+      source: result.source,
+      fallbackReason: result.fallbackReason,
+      modelVersion: result.modelVersion,
+      latencyMs: result.latencyMs,
+    },
+    'scored',
+  );
+}

@@ -1,0 +1,106 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CircuitState } from '../resilience/circuit-breaker.js';
+
+/** Latency buckets in seconds: fine below the 20 ms model deadline, coarse above. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/**
+ * The service's Prometheus metrics, on their own `prom-client` {@link Registry} (never the global one, so several
+ * services can live in one process): HTTP latency per route, scoring latency per source, fallback counts by reason,
+ * the served model version, requests in flight, circuit states and shadow scores. Monitoring gauges register on
+ * the same registry.
+ */
+export class ServiceMetrics {
+  /** The registry `/metrics` renders. */
+  readonly registry: Registry;
+  private readonly httpDuration: Histogram<'route' | 'method' | 'status_code'>;
+  private readonly scoreDuration: Histogram<'source'>;
+  private readonly fallbacks: Counter<'reason'>;
+  private readonly modelInfo: Gauge<'model' | 'version'>;
+  private readonly inFlightGauge: Gauge;
+  private readonly circuit: Gauge<'dependency'>;
+  private readonly shadowScores: Counter<'outcome'>;
+
+  constructor(options: { readonly defaultMetrics?: boolean } = {}) {
+    this.registry = new Registry();
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mlsd_' });
+    this.httpDuration = new Histogram({
+      name: 'mlsd_http_request_duration_seconds',
+      help: 'HTTP request latency by route pattern, method and status code.',
+      labelNames: ['route', 'method', 'status_code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.scoreDuration = new Histogram({
+      name: 'mlsd_score_duration_seconds',
+      help: 'Time to score one transaction, by source (model or fallback).',
+      labelNames: ['source'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'mlsd_fallback_total',
+      help: 'Transactions answered by the heuristic fallback, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.modelInfo = new Gauge({
+      name: 'mlsd_model_info',
+      help: 'The served champion model: 1 for the loaded name and version.',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.inFlightGauge = new Gauge({
+      name: 'mlsd_in_flight_requests',
+      help: 'HTTP requests being handled right now.',
+      registers,
+    });
+    this.circuit = new Gauge({
+      name: 'mlsd_circuit_state',
+      help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['dependency'],
+      registers,
+    });
+    this.shadowScores = new Counter({
+      name: 'mlsd_shadow_scores_total',
+      help: 'Challenger shadow scores, by outcome (scored, failed, skipped).',
+      labelNames: ['outcome'],
+      registers,
+    });
+  }
+
+  /** Records one HTTP request's latency in seconds. */
+  observeHttp(route: string, method: string, statusCode: number, seconds: number): void {
+    this.httpDuration.observe({ route, method, status_code: String(statusCode) }, seconds);
+  }
+
+  /** Records one scored transaction: its latency in seconds and, for the fallback, its reason. */
+  observeScore(source: 'model' | 'fallback', seconds: number, fallbackReason: string | undefined): void {
+    this.scoreDuration.observe({ source }, seconds);
+    if (fallbackReason !== undefined) this.fallbacks.inc({ reason: fallbackReason });
+  }
+
+  /** Sets the served model (clears the previous one); `undefined` when no model is loaded. */
+  setModel(model: { readonly name: string; readonly version: number } | undefined): void {
+    this.modelInfo.reset();
+    if (model !== undefined) this.modelInfo.set({ model: model.name, version: String(model.version) }, 1);
+  }
+
+  /** Adds `delta` (+1 on arrival, -1 on completion) to the in-flight gauge. */
+  addInFlight(delta: number): void {
+    this.inFlightGauge.inc(delta);
+  }
+
+  /** Sets a dependency's circuit state. */
+  setCircuit(dependency: 'model' | 'store', state: CircuitState): void {
+    this.circuit.set({ dependency }, CIRCUIT_VALUE[state]);
+  }
+
+  /** Counts one shadow scoring outcome. */
+  countShadow(outcome: 'scored' | 'failed' | 'skipped'): void {
+    this.shadowScores.inc({ outcome });
+  }
+}

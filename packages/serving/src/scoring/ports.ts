@@ -1,0 +1,58 @@
+import type { Classifier } from '@mlsd/models';
+import type { ScoringTransaction } from './transaction.js';
+
+/**
+ * A model as the service serves it: the registry entry's name and version, the fitted classifier, and what was
+ * stored with it (the feature pipeline as opaque JSON, the monitoring reference profile).
+ */
+export interface ServedModel {
+  readonly name: string;
+  readonly version: number;
+  readonly classifier: Classifier;
+  /** The `FeaturePipeline` JSON stored with the model; the {@link FeatureBackend} turns it into online features. */
+  readonly featurePipeline: unknown;
+  /** The reference profile stored with the model for drift monitoring, when there is one. */
+  readonly profile?: unknown;
+}
+
+/** Where the service gets models from (the model registry). */
+export interface ModelSource {
+  /**
+   * Loads `ref`: `name@alias` (e.g. `fraud@champion`) or `name/version` (e.g. `fraud/3`). Rejects with a
+   * `NOT_FOUND` MlsdError when the alias or version does not exist.
+   */
+  load(ref: string): Promise<ServedModel>;
+}
+
+/** The feature values of one transaction: the raw online features and the model's input vector. */
+export interface FeatureValues {
+  /** Raw feature values, in {@link OnlineFeatures.rawNames} order (e.g. the 15 Handbook features). */
+  readonly raw: Float64Array;
+  /** The model input after the pipeline's fitted transforms, in {@link OnlineFeatures.inputNames} order. */
+  readonly input: Float64Array;
+}
+
+/** The online features of one feature pipeline, backed by the service's store. */
+export interface OnlineFeatures {
+  /** Names of the raw feature values. */
+  readonly rawNames: readonly string[];
+  /** Names of the model input columns, in order. */
+  readonly inputNames: readonly string[];
+  /**
+   * Computes the features of `tx` from the store's state before it, then records `tx` in the store. Async because
+   * the store may be remote; rejects when the store fails.
+   */
+  computeAndRecord(tx: ScoringTransaction): Promise<FeatureValues>;
+  /** Records a fraud label that arrived after the transaction; it feeds the delayed label-rate features. */
+  feedback(transactionId: number, fraud: boolean): Promise<void>;
+}
+
+/** The online feature store behind the service (in memory or Redis), shared by every loaded pipeline. */
+export interface FeatureBackend {
+  /** Online features for a pipeline stored with a model; throws an MlsdError when the JSON is not a pipeline. */
+  forPipeline(pipeline: unknown): OnlineFeatures;
+  /** Resolves when the store answers (e.g. a Redis PING); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases the store's connections. */
+  close(): Promise<void>;
+}
