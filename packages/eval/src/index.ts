@@ -31,3 +31,7 @@ export { costCurve } from './metrics/cost-threshold.js';
 export type { CostCurve, CostOptions } from './metrics/cost-threshold.js';
 export { bootstrapCi, pairedBootstrap } from './bootstrap/bootstrap.js';
 export type { BootstrapMetricName, BootstrapOptions, ConfidenceInterval, MetricFunction, PairedDifference } from './bootstrap/bootstrap.js';
+export { summarizeScores } from './metrics/score-summary.js';
+export type { ScoreSummary, ScoreSummaryInput, ScoreSummaryOptions } from './metrics/score-summary.js';
+export { pooledPredictions, runValidation } from './validation/validation-runner.js';
+export type { FoldEvaluation, ModelCandidate, ValidationDataset, ValidationOptions, ValidationResult } from './validation/validation-runner.js';
