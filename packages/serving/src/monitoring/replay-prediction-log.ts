@@ -1,0 +1,92 @@
+import { denseMatrix } from '@mlsd/data';
+import { compareToProfile, type DriftReport } from '@mlsd/eval';
+import type { Decision } from '../scoring/decision.js';
+import type { FallbackReason } from '../scoring/scorer.js';
+import { Monitor, type MonitorOptions, type MonitoringReport } from './monitor.js';
+import type { DriftHistoryPoint } from './drift-monitor.js';
+import type { PredictionLogRecord, ScoreLogRecord } from './prediction-record.js';
+
+/** What an offline replay of a prediction log gives. */
+export interface ReplayResult {
+  /** The monitoring report at the end of the log, as the service would have served it. */
+  readonly report: MonitoringReport;
+  /** Drift of every model-scored event in the log at once against the profile (null when there are none). */
+  readonly overall: DriftReport | null;
+  /** Sliding-window drift at each step through the log, for charts. */
+  readonly history: readonly DriftHistoryPoint[];
+  readonly records: { readonly scores: number; readonly feedback: number };
+}
+
+/**
+ * Recomputes monitoring offline from a prediction log: replays every record, in order, through a {@link Monitor}
+ * (its clock follows the records' `loggedAt`), and also measures the drift of the whole log at once. Options are
+ * those of a Monitor without the registry and prediction log; the experiment is enabled automatically (with a
+ * share of 0 when unknown) when the records carry arms, so per-arm results come from the logged arms.
+ */
+export function replayPredictionLog(
+  records: readonly PredictionLogRecord[],
+  options: Omit<MonitorOptions, 'registry' | 'predictionLog' | 'clock'>,
+): ReplayResult {
+  let now = 0;
+  const hasArms = records.some((r) => r.type === 'score' && r.arm !== undefined);
+  const monitor = new Monitor({
+    ...options,
+    ...(options.experiment === undefined && hasArms ? { experiment: { challengerShare: 0 } } : {}),
+    clock: () => now,
+  });
+  const names = monitor.profile.features.map((f) => f.name);
+  const values = new Float64Array(names.length);
+  const overallRows: number[] = [];
+  const overallScores: number[] = [];
+  let scores = 0;
+  let feedback = 0;
+  for (const record of records) {
+    now = record.loggedAt;
+    if (record.type === 'feedback') {
+      feedback++;
+      monitor.recordFeedback(record.transactionId, record.fraud);
+      continue;
+    }
+    scores++;
+    const hasFeatures = fillFeatures(record, names, values);
+    if (hasFeatures && record.source === 'model') {
+      for (let i = 0; i < values.length; i++) overallRows.push(values[i]!);
+      overallScores.push(record.score);
+    }
+    monitor.recordScore({
+      transaction: { transactionId: record.transactionId, time: record.time, customerId: record.customerId, terminalId: record.terminalId, amount: record.amount },
+      result: {
+        transactionId: record.transactionId,
+        score: record.score,
+        decision: record.decision as Decision,
+        source: record.source,
+        ...(record.fallbackReason === undefined ? {} : { fallbackReason: record.fallbackReason as FallbackReason }),
+        modelVersion: record.modelVersion,
+        reasons: [],
+        latencyMs: 0,
+      },
+      ...(hasFeatures ? { features: { names, values } } : {}),
+      ...(record.arm === undefined ? {} : { arm: record.arm }),
+    });
+  }
+  const rows = overallScores.length;
+  const overall =
+    rows === 0
+      ? null
+      : compareToProfile(
+          monitor.profile,
+          { features: denseMatrix(Float64Array.from(overallRows), rows, names.length, names), scores: Float64Array.from(overallScores) },
+          options.drift?.thresholds === undefined ? {} : { thresholds: options.drift.thresholds },
+        );
+  return { report: monitor.report(), overall, history: monitor.driftHistory(), records: { scores, feedback } };
+}
+
+function fillFeatures(record: ScoreLogRecord, names: readonly string[], out: Float64Array): boolean {
+  let any = false;
+  for (let i = 0; i < names.length; i++) {
+    const value = record.features[names[i]!];
+    out[i] = typeof value === 'number' ? value : Number.NaN;
+    if (typeof value === 'number') any = true;
+  }
+  return any;
+}
