@@ -1,0 +1,236 @@
+import { MlsdError } from '@mlsd/data';
+import type { EntityHistory, FeatureStateStore, LabelTarget, StateLayout, StoreEvent } from './state-store.js';
+
+/** Sweep idle entities and old transaction ids every this many recorded events. */
+const SWEEP_EVERY = 16_384;
+
+/**
+ * The default online state store: entity histories in process memory, as growable typed arrays in event order.
+ * Fast (no I/O, no per-event objects besides the transaction index), but private to one process: use
+ * {@link RedisStateStore} when several serving replicas must share state. Entities idle for longer than the
+ * retention (in event time, against the latest event seen) are dropped every 16,384 recorded events.
+ */
+export class MemoryStateStore implements FeatureStateStore {
+  private layout: StateLayout | undefined;
+  private layoutText = '';
+  private readonly histories = new Map<string, History>();
+  private readonly transactions = new Map<string, { readonly keys: readonly string[]; readonly time: number; readonly seq: number }>();
+  private seq = 0;
+  private watermark = -Infinity;
+  private sinceSweep = 0;
+
+  /** Number of entity keys currently held (all entity columns together). */
+  get entityCount(): number {
+    return this.histories.size;
+  }
+
+  /** Number of events currently held over all entity keys (each event counts once per entity column). */
+  get eventCount(): number {
+    let count = 0;
+    for (const history of this.histories.values()) count += history.tail - history.head;
+    return count;
+  }
+
+  attach(layout: StateLayout): void {
+    this.layout = attachOnce(this.layoutText, layout);
+    this.layoutText = JSON.stringify(layout);
+  }
+
+  async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
+    return this.observeSync(event, record, compute);
+  }
+
+  /** The synchronous form of {@link observe}, for callers that batch many events in one tick (replays, benchmarks). */
+  observeSync<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): R {
+    const layout = this.requireLayout();
+    const count = layout.entities.length;
+    const found: (History | undefined)[] = new Array<History | undefined>(count);
+    for (let e = 0; e < count; e++) {
+      const key = namespaced(layout, e, event.keys[e]!);
+      const history = this.histories.get(key);
+      if (history !== undefined && history.tail > history.head) {
+        const latest = history.times[history.tail - 1]!;
+        if (event.time < latest - layout.latenessMs) throw late(layout, e, event, latest);
+      }
+      found[e] = history;
+    }
+    const views: EntityHistory[] = new Array<EntityHistory>(count);
+    for (let e = 0; e < count; e++) views[e] = (found[e] ?? EMPTY).view(event.time, layout.retentionMs);
+    const result = compute(views);
+    if (!record) return result;
+
+    const seq = ++this.seq;
+    const keys: string[] = new Array<string>(count);
+    for (let e = 0; e < count; e++) {
+      const key = namespaced(layout, e, event.keys[e]!);
+      keys[e] = key;
+      let history = found[e];
+      if (history === undefined) {
+        history = new History(layout.entities[e]!.valueCount);
+        this.histories.set(key, history);
+      }
+      history.insert(event.time, seq, event.values[e]!);
+      history.evict(layout.retentionMs);
+    }
+    if (event.transactionId !== undefined) this.transactions.set(event.transactionId, { keys, time: event.time, seq });
+    if (event.time > this.watermark) this.watermark = event.time;
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);
+    return result;
+  }
+
+  async label(target: LabelTarget, label: 0 | 1): Promise<number> {
+    const layout = this.requireLayout();
+    let changed = 0;
+    if ('transactionId' in target) {
+      const entry = this.transactions.get(target.transactionId);
+      if (entry === undefined) return 0;
+      for (const key of entry.keys) changed += this.histories.get(key)?.setLabel(entry.time, entry.seq, label) ?? 0;
+      return changed;
+    }
+    for (const { entity, key } of target.keys) {
+      changed += this.histories.get(namespaced(layout, entity, key))?.setLabel(target.time, -1, label) ?? 0;
+    }
+    return changed;
+  }
+
+  async close(): Promise<void> {
+    this.histories.clear();
+    this.transactions.clear();
+  }
+
+  private sweep(layout: StateLayout): void {
+    this.sinceSweep = 0;
+    const cutoff = this.watermark - layout.retentionMs;
+    for (const [key, history] of this.histories) {
+      if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) this.histories.delete(key);
+    }
+    // Transactions are indexed in arrival order, which follows event time up to the lateness bound.
+    for (const [id, entry] of this.transactions) {
+      if (entry.time > cutoff - layout.latenessMs) break;
+      this.transactions.delete(id);
+    }
+  }
+
+  private requireLayout(): StateLayout {
+    if (this.layout === undefined) {
+      throw new MlsdError('NOT_FITTED', 'This state store is not attached to an online executor; pass it as the `store` option of one.');
+    }
+    return this.layout;
+  }
+}
+
+/** Checks a store is attached to at most one layout; returns the layout to keep. */
+export function attachOnce(previous: string, layout: StateLayout): StateLayout {
+  if (previous !== '' && previous !== JSON.stringify(layout)) {
+    throw new MlsdError(
+      'INVALID_OPTION',
+      'This state store already serves executors with other feature definitions; give each set of definitions its own store (or key prefix).',
+    );
+  }
+  return layout;
+}
+
+/** The error for an event later than the lateness bound, naming the entity and by how much. */
+export function late(layout: StateLayout, entity: number, event: StoreEvent, latest: number): MlsdError {
+  const name = layout.entities[entity]!.entity;
+  return new MlsdError(
+    'INVALID_INPUT',
+    `Event${event.transactionId === undefined ? '' : ` ${event.transactionId}`} at ${new Date(event.time).toISOString()} is ` +
+      `${latest - event.time} ms older than the latest event of ${name} ${event.keys[entity]} ` +
+      `(${new Date(latest).toISOString()}); the lateness bound is ${layout.latenessMs} ms. Raise the executor's ` +
+      '`lateness` option or drop the event.',
+    { location: { field: name } },
+  );
+}
+
+function namespaced(layout: StateLayout, entity: number, key: string): string {
+  return `${layout.entities[entity]!.entity}\u0000${key}`;
+}
+
+/** One entity's events in [head, tail) of growable typed arrays, in event order. */
+class History {
+  head = 0;
+  tail = 0;
+  times: Float64Array;
+  seqs: Float64Array;
+  labels: Uint8Array;
+  values: Float64Array[];
+
+  constructor(valueCount: number, capacity = 8) {
+    this.times = new Float64Array(capacity);
+    this.seqs = new Float64Array(capacity);
+    this.labels = new Uint8Array(capacity);
+    this.values = Array.from({ length: valueCount }, () => new Float64Array(capacity));
+  }
+
+  view(time: number, retentionMs: number): EntityHistory {
+    // Events after `time` exist only when this event is late: they are not part of its past.
+    let to = this.tail;
+    while (to > this.head && this.times[to - 1]! > time) to--;
+    let from = this.head;
+    const oldest = time - retentionMs;
+    while (from < to && this.times[from]! <= oldest) from++;
+    return { from, to, times: this.times, labels: this.labels, values: this.values };
+  }
+
+  insert(time: number, seq: number, values: readonly number[]): void {
+    if (this.tail === this.times.length) this.makeRoom();
+    let at = this.tail;
+    if (at > this.head && this.times[at - 1]! > time) {
+      while (at > this.head && this.times[at - 1]! > time) at--;
+      this.shiftRight(at);
+    }
+    this.times[at] = time;
+    this.seqs[at] = seq;
+    this.labels[at] = 0;
+    for (let c = 0; c < this.values.length; c++) this.values[c]![at] = values[c]!;
+    this.tail++;
+  }
+
+  evict(retentionMs: number): void {
+    const cutoff = this.times[this.tail - 1]! - retentionMs;
+    while (this.head < this.tail && this.times[this.head]! <= cutoff) this.head++;
+  }
+
+  setLabel(time: number, seq: number, label: 0 | 1): number {
+    let changed = 0;
+    let lo = this.head;
+    let hi = this.tail;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo; j < this.tail && this.times[j] === time; j++) {
+      if (seq === -1 || this.seqs[j] === seq) {
+        this.labels[j] = label;
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  private shiftRight(at: number): void {
+    this.times.copyWithin(at + 1, at, this.tail);
+    this.seqs.copyWithin(at + 1, at, this.tail);
+    this.labels.copyWithin(at + 1, at, this.tail);
+    for (const column of this.values) column.copyWithin(at + 1, at, this.tail);
+  }
+
+  private makeRoom(): void {
+    const size = this.tail - this.head;
+    const capacity = size * 2 > this.times.length ? this.times.length * 2 : this.times.length;
+    const move = <T extends Float64Array | Uint8Array>(source: T, target: T): T => {
+      target.set(source.subarray(this.head, this.tail));
+      return target;
+    };
+    this.times = move(this.times, new Float64Array(capacity));
+    this.seqs = move(this.seqs, new Float64Array(capacity));
+    this.labels = move(this.labels, new Uint8Array(capacity));
+    this.values = this.values.map((column) => move(column, new Float64Array(capacity)));
+    this.head = 0;
+    this.tail = size;
+  }
+}
+
+const EMPTY = new History(0, 0);

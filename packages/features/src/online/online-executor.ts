@@ -1,0 +1,243 @@
+import { MlsdError } from '@mlsd/data';
+import { durationMs, type Duration } from '../definitions/duration.js';
+import type { FeatureDefinition } from '../definitions/feature-definition.js';
+import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
+import { historyFeatures, type FeaturePlan } from './history-features.js';
+import { MemoryStateStore } from './memory-state-store.js';
+import type { FeatureStateStore, StateLayout, StoreEvent } from './state-store.js';
+
+/**
+ * One event as serving receives it: column name → value. It needs the time column (epoch ms UTC), every entity
+ * key column (a finite number or a non-empty string, matched to offline keys by `String(key)`), every column a
+ * feature reads, and optionally the transaction id (for label feedback). Extra fields are ignored.
+ */
+export type FeatureEvent = Readonly<Record<string, unknown>>;
+
+/**
+ * A label that became known: for one transaction (by the id it was observed with), or for every event of the
+ * given entity keys at exactly `time` (epoch ms). `label` is 1/true for fraud.
+ */
+export type LabelFeedback =
+  | { readonly transactionId: string | number; readonly label: 0 | 1 | boolean }
+  | { readonly keys: Readonly<Record<string, string | number>>; readonly time: number; readonly label: 0 | 1 | boolean };
+
+/** Options of {@link OnlineFeatureExecutor}. */
+export interface OnlineExecutorOptions {
+  /** Where entity state lives. Default: a new {@link MemoryStateStore} private to this executor. */
+  readonly store?: FeatureStateStore;
+  /** The event-time field (epoch ms UTC). Default `TX_DATETIME`. */
+  readonly time?: string;
+  /** The transaction-id field used by label feedback. Default `TRANSACTION_ID`. */
+  readonly id?: string;
+  /**
+   * How much earlier than its entity's latest event an event may be and still be accepted; later ones are
+   * rejected with `INVALID_INPUT`. Default `'5m'`.
+   */
+  readonly lateness?: Duration;
+}
+
+const OPTIONS = ['store', 'time', 'id', 'lateness'];
+
+/**
+ * The online executor: features of one event at a time, for serving. `observe(event)` computes the event's
+ * features from the state *before* it and then adds it to the state, atomically in the store (one Redis round
+ * trip); labels arrive later through `feedback`. For events replayed in time order (ties in the same order as the
+ * offline table's rows) with each label fed back once its delay has passed, the values equal `computeFeatures`
+ * on the whole table. A late event (within `lateness`) sees only what was recorded before it arrived.
+ */
+export class OnlineFeatureExecutor {
+  /** Output names, in definition order: the layout of every returned vector. */
+  readonly featureNames: readonly string[];
+  /** The state store in use. */
+  readonly store: FeatureStateStore;
+  private readonly timeField: string;
+  private readonly idField: string;
+  private readonly plans: FeaturePlan[];
+  private readonly entityNames: string[];
+  private readonly entityColumns: string[][];
+  private readonly fieldNames: string[];
+  private readonly log1pFields = new Set<number>();
+  private readonly labelColumns = new Map<number, string>();
+
+  constructor(definitions: readonly FeatureDefinition[], options: OnlineExecutorOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (!OPTIONS.includes(key)) throw new MlsdError('INVALID_OPTION', `Unknown online executor option "${key}"; valid: ${OPTIONS.join(', ')}.`);
+    }
+    const features = resolveFeatures(definitions);
+    this.featureNames = features.map((feature) => feature.name);
+    this.timeField = options.time ?? 'TX_DATETIME';
+    this.idField = options.id ?? 'TRANSACTION_ID';
+    const latenessMs = durationMs(options.lateness ?? '5m', 'lateness', true);
+    this.entityNames = [];
+    this.entityColumns = [];
+    this.fieldNames = [];
+    this.plans = features.map((feature) => this.plan(feature));
+    const layout: StateLayout = {
+      entities: this.entityNames.map((entity, e) => ({ entity, valueCount: this.entityColumns[e]!.length })),
+      retentionMs: stateHorizonMs(features) + latenessMs,
+      latenessMs,
+    };
+    this.store = options.store ?? new MemoryStateStore();
+    this.store.attach(layout);
+  }
+
+  /** The feature vector of `event` from the state before it, then records the event. */
+  async observe(event: FeatureEvent): Promise<Float64Array> {
+    return this.run(event, true);
+  }
+
+  /** The feature vector of `event` from the current state, without recording it (what-if, debugging). */
+  async peek(event: FeatureEvent): Promise<Float64Array> {
+    return this.run(event, false);
+  }
+
+  /**
+   * Records a label that became known; resolves to how many stored entity events it set (0 when the transaction is
+   * unknown or already evicted). Labels count in delayed-label features of later events whose delayed window
+   * covers the labelled event.
+   */
+  async feedback(feedback: LabelFeedback): Promise<number> {
+    const label = feedback.label === true || feedback.label === 1 ? 1 : feedback.label === false || feedback.label === 0 ? 0 : -1;
+    if (label === -1) {
+      throw new MlsdError('INVALID_INPUT', `Feedback label is ${JSON.stringify(feedback.label)}; give 0, 1, true or false.`, {
+        location: { field: 'label' },
+      });
+    }
+    if ('transactionId' in feedback) return this.store.label({ transactionId: String(feedback.transactionId) }, label);
+    if (!Number.isFinite(feedback.time)) {
+      throw new MlsdError('INVALID_INPUT', `Feedback time is ${feedback.time}; give the event time in epoch ms.`, { location: { field: 'time' } });
+    }
+    const keys = Object.entries(feedback.keys).map(([entity, key]) => {
+      const index = this.entityNames.indexOf(entity);
+      if (index < 0) {
+        throw new MlsdError('INVALID_INPUT', `Feedback names entity "${entity}"; the features keep state for: ${this.entityNames.join(', ')}.`, {
+          location: { field: entity },
+        });
+      }
+      return { entity: index, key: String(key) };
+    });
+    return this.store.label({ keys, time: feedback.time }, label);
+  }
+
+  /** Closes the store (and the Redis connection when the store owns it). */
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  private run(event: FeatureEvent, record: boolean): Promise<Float64Array> {
+    const { storeEvent, fields } = this.toStoreEvent(event);
+    const out = new Float64Array(this.plans.length);
+    return this.store.observe(storeEvent, record, (histories) =>
+      historyFeatures(this.plans, storeEvent.time, fields, storeEvent.values, histories, out),
+    );
+  }
+
+  private toStoreEvent(event: FeatureEvent): { storeEvent: StoreEvent; fields: number[] } {
+    if (typeof event !== 'object' || event === null) {
+      throw new MlsdError('INVALID_INPUT', `An event must be an object of field values, got ${JSON.stringify(event)}.`);
+    }
+    const rawId = event[this.idField];
+    const transactionId = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? String(rawId) : undefined;
+    const where = transactionId === undefined ? 'Event' : `Event ${transactionId}`;
+    const time = event[this.timeField];
+    if (typeof time !== 'number' || !Number.isFinite(time)) {
+      throw new MlsdError('INVALID_INPUT', `${where}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC).`, {
+        location: { field: this.timeField },
+      });
+    }
+    const keys: string[] = [];
+    const values: number[][] = [];
+    for (let e = 0; e < this.entityNames.length; e++) {
+      const name = this.entityNames[e]!;
+      const key = event[name];
+      if (!((typeof key === 'number' && Number.isFinite(key)) || (typeof key === 'string' && key.length > 0))) {
+        throw new MlsdError('INVALID_INPUT', `${where}: entity key "${name}" is ${show(key)}; every event needs a number or non-empty string key.`, {
+          location: { field: name },
+        });
+      }
+      keys.push(String(key));
+      values.push(this.entityColumns[e]!.map((column) => finiteField(event, column, where)));
+    }
+    const fields = this.fieldNames.map((column) => passThroughField(event, column, where));
+    for (const field of this.log1pFields) {
+      if (fields[field]! <= -1) {
+        throw new MlsdError('INVALID_INPUT', `${where}: field "${this.fieldNames[field]}" is ${fields[field]}; log1p needs values > -1.`, {
+          location: { field: this.fieldNames[field]! },
+        });
+      }
+    }
+    return { storeEvent: { keys, time, values, transactionId }, fields };
+  }
+
+  private plan(feature: ResolvedFeature): FeaturePlan {
+    switch (feature.kind) {
+      case 'column':
+      case 'log1p': {
+        const field = indexOrAdd(this.fieldNames, feature.column);
+        if (feature.kind === 'log1p') this.log1pFields.add(field);
+        return { feature, field };
+      }
+      case 'calendar':
+        return { feature };
+      case 'window':
+      case 'ratio-to-window-mean': {
+        const entity = this.entityIndex(feature.entity);
+        const value = feature.column === undefined || (feature.kind === 'window' && feature.agg === 'count') ? -1 : indexOrAdd(this.entityColumns[entity]!, feature.column);
+        return { feature, entity, value };
+      }
+      case 'delayed-label': {
+        const entity = this.entityIndex(feature.entity);
+        const label = this.labelColumns.get(entity) ?? feature.label;
+        if (label !== feature.label) {
+          throw new MlsdError(
+            'INVALID_OPTION',
+            `Feature "${feature.name}" reads label "${feature.label}" but another feature of entity "${feature.entity}" reads "${label}"; ` +
+              'the online executor keeps one label per entity event: use one label column per entity.',
+            { location: { field: feature.name } },
+          );
+        }
+        this.labelColumns.set(entity, label);
+        return { feature, entity };
+      }
+    }
+  }
+
+  private entityIndex(entity: string): number {
+    let index = this.entityNames.indexOf(entity);
+    if (index < 0) {
+      index = this.entityNames.push(entity) - 1;
+      this.entityColumns.push([]);
+    }
+    return index;
+  }
+}
+
+function indexOrAdd(list: string[], name: string): number {
+  const index = list.indexOf(name);
+  return index >= 0 ? index : list.push(name) - 1;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? 'missing');
+}
+
+function finiteField(event: FeatureEvent, column: string, where: string): number {
+  const value = event[column];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new MlsdError('INVALID_INPUT', `${where}: field "${column}" is ${show(value)}; windowed features need a finite number.`, {
+      location: { field: column },
+    });
+  }
+  return value;
+}
+
+function passThroughField(event: FeatureEvent, column: string, where: string): number {
+  const value = event[column];
+  if (value === undefined || value === null) return Number.NaN;
+  if (typeof value !== 'number' || value === Infinity || value === -Infinity) {
+    throw new MlsdError('INVALID_INPUT', `${where}: field "${column}" is ${show(value)}; give a finite number, or null when missing.`, {
+      location: { field: column },
+    });
+  }
+  return value;
+}
