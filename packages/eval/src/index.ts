@@ -35,3 +35,23 @@ export { summarizeScores } from './metrics/score-summary.js';
 export type { ScoreSummary, ScoreSummaryInput, ScoreSummaryOptions } from './metrics/score-summary.js';
 export { pooledPredictions, runValidation } from './validation/validation-runner.js';
 export type { FoldEvaluation, ModelCandidate, ValidationDataset, ValidationOptions, ValidationResult } from './validation/validation-runner.js';
+export { renderVegaLiteSvg } from './report/render-vega-lite.js';
+export type { VegaLiteSpec } from './report/render-vega-lite.js';
+export { escapeHtml, htmlReport, htmlTable } from './report/html-report.js';
+export type { HtmlReportInput, ReportSection } from './report/html-report.js';
+export { downsampleCurve } from './report/downsample-curve.js';
+export {
+  calibrationChartSpec,
+  costChartSpec,
+  featureImportanceChartSpec,
+  foldMetricsChartSpec,
+  precisionRecallChartSpec,
+  rocChartSpec,
+} from './report/chart-specs.js';
+export type { ModelCurve } from './report/chart-specs.js';
+export { compareModels, comparisonMarkdown } from './report/comparison-table.js';
+export type { ComparisonOptions, ComparisonRow, ComparisonTable } from './report/comparison-table.js';
+export { evaluationReport } from './report/evaluation-report.js';
+export type { EvaluationReportOptions } from './report/evaluation-report.js';
+export { driftBinsChartSpec, driftTimelineChartSpec } from './drift/drift-charts.js';
+export type { DriftTimelinePoint } from './drift/drift-charts.js';

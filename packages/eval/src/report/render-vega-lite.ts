@@ -1,0 +1,19 @@
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** A Vega-Lite specification (re-exported so callers need no direct `vega-lite` import). */
+export type VegaLiteSpec = TopLevelSpec;
+
+/**
+ * Renders a Vega-Lite spec to a standalone SVG string in Node, with no browser and no network: the spec is
+ * compiled with `vega-lite`, run headless by `vega` (`renderer: 'none'`) and serialised by `view.toSVG()`.
+ * The spec must carry its data inline (`data: { values }`); a URL data source would be fetched.
+ */
+export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
