@@ -1,6 +1,8 @@
 import { MlsdError } from '@mlsd/data';
 import type { Classifier, ModelArtifact } from './contract/classifier.js';
 import { loadLogisticRegression } from './linear/logistic-regression.js';
+import { loadGradientBoosting } from './trees/gradient-boosting-classifier.js';
+import { loadRandomForest } from './trees/random-forest-classifier.js';
 
 /** Turns an artifact of one model kind back into a fitted model (throws `CORRUPT_ARTIFACT` if malformed). */
 export type ClassifierLoader = (artifact: ModelArtifact) => Classifier;
@@ -46,3 +48,5 @@ export function loadClassifier(artifact: ModelArtifact): Classifier {
 // Built-in kinds: one line each. Loaders must not pull in training-only dependencies (the 'mlp' loader is a
 // typed-array forward pass, so serving never loads TensorFlow).
 registerClassifierKind('logistic-regression', loadLogisticRegression);
+registerClassifierKind('gbdt', loadGradientBoosting);
+registerClassifierKind('random-forest', loadRandomForest);

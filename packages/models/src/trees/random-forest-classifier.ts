@@ -1,0 +1,316 @@
+import { MlsdError, SeededRandom } from '@mlsd/data';
+import type { DenseMatrix } from '@mlsd/data';
+import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
+import { checkArtifact } from '../artifact/check-artifact.js';
+import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
+import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
+import { validateOptions } from '../artifact/validate-options.js';
+import { LIBRARY_VERSION } from '../version.js';
+import { addTreeOutputs, decodeTree, encodeTree, type CompactTree } from './compact-tree.js';
+import { gainByFeature, normalise } from './feature-importance.js';
+import { HistogramTreeLearner } from './histogram-tree-learner.js';
+import { binMatrix, fitQuantileBins, MAX_VALUE_BINS } from './quantile-bins.js';
+import { treeShapContributions } from './tree-shap.js';
+
+/** Per-class weights of a forest: `'balanced'` gives each class the weight `n / (2 · n_class)`. */
+export type ForestClassWeight = 'balanced' | { readonly negative: number; readonly positive: number };
+
+/**
+ * How many features are candidates at each split: `'sqrt'` (⌊√F⌋, scikit-learn's default for classifiers),
+ * `'log2'` (⌊log₂ F⌋), `'all'`, or a count (capped at F). Never fewer than 1.
+ */
+export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
+
+/** Hyper-parameters of {@link RandomForestClassifier}; the defaults are scikit-learn's `RandomForestClassifier()`. */
+export interface RandomForestOptions {
+  /** Number of trees (default 100). */
+  readonly nTrees: number;
+  /** Deepest level of a leaf, the root being level 0 (default 0 = grow until pure or `minSamplesLeaf`). */
+  readonly maxDepth: number;
+  /** Most leaves per tree (default 0 = no limit). */
+  readonly maxLeaves: number;
+  /** Fewest distinct training rows in a leaf (default 1). */
+  readonly minSamplesLeaf: number;
+  /** Candidate features per split (default `'sqrt'`). */
+  readonly maxFeatures: MaxFeatures;
+  /** Grow each tree on a bootstrap sample (default true); otherwise on all rows. */
+  readonly bootstrap: boolean;
+  /** Size of each bootstrap sample as a fraction of the rows (default 1). */
+  readonly maxSamples: number;
+  /** Class weights multiplied into each row's weight (default `null`: both 1). */
+  readonly classWeight: ForestClassWeight | null;
+  /** Most quantile bins per feature, 2..255 (default 255). */
+  readonly maxBins: number;
+  /** Seed of every random choice (bootstrap rows, split candidates; default 0). */
+  readonly seed: number;
+}
+
+const KIND = 'random-forest';
+const SCHEMA_VERSION = 1;
+
+const DEFAULTS: RandomForestOptions = {
+  nTrees: 100,
+  maxDepth: 0,
+  maxLeaves: 0,
+  minSamplesLeaf: 1,
+  maxFeatures: 'sqrt',
+  bootstrap: true,
+  maxSamples: 1,
+  classWeight: null,
+  maxBins: MAX_VALUE_BINS,
+  seed: 0,
+};
+
+const RULES = {
+  nTrees: { min: 1, integer: true },
+  maxDepth: { min: 0, integer: true },
+  maxLeaves: { min: 0, integer: true },
+  minSamplesLeaf: { min: 1, integer: true },
+  maxFeatures: (value: unknown): string | undefined =>
+    value === 'sqrt' || value === 'log2' || value === 'all' || (typeof value === 'number' && Number.isInteger(value) && value >= 1)
+      ? undefined
+      : '"sqrt", "log2", "all" or an integer >= 1',
+  maxSamples: { min: 0, max: 1, minExclusive: true },
+  classWeight: (value: unknown): string | undefined => {
+    if (value === null || value === 'balanced') return undefined;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const { negative, positive, ...rest } = value as Record<string, unknown>;
+      const ok = (w: unknown): boolean => typeof w === 'number' && Number.isFinite(w) && w > 0;
+      if (Object.keys(rest).length === 0 && ok(negative) && ok(positive)) return undefined;
+    }
+    return '"balanced", null or { negative, positive } with finite weights > 0';
+  },
+  maxBins: { min: 2, max: MAX_VALUE_BINS, integer: true },
+  seed: { integer: true },
+} as const;
+
+interface LearnedState {
+  readonly trees: readonly CompactTree[];
+  readonly binEdges: readonly Float64Array[];
+  readonly importance: Float64Array;
+  readonly featureNames: readonly string[];
+}
+
+let restoreState: (model: RandomForestClassifier, state: LearnedState) => void;
+
+/**
+ * A random forest (Breiman 2001) on the shared histogram tree learner: each tree grows on a seeded bootstrap
+ * sample, drawing `maxFeatures` candidate features at every split, until its leaves are pure, reach
+ * `maxDepth` or would fall below `minSamplesLeaf` rows. `predictProba` averages the trees' leaf values.
+ *
+ * Trees fit the 0/1 labels under squared loss with no penalty (gradient `−w·y`, hessian `w`), so a leaf's value
+ * is the weighted fraction of positives in it and a split's gain is the weighted variance reduction — for 0/1
+ * labels exactly half the decrease of weighted Gini impurity, so splits are chosen as with scikit-learn's
+ * `criterion='gini'` (on binned values). `featureImportance()` is that impurity decrease summed per feature,
+ * normalised to sum 1; `contributions(X)` are exact TreeSHAP values in probability units, the bias column
+ * holding the mean training prediction, each row summing to `predictProba`.
+ */
+export class RandomForestClassifier implements Classifier {
+  readonly kind = KIND;
+  readonly params: Readonly<RandomForestOptions>;
+  private state: LearnedState | undefined;
+
+  /** Stores the hyper-parameters; unknown or out-of-range options throw `INVALID_OPTION`. */
+  constructor(options: Partial<RandomForestOptions> = {}) {
+    this.params = Object.freeze(validateOptions(KIND, options, DEFAULTS, RULES));
+  }
+
+  get isFitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.state?.featureNames ?? [];
+  }
+
+  /** The fitted trees (leaf values are positive fractions; the forest averages them). */
+  get trees(): readonly CompactTree[] {
+    return this.fitted('trees').trees;
+  }
+
+  /** The quantile bin edges learned per feature, kept for inspection. */
+  get binEdges(): readonly Float64Array[] {
+    return this.fitted('binEdges').binEdges;
+  }
+
+  async fit(X: DenseMatrix, y: Uint8Array, options: FitOptions = {}): Promise<this> {
+    checkFitInput(KIND, X, y, options);
+    this.state = growForest(X, y, options.sampleWeight, this.params);
+    return this;
+  }
+
+  predictProba(X: DenseMatrix): Float64Array {
+    const { trees, featureNames } = this.fitted('predictProba');
+    checkPredictInput(KIND, X, featureNames);
+    const out = new Float64Array(X.rows);
+    addTreeOutputs(trees, X, out, 1 / trees.length);
+    return out;
+  }
+
+  /** Impurity decrease per feature over all trees, normalised to sum 1 (all zeros if no tree split). */
+  featureImportance(): Float64Array {
+    return this.fitted('featureImportance').importance.slice();
+  }
+
+  /**
+   * Exact TreeSHAP contributions in probability units, row-major `X.rows` x (`X.cols` + 1), the last column
+   * the forest's expected output; each row sums to {@link predictProba}.
+   */
+  contributions(X: DenseMatrix): Float64Array {
+    const { trees, featureNames } = this.fitted('contributions');
+    checkPredictInput(KIND, X, featureNames);
+    return treeShapContributions(trees, X, 1 / trees.length, 0);
+  }
+
+  toJSON(): ModelArtifact {
+    const { trees, binEdges, importance, featureNames } = this.fitted('toJSON');
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      libraryVersion: LIBRARY_VERSION,
+      kind: KIND,
+      params: { ...this.params },
+      featureNames: [...featureNames],
+      state: {
+        trees: trees.map(encodeTree),
+        binEdges: binEdges.map((e) => encodeTypedArray(e)),
+        importance: encodeTypedArray(importance),
+      },
+    };
+  }
+
+  /** Restores a model from {@link RandomForestClassifier.toJSON}'s artifact; throws `CORRUPT_ARTIFACT` if malformed. */
+  static fromJSON(artifact: ModelArtifact): RandomForestClassifier {
+    return loadRandomForest(artifact);
+  }
+
+  static {
+    restoreState = (model, state) => {
+      model.state = state;
+    };
+  }
+
+  private fitted(what: string): LearnedState {
+    if (this.state === undefined) {
+      throw new MlsdError('NOT_FITTED', `${KIND}.${what}: the model is not fitted; call fit(X, y) or load an artifact first.`);
+    }
+    return this.state;
+  }
+}
+
+/** The loader of kind `random-forest` (see `loadClassifier`). */
+export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifier {
+  const checked = checkArtifact(artifact, KIND, [SCHEMA_VERSION]);
+  const state = checked.state as Record<string, unknown>;
+  const d = checked.featureNames.length;
+  const corrupt = (field: string, problem: string): never => {
+    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: ${field} ${problem}. Re-create it with toJSON().`, {
+      location: { field },
+    });
+  };
+  let params: RandomForestOptions;
+  try {
+    params = validateOptions(KIND, checked.params as Partial<RandomForestOptions>, DEFAULTS, RULES);
+  } catch (error) {
+    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: params are invalid: ${(error as Error).message}`, {
+      cause: error,
+      location: { field: 'params' },
+    });
+  }
+  const trees = state['trees'];
+  if (!Array.isArray(trees) || trees.length === 0) corrupt('state.trees', 'must be a non-empty array of trees');
+  const edges = state['binEdges'];
+  if (!Array.isArray(edges) || edges.length !== d) corrupt('state.binEdges', `must hold ${d} arrays (one per feature)`);
+  const model = new RandomForestClassifier(params);
+  restoreState(model, {
+    trees: (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`)),
+    binEdges: (edges as unknown[]).map((e, i) => decodeTypedArray(e, 'float64', `state.binEdges[${i}]`)),
+    importance: decodeTypedArray(state['importance'], 'float64', 'state.importance', d),
+    featureNames: Object.freeze([...checked.featureNames]),
+  });
+  return model;
+}
+
+/** The number of candidate features per split for `cols` features. */
+function featuresPerSplit(maxFeatures: MaxFeatures, cols: number): number {
+  const k =
+    maxFeatures === 'sqrt'
+      ? Math.floor(Math.sqrt(cols))
+      : maxFeatures === 'log2'
+        ? Math.floor(Math.log2(cols))
+        : maxFeatures === 'all'
+          ? cols
+          : maxFeatures;
+  return Math.max(1, Math.min(cols, k));
+}
+
+/** Learns the trees: the training loop of {@link RandomForestClassifier.fit}. */
+function growForest(
+  X: DenseMatrix,
+  y: Uint8Array,
+  sampleWeight: Float64Array | undefined,
+  params: RandomForestOptions,
+): LearnedState {
+  const { rows: n, cols } = X;
+  const bins = fitQuantileBins(X, params.maxBins);
+  const binned = binMatrix(X, bins);
+  let negativeWeight = 1;
+  let positiveWeight = 1;
+  if (params.classWeight === 'balanced') {
+    let positives = 0;
+    for (let i = 0; i < n; i++) positives += y[i]!;
+    negativeWeight = n / (2 * (n - positives));
+    positiveWeight = n / (2 * positives);
+  } else if (params.classWeight !== null) {
+    ({ negative: negativeWeight, positive: positiveWeight } = params.classWeight);
+  }
+  const weight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    weight[i] = (sampleWeight === undefined ? 1 : sampleWeight[i]!) * (y[i] === 1 ? positiveWeight : negativeWeight);
+  }
+  const learner = new HistogramTreeLearner(binned, bins, {
+    maxDepth: params.maxDepth,
+    maxLeaves: params.maxLeaves,
+    growPolicy: 'depthwise',
+    lambda: 0,
+    gamma: 0,
+    minChildWeight: 0,
+    minSamplesLeaf: params.minSamplesLeaf,
+    featuresPerSplit: featuresPerSplit(params.maxFeatures, cols),
+    leafScale: 1,
+    binaryTargets: true,
+  });
+  const rng = new SeededRandom(params.seed);
+  const features = Int32Array.from({ length: cols }, (_, f) => f);
+  const draws = new Int32Array(n);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const sample = new Int32Array(n);
+  const drawCount = Math.max(1, Math.round(params.maxSamples * n));
+  const trees: CompactTree[] = [];
+  const importance = new Float64Array(cols);
+  for (let t = 0; t < params.nTrees; t++) {
+    // A bootstrap sample is a multiplicity per row; rows drawn k times weigh k times (scikit-learn does the same).
+    if (params.bootstrap) {
+      draws.fill(0);
+      for (let i = 0; i < drawCount; i++) draws[rng.nextInt(n)]!++;
+    } else {
+      draws.fill(1);
+    }
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const k = draws[i]!;
+      const w = k * weight[i]!;
+      if (w > 0) {
+        sample[count++] = i;
+        grad[i] = -w * y[i]!;
+        hess[i] = w;
+      }
+    }
+    const tree = learner.grow(grad, hess, sample, count, features, rng);
+    trees.push(tree);
+    const gains = gainByFeature(tree, learner.lastGains(), cols);
+    for (let f = 0; f < cols; f++) importance[f]! += gains[f]!;
+  }
+  normalise(importance);
+  return { trees, binEdges: bins.edges, importance, featureNames: Object.freeze([...X.featureNames]) };
+}
