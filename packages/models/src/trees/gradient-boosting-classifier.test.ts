@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifierContract } from '@mlsd/models/testing';
 import { denseMatrix, isMlsdError, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { encodeTypedArray, GradientBoostingClassifier, loadClassifier, type CompactTree, type EncodedTypedArray } from '@mlsd/models';
 
@@ -23,6 +24,8 @@ function leaves(tree: CompactTree): number {
   for (const f of tree.feature) if (f < 0) count++;
   return count;
 }
+
+classifierContract('gbdt', (seed) => new GradientBoostingClassifier({ nRounds: 30, learningRate: 0.1, maxDepth: 4, subsample: 0.8, colsampleByNode: 0.75, seed }));
 
 describe('GradientBoostingClassifier', () => {
   it('makes the hand-computed first split: leaf values −G/(H+λ) and gain ½·ΣG²/(H+λ)', async () => {

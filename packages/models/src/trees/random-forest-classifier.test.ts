@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifierContract } from '@mlsd/models/testing';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { loadClassifier, RandomForestClassifier } from '@mlsd/models';
 
@@ -22,6 +23,9 @@ function accuracy(p: Float64Array, y: Uint8Array): number {
   for (let i = 0; i < y.length; i++) if ((p[i]! > 0.5 ? 1 : 0) === y[i]) right++;
   return right / y.length;
 }
+
+// 100 trees as by default: the permutation check compares two forests, whose spread shrinks with more trees.
+classifierContract('random-forest', (seed) => new RandomForestClassifier({ nTrees: 100, seed }), { rawOutput: 'probability' });
 
 describe('RandomForestClassifier', () => {
   it('solves XOR, where no single split helps', async () => {

@@ -143,7 +143,9 @@ export class RandomForestClassifier implements Classifier {
     const { trees, featureNames } = this.fitted('predictProba');
     checkPredictInput(KIND, X, featureNames);
     const out = new Float64Array(X.rows);
-    addTreeOutputs(trees, X, out, 1 / trees.length);
+    // Sum, then divide once: adding 1/n n times can round above 1.
+    addTreeOutputs(trees, X, out);
+    for (let i = 0; i < out.length; i++) out[i]! /= trees.length;
     return out;
   }
 
