@@ -3,6 +3,7 @@ import type { Classifier, ModelArtifact } from './contract/classifier.js';
 import { loadLogisticRegression } from './linear/logistic-regression.js';
 import { loadGradientBoosting } from './trees/gradient-boosting-classifier.js';
 import { loadRandomForest } from './trees/random-forest-classifier.js';
+import { loadMlpClassifier } from './neural/mlp-classifier.js';
 
 /** Turns an artifact of one model kind back into a fitted model (throws `CORRUPT_ARTIFACT` if malformed). */
 export type ClassifierLoader = (artifact: ModelArtifact) => Classifier;
@@ -50,3 +51,4 @@ export function loadClassifier(artifact: ModelArtifact): Classifier {
 registerClassifierKind('logistic-regression', loadLogisticRegression);
 registerClassifierKind('gbdt', loadGradientBoosting);
 registerClassifierKind('random-forest', loadRandomForest);
+registerClassifierKind('mlp', loadMlpClassifier);
