@@ -9,8 +9,12 @@ import {
   type MlpActivation,
   type ModelArtifact,
 } from '@mlsd/models';
+import { classifierContract } from '@mlsd/models/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+
+// Few epochs on a small network keep the contract's four fits to seconds.
+classifierContract('mlp', (seed) => new MlpClassifier({ hiddenLayers: [16], epochs: 20, batchSize: 32, learningRate: 0.01, seed }));
 
 /**
  * A small fraud-like problem: 5 features on different scales, a non-linear log-odds (`oracle` holds the true
