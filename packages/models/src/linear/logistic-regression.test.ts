@@ -23,10 +23,10 @@ describe('LogisticRegression', () => {
   it("matches an independent optimiser on scikit-learn's penalised objective (C = 1 and 0.1)", async () => {
     // Reference values: scipy.optimize.minimize (BFGS, gtol 1e-12) on C·Σ logloss + ½‖coef‖², the objective of
     // scikit-learn's LogisticRegression(C=…), on the exam data.
-    const c1 = await new LogisticRegression({ C: 1 }).fit(exam.X, exam.y);
+    const c1 = await new LogisticRegression({ C: 1, tol: 1e-10 }).fit(exam.X, exam.y);
     expect(c1.coefficients[0]).toBeCloseTo(1.148603901804, 8);
     expect(c1.intercept).toBeCloseTo(-3.139524930541, 8);
-    const c01 = await new LogisticRegression({ C: 0.1 }).fit(exam.X, exam.y);
+    const c01 = await new LogisticRegression({ C: 0.1, tol: 1e-10 }).fit(exam.X, exam.y);
     expect(c01.coefficients[0]).toBeCloseTo(0.507327941174, 8);
     expect(c01.intercept).toBeCloseTo(-1.407187399136, 8);
   });
@@ -50,7 +50,7 @@ describe('LogisticRegression', () => {
     const { X, y } = unscaled(3000, 5);
     const sampleWeight = Float64Array.from({ length: X.rows }, (_, i) => 0.5 + (i % 4));
     const C = 0.3;
-    const model = await new LogisticRegression({ C, classWeight: 'balanced' }).fit(X, y, { sampleWeight });
+    const model = await new LogisticRegression({ C, classWeight: 'balanced', tol: 1e-10 }).fit(X, y, { sampleWeight });
     expect(model.fitInfo.converged).toBe(true);
     // ∂/∂coef_j [C Σ wᵢ ℓᵢ + ½‖coef‖²] = C Σ wᵢ (pᵢ − yᵢ) xᵢⱼ + coef_j = 0, and Σ wᵢ (pᵢ − yᵢ) = 0.
     let positives = 0;
@@ -76,7 +76,7 @@ describe('LogisticRegression', () => {
   it('treats an integer sample weight like repeating the row, and weight 0 like dropping it', async () => {
     const { X, y } = unscaled(200, 9);
     const sampleWeight = Float64Array.from({ length: X.rows }, (_, i) => i % 3);
-    const weighted = await new LogisticRegression().fit(X, y, { sampleWeight });
+    const weighted = await new LogisticRegression({ tol: 1e-10 }).fit(X, y, { sampleWeight });
     const rows: number[] = [];
     for (let i = 0; i < X.rows; i++) for (let k = 0; k < sampleWeight[i]!; k++) rows.push(i);
     const data = new Float64Array(rows.length * X.cols);
@@ -85,7 +85,7 @@ describe('LogisticRegression', () => {
       data.set(X.data.subarray(row * X.cols, (row + 1) * X.cols), k * X.cols);
       labels[k] = y[row]!;
     });
-    const repeated = await new LogisticRegression().fit(denseMatrix(data, rows.length, X.cols, X.featureNames), labels);
+    const repeated = await new LogisticRegression({ tol: 1e-10 }).fit(denseMatrix(data, rows.length, X.cols, X.featureNames), labels);
     for (let j = 0; j < X.cols; j++) {
       expect(weighted.coefficients[j]).toBeCloseTo(repeated.coefficients[j]!, 8);
     }
@@ -94,7 +94,7 @@ describe('LogisticRegression', () => {
 
   it('fits without an intercept when asked (optimality of the coefficients alone)', async () => {
     const { X, y } = unscaled(500, 4);
-    const model = await new LogisticRegression({ fitIntercept: false }).fit(X, y);
+    const model = await new LogisticRegression({ fitIntercept: false, tol: 1e-10 }).fit(X, y);
     expect(model.intercept).toBe(0);
     const p = model.predictProba(X);
     for (let j = 0; j < X.cols; j++) {
