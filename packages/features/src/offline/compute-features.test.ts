@@ -86,7 +86,7 @@ describe('computeFeatures (offline executor)', () => {
   });
 
   it('matches a brute-force reference on random data with ties, whatever the row order', () => {
-    const input = randomTransactions(600, 11);
+    const input = randomTransactions(450, 11);
     const defs: FeatureDefinition[] = [
       ...handbookFeatures(),
       ...(['sum', 'min', 'max', 'std'] as const).map(

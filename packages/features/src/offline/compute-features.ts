@@ -51,7 +51,9 @@ export function computeFeatureMatrix(
 /** The feature columns of resolved features (the engine behind {@link computeFeatures}). */
 export function computeFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[], time: string): Float64Array[] {
   const n = table.rowCount;
-  const times = table.numeric(time);
+  // Read lazily: a pipeline of pass-through columns and encoders needs no time column.
+  let timeValues: Float64Array | undefined;
+  const timesOf = (): Float64Array => (timeValues ??= table.numeric(time));
   let byTime: Int32Array | undefined;
   const groupsByEntity = new Map<string, { groups: EntityGroups; sortedTimes: Float64Array }>();
   const gathered = new Map<string, Float64Array>();
@@ -59,10 +61,10 @@ export function computeFeatureColumns(table: ColumnTable, features: readonly Res
   const groupsOf = (entity: string): { groups: EntityGroups; sortedTimes: Float64Array } => {
     let entry = groupsByEntity.get(entity);
     if (entry === undefined) {
-      byTime ??= timeOrder(times, time);
+      byTime ??= timeOrder(timesOf(), time);
       const { codes, groupCount } = entityCodes(table, entity);
       const groups = groupByEntity(codes, groupCount, byTime);
-      entry = { groups, sortedTimes: gather(times, groups.order) };
+      entry = { groups, sortedTimes: gather(timesOf(), groups.order) };
       groupsByEntity.set(entity, entry);
     }
     return entry;
@@ -97,6 +99,7 @@ export function computeFeatureColumns(table: ColumnTable, features: readonly Res
         return out;
       }
       case 'calendar': {
+        const times = timesOf();
         for (let i = 0; i < n; i++) {
           out[i] =
             feature.flag === 'weekend'
