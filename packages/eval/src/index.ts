@@ -53,3 +53,5 @@ export { compareModels, comparisonMarkdown } from './report/comparison-table.js'
 export type { ComparisonOptions, ComparisonRow, ComparisonTable } from './report/comparison-table.js';
 export { evaluationReport } from './report/evaluation-report.js';
 export type { EvaluationReportOptions } from './report/evaluation-report.js';
+export { driftBinsChartSpec, driftTimelineChartSpec } from './drift/drift-charts.js';
+export type { DriftTimelinePoint } from './drift/drift-charts.js';

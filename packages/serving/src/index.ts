@@ -44,3 +44,5 @@ export { silentLogger } from './monitoring/monitor-logger.js';
 export type { MonitorLogger } from './monitoring/monitor-logger.js';
 export { replayPredictionLog } from './monitoring/replay-prediction-log.js';
 export type { ReplayResult } from './monitoring/replay-prediction-log.js';
+export { monitoringHtmlReport } from './monitoring/monitoring-html-report.js';
+export { experimentFromLog } from './monitoring/experiment-from-log.js';

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { registerMonitorCommand } from './monitor.js';
+import { registerExperimentCommand } from './experiment.js';
 
 /** Adds every `fraud` sub-command to `program`; each lives in its own file in this folder. */
 export function registerCommands(program: Command): void {
   void program;
+  registerMonitorCommand(program);
+  registerExperimentCommand(program);
 }
