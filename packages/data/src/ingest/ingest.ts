@@ -1,0 +1,508 @@
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { MlsdError } from '../errors/mlsd-error.js';
+import { describeSchema, isRequired, type ColumnSpec, type Schema } from '../schema/schema.js';
+import { ColumnTable, type Column } from '../table/column-table.js';
+import { closestName } from './closest-name.js';
+import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
+import { formatOf, type FileFormat } from './file-format.js';
+import { recordStartLines } from './record-lines.js';
+import { writeRejects, type RejectRecord } from './rejects-file.js';
+
+/** How {@link ingest} validates and what it does with bad rows. */
+export interface IngestOptions {
+  /** The columns the file must have; other columns in the file are ignored. */
+  readonly schema: Schema;
+  /** `reject` (default): set bad rows aside in `rejects`; `fail`: throw `INVALID_INPUT` at the first bad row. */
+  readonly onInvalidRow?: 'reject' | 'fail';
+  /** Largest allowed share of rejected rows, in [0, 1] (default 1: no limit); above it ingest throws `REJECT_LIMIT`. */
+  readonly maxRejectRatio?: number;
+  /** Where to write the rejects, `.csv` or `.jsonl` (written even when there are none, and before `REJECT_LIMIT`). */
+  readonly rejectsPath?: string;
+}
+
+/** What {@link ingest} read: the valid rows as a table, and every refused value with its source line. */
+export interface IngestResult {
+  /** The accepted rows, in file order, with the schema's columns present in the file, in schema order. */
+  readonly table: ColumnTable;
+  /** One record per bad value (a row with two bad values gives two), sorted by line. */
+  readonly rejects: readonly RejectRecord[];
+  readonly acceptedRows: number;
+  readonly rejectedRows: number;
+  /** The absolute path that was read. */
+  readonly source: string;
+}
+
+export type { RejectRecord } from './rejects-file.js';
+
+const OPTION_KEYS = ['schema', 'onInvalidRow', 'maxRejectRatio', 'rejectsPath'];
+/** Per-value outcome codes computed in SQL. */
+const OK = 0;
+const MISSING = 1;
+const UNPARSEABLE = 2;
+const BELOW_MIN = 3;
+/** Integers must stay exact in a Float64Array. */
+const MAX_EXACT_INTEGER = 2 ** 53;
+
+/**
+ * Reads a CSV, Parquet or JSON-lines file (chosen by extension) through DuckDB and validates it against
+ * `options.schema`, losing nothing: every value is read as text (so nothing is coerced silently), checked in SQL,
+ * and each bad row is either set aside with its source line, column, raw value and reason (default) or makes
+ * ingestion fail.
+ *
+ * Rules: integers are whole numbers (`12`, `-3`, `12.0`, `1e3`) within ±2^53; floats are finite numbers; timestamps
+ * are `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` with optional fraction, read as UTC (a date alone is refused); labels are 0/1 (or
+ * true/false); categories are any non-empty text. An empty value is missing: an error in a required column, NaN
+ * (category: -1) in an optional one. `min` is inclusive; a repeated value in a `unique` column rejects the later
+ * row. In CSV a line with the wrong number of fields is rejected whole; in JSON lines so is a line that is not a
+ * JSON object.
+ *
+ * Throws `NOT_FOUND` for a missing file, `INVALID_INPUT` for an empty file or one with no data rows (or, with
+ * `onInvalidRow: 'fail'`, the first bad row), `SCHEMA_MISMATCH` naming the missing columns, the closest names in
+ * the file and the expected schema, and `REJECT_LIMIT` when the reject ratio passes `maxRejectRatio`.
+ */
+export async function ingest(path: string, options: IngestOptions): Promise<IngestResult> {
+  const policy = checkOptions(options);
+  const format = formatOf(path);
+  const source = resolve(path);
+  await checkFile(path, options.schema);
+
+  const outcome = await withDuckDB((connection) => validate(connection, path, format, options.schema));
+
+  const rejects = outcome.rejects;
+  if (policy.onInvalidRow === 'fail' && rejects.length > 0) {
+    const first = rejects[0]!;
+    throw new MlsdError(
+      'INVALID_INPUT',
+      `File "${path}", line ${first.line}${first.column === '' ? '' : `, column ${first.column}`}: ${quoteRaw(first.rawValue)} ${first.reason}. ` +
+        `Fix the row, or ingest with onInvalidRow: 'reject' to set bad rows aside.`,
+      { location: { file: path, line: first.line, ...(first.column === '' ? {} : { column: first.column }) } },
+    );
+  }
+  if (options.rejectsPath !== undefined) await writeRejects(rejects, options.rejectsPath);
+  const total = outcome.table.rowCount + outcome.rejectedRows;
+  const ratio = outcome.rejectedRows / total;
+  if (ratio > policy.maxRejectRatio) {
+    throw new MlsdError(
+      'REJECT_LIMIT',
+      `File "${path}": ${outcome.rejectedRows} of ${total} rows rejected (${(ratio * 100).toFixed(2)}%), above maxRejectRatio ` +
+        `${policy.maxRejectRatio}. First reject: line ${rejects[0]?.line}, ${rejects[0]?.column || 'whole line'}: ${rejects[0]?.reason}.` +
+        (options.rejectsPath === undefined ? ' Pass rejectsPath to list them all.' : ` All rejects are in "${options.rejectsPath}".`),
+      { location: { file: path } },
+    );
+  }
+  return { table: outcome.table, rejects, acceptedRows: outcome.table.rowCount, rejectedRows: outcome.rejectedRows, source };
+}
+
+interface Policy {
+  readonly onInvalidRow: 'reject' | 'fail';
+  readonly maxRejectRatio: number;
+}
+
+function checkOptions(options: IngestOptions): Policy {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new MlsdError('INVALID_OPTION', `Unknown ingest option "${key}"; valid options are ${OPTION_KEYS.join(', ')}.`, {
+        location: { field: key },
+      });
+    }
+  }
+  if (options.schema === undefined || !Array.isArray(options.schema.columns)) {
+    throw new MlsdError('INVALID_OPTION', 'ingest needs options.schema, e.g. TRANSACTION_SCHEMA or one from defineSchema().', {
+      location: { field: 'schema' },
+    });
+  }
+  const onInvalidRow = options.onInvalidRow ?? 'reject';
+  if (onInvalidRow !== 'reject' && onInvalidRow !== 'fail') {
+    throw new MlsdError('INVALID_OPTION', `Option onInvalidRow must be 'reject' or 'fail', got "${String(onInvalidRow)}".`, {
+      location: { field: 'onInvalidRow' },
+    });
+  }
+  const maxRejectRatio = options.maxRejectRatio ?? 1;
+  if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) {
+    throw new MlsdError('INVALID_OPTION', `Option maxRejectRatio must be a number in [0, 1], got ${maxRejectRatio}.`, {
+      location: { field: 'maxRejectRatio' },
+    });
+  }
+  return { onInvalidRow, maxRejectRatio };
+}
+
+async function checkFile(path: string, schema: Schema): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a regular file');
+    size = info.size;
+  } catch (error) {
+    throw new MlsdError(
+      'NOT_FOUND',
+      `Input file "${path}" not found (${(error as Error).message}). Expected a CSV, Parquet or JSON-lines file with schema "${schema.name}": ${describeSchema(schema)}.`,
+      { cause: error, location: { file: path } },
+    );
+  }
+  if (size === 0) throw emptyFile(path, schema, 'is empty (0 bytes)');
+}
+
+function emptyFile(path: string, schema: Schema, what: string): MlsdError {
+  return new MlsdError(
+    'INVALID_INPUT',
+    `Input file "${path}" ${what}. Expected a header and data rows with schema "${schema.name}": ${describeSchema(schema)}.`,
+    { location: { file: path } },
+  );
+}
+
+/** The file as a DuckDB relation with one VARCHAR column per schema column present (named as in the schema). */
+interface OpenedFile {
+  readonly present: readonly ColumnSpec[];
+  /** A FROM-clause relation, in file order. */
+  readonly relation: string;
+  /** JSON lines only: the relation has `__ok` (false for a line that is not a JSON object) and `__text`. */
+  readonly hasOkColumn: boolean;
+}
+
+const CSV_DIALECT = `header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'`;
+/** Reads each JSON line as one text field: 0x1F cannot appear unescaped in valid JSON. */
+const LINE_DIALECT = `header = false, columns = {'j': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '', auto_detect = false`;
+
+async function openSource(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema): Promise<OpenedFile> {
+  const file = sqlString(path);
+  if (format === 'csv') {
+    const names = await columnNamesOf(connection, `SELECT * FROM read_csv(${file}, ${CSV_DIALECT})`);
+    const present = checkColumns(path, schema, names);
+    // store_rejects sets aside lines with the wrong field count (listed in reject_errors) instead of failing.
+    return { present, relation: `read_csv(${file}, ${CSV_DIALECT}, store_rejects = true)`, hasOkColumn: false };
+  }
+  if (format === 'parquet') {
+    const names = await columnNamesOf(connection, `SELECT * FROM read_parquet(${file})`);
+    const present = checkColumns(path, schema, names);
+    const casts = present.map((c) => `CAST(${sqlIdentifier(c.name)} AS VARCHAR) AS ${sqlIdentifier(c.name)}`);
+    return { present, relation: `(SELECT ${casts.join(', ')} FROM read_parquet(${file}))`, hasOkColumn: false };
+  }
+  await connection.run(
+    `CREATE TABLE lines AS SELECT j, coalesce(json_valid(j) AND json_type(j) = 'OBJECT', false) AS ok ` +
+      `FROM read_csv(${file}, ${LINE_DIALECT}) WHERE j IS NOT NULL AND trim(j) <> ''`,
+  );
+  const reader = await connection.runAndReadAll(`SELECT DISTINCT unnest(json_keys(j)) FROM lines WHERE ok`);
+  const names = reader.getColumnsJS()[0]?.map(String) ?? [];
+  const present = checkColumns(path, schema, names);
+  const extract = present.map((c) => `CASE WHEN ok THEN json_extract_string(j, ${sqlString(`$."${c.name}"`)}) END AS ${sqlIdentifier(c.name)}`);
+  return { present, relation: `(SELECT ok AS __ok, j AS __text, ${extract.join(', ')} FROM lines)`, hasOkColumn: true };
+}
+
+async function columnNamesOf(connection: DuckDBConnection, select: string): Promise<string[]> {
+  const reader = await connection.runAndReadAll(`DESCRIBE ${select}`);
+  return reader.getColumnsJS()[0]!.map(String);
+}
+
+/** The schema columns found in the file; one `SCHEMA_MISMATCH` error naming every missing required column. */
+function checkColumns(path: string, schema: Schema, names: readonly string[]): ColumnSpec[] {
+  const found = new Set(names);
+  const missing = schema.columns.filter((c) => isRequired(c) && !found.has(c.name));
+  if (missing.length > 0) {
+    const hints = missing.map((c) => {
+      const guess = closestName(c.name, names.filter((n) => !schema.columns.some((s) => s.name === n)));
+      return guess === undefined ? `"${c.name}"` : `"${c.name}" (did you mean "${guess}"?)`;
+    });
+    throw new MlsdError(
+      'SCHEMA_MISMATCH',
+      `File "${path}" lacks the required column${missing.length > 1 ? 's' : ''} ${hints.join(', ')}. ` +
+        `It has columns: ${names.join(', ') || '(none)'}. Expected schema "${schema.name}": ${describeSchema(schema)}. ` +
+        `Rename the column${missing.length > 1 ? 's' : ''} in the file or use a schema that matches it.`,
+      { location: { file: path, column: missing[0]!.name } },
+    );
+  }
+  return schema.columns.filter((c) => found.has(c.name));
+}
+
+async function malformedCsvLines(connection: DuckDBConnection): Promise<RejectRecord[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT line::DOUBLE, coalesce(column_name, ''), csv_line, error_message FROM reject_errors ORDER BY line, column_idx`,
+  );
+  const out: RejectRecord[] = [];
+  let lastLine = -1;
+  for (const [line, column, text, message] of reader.getRowsJS()) {
+    if (line === lastLine) continue;
+    lastLine = Number(line);
+    out.push({
+      line: lastLine,
+      column: String(column),
+      rawValue: String(text ?? '').replace(/^[\r\n]+/, ''),
+      reason: `malformed line: ${String(message).split('\n')[0]}`,
+    });
+  }
+  return out;
+}
+
+interface Validated {
+  readonly table: ColumnTable;
+  readonly rejects: RejectRecord[];
+  readonly rejectedRows: number;
+}
+
+/**
+ * SQL for one column. `parse` turns the text into a DOUBLE (category: trimmed text), NULL when it cannot;
+ * `code` (over the parsed value `p` and the text `raw`) is OK, MISSING, UNPARSEABLE or BELOW_MIN. Casts read
+ * surrounding spaces themselves, so `trim` only runs on values that failed to parse (it is costly per row).
+ */
+function columnSql(spec: ColumnSpec, raw: string, p: string): { parse: string; code: string } {
+  let parse: string;
+  let valid: string;
+  switch (spec.type) {
+    case 'integer':
+      parse = `TRY_CAST(${raw} AS DOUBLE)`;
+      valid = `isfinite(${p}) AND ${p} = floor(${p}) AND abs(${p}) <= ${MAX_EXACT_INTEGER}`;
+      break;
+    case 'float':
+      parse = `TRY_CAST(${raw} AS DOUBLE)`;
+      valid = `isfinite(${p})`;
+      break;
+    case 'timestamp':
+      // The length test refuses a date without a time, which the TIMESTAMP cast would read as midnight.
+      parse = `CASE WHEN length(${raw}) >= 19 THEN CAST(epoch_ms(TRY_CAST(${raw} AS TIMESTAMP)) AS DOUBLE) END`;
+      valid = `${p} IS NOT NULL`;
+      break;
+    case 'label':
+      parse =
+        `CAST(CASE ${raw} WHEN '0' THEN 0 WHEN '1' THEN 1 ELSE ` +
+        `CASE lower(trim(${raw})) WHEN '0' THEN 0 WHEN '1' THEN 1 WHEN 'false' THEN 0 WHEN 'true' THEN 1 END END AS DOUBLE)`;
+      valid = `${p} IS NOT NULL`;
+      break;
+    case 'category':
+      parse = `nullif(trim(${raw}), '')`;
+      valid = `${p} IS NOT NULL`;
+      break;
+  }
+  const whenValid = spec.min === undefined ? `${OK}` : `CASE WHEN ${p} < ${spec.min} THEN ${BELOW_MIN} ELSE ${OK} END`;
+  const code =
+    `CASE WHEN ${valid} THEN ${whenValid} ` +
+    `WHEN ${raw} IS NULL OR trim(${raw}) = '' THEN ${isRequired(spec) ? MISSING : OK} ELSE ${UNPARSEABLE} END`;
+  return { parse, code };
+}
+
+function reasonFor(spec: ColumnSpec, code: number): string {
+  if (code === MISSING) return 'is missing (required column)';
+  if (code === BELOW_MIN) return `is below the minimum ${spec.min}`;
+  switch (spec.type) {
+    case 'integer':
+      return 'is not an integer (whole number within ±2^53)';
+    case 'float':
+      return 'is not a finite number';
+    case 'timestamp':
+      return 'is not a timestamp (expected YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SS)';
+    case 'label':
+      return 'is not a label (expected 0 or 1)';
+    default:
+      return 'is not valid';
+  }
+}
+
+async function validate(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema): Promise<Validated> {
+  let opened: OpenedFile;
+  let malformed: RejectRecord[] = [];
+  const names: string[] = [];
+  let parts: { parse: string; code: string }[] = [];
+  try {
+    opened = await openSource(connection, path, format, schema);
+    for (const spec of opened.present) names.push(sqlIdentifier(spec.name));
+    parts = opened.present.map((c, k) => columnSql(c, names[k]!, `p${k}`));
+    // Nested projections parse each value once, then code it, then judge the row. One table `scored` keeps the
+    // parsed values, the codes, and the raw text of bad rows only (keeping all text would cost far more).
+    const ok = opened.hasOkColumn ? '__ok AND ' : '';
+    const parsed = `SELECT ${opened.hasOkColumn ? '__ok, __text, ' : ''}${names.join(', ')}, ${parts.map((p, k) => `${p.parse} AS p${k}`).join(', ')} FROM ${opened.relation}`;
+    const coded = `SELECT *, ${parts.map((p, k) => `${p.code} AS c${k}`).join(', ')} FROM (${parsed})`;
+    const judged = `SELECT *, NOT (${ok}${parts.map((_, k) => `c${k} = ${OK}`).join(' AND ')}) AS bad FROM (${coded})`;
+    await connection.run(
+      `CREATE TABLE scored AS SELECT CAST(bad AS DOUBLE) AS bad, ${parts.map((_, k) => `p${k}, c${k}`).join(', ')}, ` +
+        `${opened.hasOkColumn ? 'CASE WHEN bad THEN __ok END AS __ok, CASE WHEN bad THEN __text END AS __text, ' : ''}` +
+        `${names.map((n, k) => `CASE WHEN bad THEN ${n} END AS r${k}`).join(', ')} FROM (${judged})`,
+    );
+    if (format === 'csv') malformed = await malformedCsvLines(connection);
+  } catch (error) {
+    if (error instanceof MlsdError) throw error;
+    throw new MlsdError(
+      'INVALID_INPUT',
+      `Could not read "${path}" as ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : 'JSON lines'}: ${(error as Error).message}. ` +
+        `Check the file is in that format (comma-separated with a header line for CSV).`,
+      { cause: error, location: { file: path } },
+    );
+  }
+  const present = opened.present;
+  const count = await connection.runAndReadAll('SELECT CAST(count(*) AS DOUBLE) FROM scored');
+  const rowCount = Number(count.getColumnsJS()[0]![0]);
+  if (rowCount === 0 && malformed.length === 0) throw emptyFile(path, schema, 'has no data rows');
+
+  const columns = await readValues(connection, `SELECT bad, ${present.map((_, k) => `p${k}`).join(', ')} FROM scored`, rowCount, present);
+  const bad = columns.bad;
+  let badCount = 0;
+  for (let i = 0; i < rowCount; i++) badCount += bad[i]!;
+
+  const lines = lazyLines(path, format, rowCount, malformed);
+  const rejects: RejectRecord[] = [...malformed];
+  if (badCount > 0) {
+    const reader = await connection.runAndReadAll(
+      `SELECT CAST(rowid AS DOUBLE), ${opened.hasOkColumn ? '__ok, __text' : 'true, NULL'}, ${present.map((_, k) => `c${k}`).join(', ')}, ` +
+        `${present.map((_, k) => `r${k}`).join(', ')} FROM scored WHERE bad = 1 ORDER BY rowid`,
+    );
+    for (const row of reader.getRowsJS()) {
+      const line = lines(Number(row[0]));
+      if (row[1] === false) {
+        rejects.push({ line, column: '', rawValue: String(row[2] ?? ''), reason: 'is not a JSON object' });
+        continue;
+      }
+      for (let k = 0; k < present.length; k++) {
+        const code = Number(row[3 + k]);
+        if (code === OK) continue;
+        const raw = row[3 + present.length + k];
+        rejects.push({ line, column: present[k]!.name, rawValue: raw === null || raw === undefined ? '' : String(raw), reason: reasonFor(present[k]!, code) });
+      }
+    }
+  }
+
+  // Unique columns: a repeated value rejects the later row (among rows that are otherwise valid).
+  for (let k = 0; k < present.length; k++) {
+    const spec = present[k]!;
+    if (spec.unique !== true) continue;
+    badCount += markDuplicates(spec, columns.values[k]!, bad, lines, rejects);
+  }
+
+  rejects.sort((a, b) => a.line - b.line);
+  const kept = new Int32Array(rowCount - badCount);
+  for (let i = 0, j = 0; i < rowCount; i++) if (bad[i] === 0) kept[j++] = i;
+  const tableColumns = new Map<string, Column>();
+  for (let k = 0; k < present.length; k++) tableColumns.set(present[k]!.name, columnOf(present[k]!, columns, k, kept));
+  return { table: new ColumnTable(tableColumns), rejects, rejectedRows: badCount + malformed.length };
+}
+
+interface ReadValues {
+  readonly bad: Uint8Array;
+  /** Per present column: parsed numbers, or category codes (-1 missing). */
+  readonly values: Float64Array[];
+  /** Per present column: the category dictionary (empty for numeric columns). */
+  readonly dictionaries: string[][];
+}
+
+async function readValues(connection: DuckDBConnection, sql: string, rowCount: number, present: readonly ColumnSpec[]): Promise<ReadValues> {
+  // `run` materialises the result with every core; fetching chunks from it is then a copy.
+  const result = await connection.run(sql);
+  const bad = new Uint8Array(rowCount);
+  const values = present.map(() => new Float64Array(rowCount));
+  const dictionaries = present.map((): string[] => []);
+  const codeMaps = present.map(() => new Map<string, number>());
+  let offset = 0;
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const size = chunk.rowCount;
+    const badVector = chunk.getColumnVector(0);
+    for (let i = 0; i < size; i++) bad[offset + i] = badVector.getItem(i) === 1 ? 1 : 0;
+    for (let k = 0; k < present.length; k++) {
+      const vector = chunk.getColumnVector(k + 1);
+      const out = values[k]!;
+      if (present[k]!.type === 'category') {
+        const map = codeMaps[k]!;
+        const dictionary = dictionaries[k]!;
+        for (let i = 0; i < size; i++) {
+          const item = vector.getItem(i);
+          if (item === null) {
+            out[offset + i] = -1;
+            continue;
+          }
+          const text = String(item);
+          let code = map.get(text);
+          if (code === undefined) {
+            code = dictionary.length;
+            map.set(text, code);
+            dictionary.push(text);
+          }
+          out[offset + i] = code;
+        }
+      } else {
+        for (let i = 0; i < size; i++) {
+          const item = vector.getItem(i) as number | null;
+          out[offset + i] = item === null ? Number.NaN : item;
+        }
+      }
+    }
+    offset += size;
+  }
+  return { bad, values, dictionaries };
+}
+
+function markDuplicates(
+  spec: ColumnSpec,
+  values: Float64Array,
+  bad: Uint8Array,
+  lines: (row: number) => number,
+  rejects: RejectRecord[],
+): number {
+  // Fast path: strictly increasing values (ids written in order) cannot repeat.
+  let previous = -Infinity;
+  let increasing = true;
+  for (let i = 0; i < values.length && increasing; i++) {
+    if (bad[i] === 1 || Number.isNaN(values[i]!)) continue;
+    if (values[i]! <= previous) increasing = false;
+    previous = values[i]!;
+  }
+  if (increasing) return 0;
+  const firstRow = new Map<number, number>();
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (bad[i] === 1 || Number.isNaN(value)) continue;
+    const first = firstRow.get(value);
+    if (first === undefined) {
+      firstRow.set(value, i);
+      continue;
+    }
+    bad[i] = 1;
+    count++;
+    rejects.push({ line: lines(i), column: spec.name, rawValue: String(value), reason: `is a duplicate ${spec.name} (first on line ${lines(first)})` });
+  }
+  return count;
+}
+
+function columnOf(spec: ColumnSpec, read: ReadValues, k: number, kept: Int32Array): Column {
+  const source = read.values[k]!;
+  if (spec.type === 'category') {
+    const codes = new Int32Array(kept.length);
+    for (let i = 0; i < kept.length; i++) codes[i] = source[kept[i]!]!;
+    return { type: 'category', codes, dictionary: read.dictionaries[k]! };
+  }
+  if (spec.type === 'label') {
+    const labels = new Uint8Array(kept.length);
+    for (let i = 0; i < kept.length; i++) labels[i] = source[kept[i]!]!;
+    return { type: 'label', values: labels };
+  }
+  const out = kept.length === source.length ? source : new Float64Array(kept.length);
+  if (out !== source) for (let i = 0; i < kept.length; i++) out[i] = source[kept[i]!]!;
+  return { type: spec.type, values: out };
+}
+
+/**
+ * Maps a row of `raw` to its 1-based source line, scanning the file only when first asked (i.e. when there are
+ * rejects). Parquet has no lines: the 1-based row number is used. If the scan disagrees with DuckDB's record
+ * count (an exotic CSV), it falls back to one record per line.
+ */
+function lazyLines(path: string, format: FileFormat, rowCount: number, malformed: readonly RejectRecord[]): (row: number) => number {
+  const headerLines = format === 'csv' ? 1 : 0;
+  let map: Int32Array | undefined;
+  return (row) => {
+    if (format === 'parquet') return row + 1;
+    if (map === undefined) map = computeLines();
+    return map.length === rowCount ? map[row]! : row + 1 + headerLines;
+  };
+
+  function computeLines(): Int32Array {
+    const bytes = readFileSync(path);
+    const starts = recordStartLines(bytes, format === 'csv');
+    const skip = new Set(malformed.map((m) => m.line));
+    const out = new Int32Array(Math.max(0, starts.length - headerLines));
+    let size = 0;
+    for (let i = headerLines; i < starts.length; i++) if (!skip.has(starts[i]!)) out[size++] = starts[i]!;
+    return out.subarray(0, size);
+  }
+}
+
+function quoteRaw(raw: string): string {
+  return raw === '' ? 'the value' : `"${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}"`;
+}
