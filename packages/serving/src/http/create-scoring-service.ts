@@ -77,6 +77,8 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // JSON only: without this Fastify would also accept text/plain bodies.
+  app.removeContentTypeParser('text/plain');
   const context: ServiceContext = { options: resolved, scorer, metrics, logger, hashCard: cardHasher(resolved.logHashSalt) };
 
   app.addHook('onRequest', async () => {

@@ -8,27 +8,35 @@ export interface LoadShedderOptions {
   readonly maxEventLoopDelayMs?: number;
   /** How often the event-loop delay is sampled, in ms. Default 100. */
   readonly sampleIntervalMs?: number;
+  /**
+   * Returns the worst event-loop delay (ms) since its previous call. Default: the max of Node's
+   * `monitorEventLoopDelay` histogram, reset at each call. Injected in tests.
+   */
+  readonly measureDelayMs?: () => number;
 }
 
 /**
  * Decides when the service is overloaded, so that requests go to the cheap fallback at once instead of queueing:
  * when `maxInFlight` requests are already in the model path, or when the event loop was blocked for more than
- * `maxEventLoopDelayMs` during the last sample interval (Node's `monitorEventLoopDelay`). Call {@link start} to
+ * `maxEventLoopDelayMs` during the last two sample intervals (Node's `monitorEventLoopDelay`). Call {@link start} to
  * begin sampling and {@link stop} on shutdown (the timer is unref'd, so it never keeps the process alive).
  */
 export class LoadShedder {
   private readonly maxInFlight: number;
   private readonly maxEventLoopDelayMs: number;
   private readonly sampleIntervalMs: number;
+  private readonly measureDelayMs: (() => number) | undefined;
   private histogram: IntervalHistogram | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastDelayMs = 0;
+  private previousDelayMs = 0;
   private active = 0;
 
   constructor(options: LoadShedderOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? 256;
     this.maxEventLoopDelayMs = options.maxEventLoopDelayMs ?? 100;
     this.sampleIntervalMs = options.sampleIntervalMs ?? 100;
+    this.measureDelayMs = options.measureDelayMs;
   }
 
   /** Requests currently in the model path. */
@@ -36,23 +44,38 @@ export class LoadShedder {
     return this.active;
   }
 
-  /** The event-loop delay measured over the last sample interval, in ms (max). */
+  /** The event-loop delay measured over the last two sample intervals, in ms (max). */
   get eventLoopDelayMs(): number {
-    return this.lastDelayMs;
+    return Math.max(this.lastDelayMs, this.previousDelayMs);
   }
 
-  /** Starts sampling the event-loop delay. Idempotent. */
+  /** Starts sampling the event-loop delay every `sampleIntervalMs`. Idempotent. */
   start(): void {
-    if (this.histogram !== undefined) return;
-    const histogram = monitorEventLoopDelay({ resolution: 10 });
-    histogram.enable();
-    this.histogram = histogram;
-    this.timer = setInterval(() => {
-      // The histogram's values are in nanoseconds; its max over the interval is the worst stall a request saw.
-      this.lastDelayMs = histogram.max / 1e6;
-      histogram.reset();
-    }, this.sampleIntervalMs);
+    if (this.timer !== undefined) return;
+    if (this.measureDelayMs === undefined) {
+      this.histogram = monitorEventLoopDelay({ resolution: 10 });
+      this.histogram.enable();
+    }
+    this.timer = setInterval(() => this.sample(), this.sampleIntervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Takes one event-loop delay sample (the timer of {@link start} calls it). A stall is remembered for the two
+   * latest samples, i.e. for at least one full interval after it ends.
+   */
+  sample(): void {
+    this.previousDelayMs = this.lastDelayMs;
+    this.lastDelayMs = this.measureDelayMs === undefined ? this.histogramMaxMs() : this.measureDelayMs();
+  }
+
+  private histogramMaxMs(): number {
+    const histogram = this.histogram;
+    if (histogram === undefined) return 0;
+    // The histogram is in nanoseconds; its max over the interval is the worst stall a request saw.
+    const max = histogram.max / 1e6;
+    histogram.reset();
+    return max;
   }
 
   /** Stops sampling. Idempotent. */
@@ -62,6 +85,7 @@ export class LoadShedder {
     this.timer = undefined;
     this.histogram = undefined;
     this.lastDelayMs = 0;
+    this.previousDelayMs = 0;
   }
 
   /**
@@ -69,7 +93,7 @@ export class LoadShedder {
    * false when the request must be shed.
    */
   tryEnter(): boolean {
-    if (this.active >= this.maxInFlight || this.lastDelayMs > this.maxEventLoopDelayMs) return false;
+    if (this.active >= this.maxInFlight || this.eventLoopDelayMs > this.maxEventLoopDelayMs) return false;
     this.active += 1;
     return true;
   }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { MlsdError } from '@mlsd/data';
+import { HTTP_STATUS_BY_CODE, parseEventTime, resolveServiceOptions, toHttpError } from '@mlsd/serving';
+
+describe('toHttpError', () => {
+  it('maps client mistakes to 4xx with their message and hides internal details behind a generic 500', () => {
+    expect(toHttpError(new MlsdError('INVALID_INPUT', 'TX_AMOUNT is negative'))).toMatchObject({ statusCode: 400, message: 'TX_AMOUNT is negative' });
+    expect(toHttpError(new MlsdError('NOT_FOUND', 'no fraud/9')).statusCode).toBe(404);
+    expect(toHttpError(new MlsdError('UNAVAILABLE', 'store down')).statusCode).toBe(503);
+    expect(toHttpError(new MlsdError('TIMEOUT', 'slow')).statusCode).toBe(504);
+    const internal = toHttpError(new MlsdError('INTERNAL', 'secret path /etc/x'));
+    expect(internal).toMatchObject({ statusCode: 500, internal: true });
+    expect(internal.message).not.toMatch(/secret/);
+    expect(toHttpError(new TypeError('x is undefined'))).toMatchObject({ statusCode: 500, internal: true });
+    expect(toHttpError(Object.assign(new Error('Body too large'), { statusCode: 413 }))).toMatchObject({ statusCode: 413, message: 'Body too large' });
+  });
+
+  it('has a status for every error code', () => {
+    for (const status of Object.values(HTTP_STATUS_BY_CODE)) expect(status >= 400 && status < 600).toBe(true);
+    expect(Object.keys(HTTP_STATUS_BY_CODE).sort()).toEqual(
+      ['CORRUPT_ARTIFACT', 'INTERNAL', 'INVALID_INPUT', 'INVALID_OPTION', 'IO_ERROR', 'NOT_FITTED', 'NOT_FOUND', 'REJECT_LIMIT', 'SCHEMA_MISMATCH', 'TIMEOUT', 'UNAVAILABLE'].sort(),
+    );
+  });
+});
+
+describe('parseEventTime', () => {
+  it('reads the Handbook and ISO formats as UTC and rejects impossible dates', () => {
+    expect(parseEventTime('2018-04-01 00:00:31')).toBe(Date.UTC(2018, 3, 1, 0, 0, 31));
+    expect(parseEventTime('2018-04-01T00:00:31')).toBe(Date.UTC(2018, 3, 1, 0, 0, 31));
+    expect(parseEventTime('2018-04-01T00:00:31.250Z')).toBe(Date.UTC(2018, 3, 1, 0, 0, 31, 250));
+    expect(parseEventTime(1522540831000)).toBe(1522540831000);
+    for (const bad of ['2018-02-30 00:00:00', '2018-04-01 24:00:00', '2018-04-01', 'yesterday', '2018-04-01 00:00:31+02:00']) {
+      expect(parseEventTime(bad)).toBeNaN();
+    }
+  });
+});
+
+describe('resolveServiceOptions', () => {
+  const deps = { models: { load: async () => undefined }, features: { forPipeline: () => undefined, ping: async () => {}, close: async () => {} } };
+
+  it('fills in the documented defaults', () => {
+    const options = resolveServiceOptions(deps);
+    expect(options).toMatchObject({ port: 8080, deadlineMs: 20, modelName: 'fraud', thresholds: { review: 0.5, block: 0.8 } });
+    expect(options.overload).toEqual({ maxInFlight: 256, maxEventLoopDelayMs: 100, sampleIntervalMs: 100 });
+    expect(options.fallback.amountLimit).toBe(220);
+  });
+
+  it('rejects unknown options naming the valid ones, and bad values naming the option', () => {
+    expect(() => resolveServiceOptions({ ...deps, deadlineMS: 5 })).toThrow(/Unknown scoring service option 'deadlineMS'; valid options are: .*deadlineMs/);
+    expect(() => resolveServiceOptions({ ...deps, overload: { maxInflight: 5 } })).toThrow(/'overload.maxInflight'.*valid options of 'overload' are: maxInFlight/);
+    expect(() => resolveServiceOptions({ ...deps, thresholds: { review: 0.9, block: 0.5 } })).toThrow(/'thresholds' is invalid: review must be <= block/);
+    expect(() => resolveServiceOptions({ ...deps, adminToken: 'short' })).toThrow(/'adminToken' is invalid/);
+    expect(() => resolveServiceOptions({ features: deps.features })).toThrow(/'models' is invalid/);
+  });
+});
