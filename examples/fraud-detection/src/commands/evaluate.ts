@@ -1,0 +1,90 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { defineSchema, ingest, toMlsdError, type Schema } from '@mlsd/data';
+import { dayIndex, summarizeScores, type ScoreSummary } from '@mlsd/eval';
+
+/** Flags of `fraud evaluate` (the issue's contract: exactly these names and defaults). */
+export interface EvaluateOptions {
+  readonly predictions: string;
+  readonly labelCol: string;
+  readonly scoreCol: string;
+  readonly cardCol: string;
+  readonly timeCol: string;
+  readonly k: number;
+}
+
+/** What `fraud evaluate` prints: the metrics plus where they came from. */
+export interface EvaluateOutput extends ScoreSummary {
+  readonly file: string;
+  readonly columns: { readonly label: string; readonly score: string; readonly card: string | null; readonly time: string | null };
+}
+
+/**
+ * The schema of a predictions file: a 0/1 label, a score, and optionally an integer card id and a UTC
+ * timestamp (both needed for Card Precision@k). Other columns in the file are ignored.
+ */
+export function predictionsSchema(options: Pick<EvaluateOptions, 'labelCol' | 'scoreCol' | 'cardCol' | 'timeCol'>): Schema {
+  return defineSchema('predictions', [
+    { name: options.labelCol, type: 'label', role: 'label' },
+    { name: options.scoreCol, type: 'float', role: 'feature' },
+    { name: options.cardCol, type: 'integer', role: 'entity-key', required: false },
+    { name: options.timeCol, type: 'timestamp', role: 'event-time', required: false },
+  ]);
+}
+
+/**
+ * Scores a predictions file: reads it through `@mlsd/data` ingestion (any bad row fails the command, naming
+ * its line) and returns every standard metric (`summarizeScores`). Card Precision@k needs the card and time
+ * columns; without them it is null and `notes` says why.
+ */
+export async function evaluatePredictions(options: EvaluateOptions): Promise<EvaluateOutput> {
+  const { table, source } = await ingest(options.predictions, { schema: predictionsSchema(options), onInvalidRow: 'fail' });
+  const labels = table.labels(options.labelCol);
+  const scores = table.numeric(options.scoreCol);
+  const hasCards = table.has(options.cardCol);
+  const hasTimes = table.has(options.timeCol);
+  const summary = summarizeScores(
+    {
+      labels,
+      scores,
+      ...(hasCards && hasTimes ? { cardIds: table.numeric(options.cardCol), days: dayIndex(table.numeric(options.timeCol)) } : {}),
+    },
+    { k: options.k },
+  );
+  return {
+    file: source,
+    columns: { label: options.labelCol, score: options.scoreCol, card: hasCards ? options.cardCol : null, time: hasTimes ? options.timeCol : null },
+    ...summary,
+  };
+}
+
+/** Registers `fraud evaluate`: score anyone's predictions CSV and print the metrics as one JSON object. */
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('Score a CSV of predictions: prints ROC AUC, average precision, Card Precision@k, log loss, Brier score, … as JSON.')
+    .requiredOption('--predictions <file>', 'CSV (or Parquet / JSON lines) with one prediction per transaction')
+    .option('--label-col <name>', 'column of the 0/1 fraud label', 'TX_FRAUD')
+    .option('--score-col <name>', 'column of the predicted fraud probability', 'SCORE')
+    .option('--card-col <name>', 'column of the card (customer) id, for Card Precision@k', 'CUSTOMER_ID')
+    .option('--time-col <name>', 'column of the transaction time (UTC), for Card Precision@k', 'TX_DATETIME')
+    .option('--k <n>', 'alerts per day for precision@k and Card Precision@k', parseWholeNumber, 100)
+    .action(async (flags: EvaluateOptions) => {
+      try {
+        process.stderr.write(`evaluate: reading ${flags.predictions}\n`);
+        const output = await evaluatePredictions(flags);
+        process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      } catch (error) {
+        const failure = toMlsdError(error, 'evaluate failed');
+        process.stderr.write(`error: ${failure.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+function parseWholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`It must be a whole number >= 1, e.g. 100.`);
+  }
+  return n;
+}
