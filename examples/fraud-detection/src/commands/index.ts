@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerEvaluateCommand } from './evaluate.js';
 import { registerMonitorCommand } from './monitor.js';
 import { registerExperimentCommand } from './experiment.js';
 
@@ -7,4 +8,5 @@ export function registerCommands(program: Command): void {
   void program;
   registerMonitorCommand(program);
   registerExperimentCommand(program);
+  registerEvaluateCommand(program);
 }
