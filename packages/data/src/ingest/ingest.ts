@@ -6,6 +6,7 @@ import { MlsdError } from '../errors/mlsd-error.js';
 import { describeSchema, isRequired, type ColumnSpec, type Schema } from '../schema/schema.js';
 import { ColumnTable, type Column } from '../table/column-table.js';
 import { closestName } from './closest-name.js';
+import { readCsvHeader } from './csv-header.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { formatOf, type FileFormat } from './file-format.js';
 import { recordStartLines } from './record-lines.js';
@@ -162,17 +163,20 @@ interface OpenedFile {
   readonly hasOkColumn: boolean;
 }
 
-const CSV_DIALECT = `header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'`;
+const CSV_DIALECT = `header = true, auto_detect = false, delim = ',', quote = '"', escape = '"'`;
 /** Reads each JSON line as one text field: 0x1F cannot appear unescaped in valid JSON. */
 const LINE_DIALECT = `header = false, columns = {'j': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '', auto_detect = false`;
 
 async function openSource(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema): Promise<OpenedFile> {
   const file = sqlString(path);
   if (format === 'csv') {
-    const names = await columnNamesOf(connection, `SELECT * FROM read_csv(${file}, ${CSV_DIALECT})`);
+    const names = await readCsvHeader(path);
+    if (names === undefined) throw emptyFile(path, schema, 'holds only blank lines');
     const present = checkColumns(path, schema, names);
-    // store_rejects sets aside lines with the wrong field count (listed in reject_errors) instead of failing.
-    return { present, relation: `read_csv(${file}, ${CSV_DIALECT}, store_rejects = true)`, hasOkColumn: false };
+    // Every column is read as text; store_rejects sets aside lines with the wrong field count (listed in
+    // reject_errors) instead of failing the whole read.
+    const columns = names.map((name, k) => `${sqlString(name === '' ? `column${k}` : name)}: 'VARCHAR'`).join(', ');
+    return { present, relation: `read_csv(${file}, ${CSV_DIALECT}, columns = {${columns}}, store_rejects = true)`, hasOkColumn: false };
   }
   if (format === 'parquet') {
     const names = await columnNamesOf(connection, `SELECT * FROM read_parquet(${file})`);
@@ -180,14 +184,17 @@ async function openSource(connection: DuckDBConnection, path: string, format: Fi
     const casts = present.map((c) => `CAST(${sqlIdentifier(c.name)} AS VARCHAR) AS ${sqlIdentifier(c.name)}`);
     return { present, relation: `(SELECT ${casts.join(', ')} FROM read_parquet(${file}))`, hasOkColumn: false };
   }
+  // JSON functions throw on malformed text and DuckDB may evaluate them ahead of a WHERE or AND, so each line is
+  // first materialised with `obj`: the line when it is a JSON object, '{}' otherwise.
   await connection.run(
-    `CREATE TABLE lines AS SELECT j, coalesce(json_valid(j) AND json_type(j) = 'OBJECT', false) AS ok ` +
+    `CREATE TABLE checked AS SELECT j, CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END AS ok ` +
       `FROM read_csv(${file}, ${LINE_DIALECT}) WHERE j IS NOT NULL AND trim(j) <> ''`,
   );
-  const reader = await connection.runAndReadAll(`SELECT DISTINCT unnest(json_keys(j)) FROM lines WHERE ok`);
+  await connection.run(`CREATE TABLE lines AS SELECT j, ok, CASE WHEN ok THEN j ELSE '{}' END AS obj FROM checked`);
+  const reader = await connection.runAndReadAll(`SELECT DISTINCT unnest(json_keys(obj)) FROM lines`);
   const names = reader.getColumnsJS()[0]?.map(String) ?? [];
   const present = checkColumns(path, schema, names);
-  const extract = present.map((c) => `CASE WHEN ok THEN json_extract_string(j, ${sqlString(`$."${c.name}"`)}) END AS ${sqlIdentifier(c.name)}`);
+  const extract = present.map((c) => `json_extract_string(obj, ${sqlString(`$."${c.name}"`)}) AS ${sqlIdentifier(c.name)}`);
   return { present, relation: `(SELECT ok AS __ok, j AS __text, ${extract.join(', ')} FROM lines)`, hasOkColumn: true };
 }
 
