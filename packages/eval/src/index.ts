@@ -7,7 +7,7 @@ export { kolmogorovSurvival, ksAgainstQuantiles, ksPValue, ksStatistic } from '.
 export { wassersteinAgainstQuantiles, wassersteinDistance } from './drift/wasserstein.js';
 export { DEFAULT_DRIFT_THRESHOLDS, resolveDriftThresholds } from './drift/drift-thresholds.js';
 export type { DriftThresholdOptions, DriftThresholds, ThresholdPair } from './drift/drift-thresholds.js';
-export { compareDistribution, compareToProfile } from './drift/compare-to-profile.js';
+export { assembleDriftReport, compareDistribution, compareToProfile } from './drift/compare-to-profile.js';
 export type { DistributionDrift, DriftReport, DriftStatus, DriftWindow, StatisticDrift } from './drift/compare-to-profile.js';
 export type { NumericKeys, Scores } from './metrics/check-inputs.js';
 export { sortIndices } from './metrics/sort-indices.js';

@@ -102,7 +102,20 @@ export function compareToProfile(
     profile.score !== undefined && window.scores !== undefined
       ? compareDistribution(profile.score, window.scores, thresholds)
       : undefined;
-  const all = score === undefined ? entries : [...entries, ['score', score] as [string, DistributionDrift]];
+  return assembleDriftReport(entries, score, matrix.rows, thresholds);
+}
+
+/**
+ * Builds a {@link DriftReport} from per-feature results computed separately (e.g. one feature per event-loop
+ * turn, as the serving monitor does): overall status, `drifted` names worst first, features keyed by name.
+ */
+export function assembleDriftReport(
+  features: readonly (readonly [string, DistributionDrift])[],
+  score: DistributionDrift | undefined,
+  windowSize: number,
+  thresholds: DriftThresholds,
+): DriftReport {
+  const all: (readonly [string, DistributionDrift])[] = score === undefined ? [...features] : [...features, ['score', score]];
   const drifted = all
     .filter(([, d]) => d.status !== 'ok')
     .sort((a, b) => rank(b[1].status) - rank(a[1].status))
@@ -110,9 +123,9 @@ export function compareToProfile(
   const report: DriftReport = {
     kind: 'mlsd-drift-report',
     schemaVersion: 1,
-    windowSize: matrix.rows,
+    windowSize,
     status: all.reduce<DriftStatus>((worst, [, d]) => worse(worst, d.status), 'ok'),
-    features: Object.fromEntries(entries),
+    features: Object.fromEntries(features),
     drifted,
     thresholds,
   };

@@ -67,4 +67,26 @@ describe('DriftMonitor', () => {
     expect(() => new DriftMonitor(profile, { windowSize: 100 })).not.toThrow();
     expect(() => new DriftMonitor(profile, { windowSize: 100, minEvents: 200 })).toThrow(/minEvents \(200\) exceeds windowSize \(100\)/);
   });
+
+  it('in background mode computes off the add() call, one feature per turn, to the same report', async () => {
+    const { events } = syntheticTraffic(7, 1200, { amountFactor: 1.5 });
+    const inline = new DriftMonitor(profile, { windowSize: 1000, step: 100 });
+    const logger = spyLogger();
+    const background = new DriftMonitor(profile, { windowSize: 1000, step: 100, schedule: 'background' }, logger);
+    feed(inline, events.slice(0, 500));
+    feed(background, events.slice(0, 500));
+    expect(background.report().ready).toBe(false); // due, but not computed inside add()
+    await background.whenIdle();
+    expect(background.report()).toEqual(inline.report());
+    expect(logger.warnings.map((w) => (w.details as { feature: string }).feature).sort()).toEqual(['TX_AMOUNT', 'score']);
+    // A recomputation due while one runs is skipped, and the next step catches up.
+    feed(inline, events.slice(500));
+    for (const e of events.slice(500)) {
+      background.add(e.features!.names, e.features!.values, e.result.score, e.transaction.time);
+      if (e.transaction.transactionId % 100 === 0) await background.whenIdle();
+    }
+    await background.whenIdle();
+    expect(background.report()).toEqual(inline.report());
+    expect(() => new DriftMonitor(profile, { schedule: 'later' } as never)).toThrow(/"schedule" must be "inline" or "background"/);
+  });
 });

@@ -1,5 +1,5 @@
 import { MlsdError, denseMatrix } from '@mlsd/data';
-import { compareToProfile, resolveDriftThresholds, type DriftReport, type DriftStatus, type DriftThresholdOptions, type DriftThresholds, type ReferenceProfile } from '@mlsd/eval';
+import { assembleDriftReport, compareDistribution, compareToProfile, resolveDriftThresholds, type DistributionDrift, type DriftReport, type DriftStatus, type DriftThresholdOptions, type DriftThresholds, type ReferenceProfile } from '@mlsd/eval';
 import { silentLogger, type MonitorLogger } from './monitor-logger.js';
 
 /** Settings of a {@link DriftMonitor}; every field has a default. */
@@ -14,6 +14,14 @@ export interface DriftMonitorOptions {
   readonly thresholds?: DriftThresholdOptions;
   /** Drift points kept for the history chart (default 500; the oldest are dropped). */
   readonly historyLength?: number;
+  /**
+   * When a due recomputation runs (default `inline`):
+   * - `inline`: inside the {@link DriftMonitor.add} call that made it due (deterministic; offline replays, tests);
+   * - `background`: on a snapshot of the window, one feature per event-loop turn (`setImmediate`), so the
+   *   service never pauses for more than one column's statistics (a fraction of a millisecond) — use this in an
+   *   HTTP service. A recomputation due while one runs is skipped (the next step catches up).
+   */
+  readonly schedule?: 'inline' | 'background';
 }
 
 /** One recomputation of the drift, for the history chart: PSI and status per feature (and `score`). */
@@ -34,7 +42,7 @@ export type DriftMonitorReport =
 /**
  * Sliding-window drift of live traffic against a reference profile. Each {@link add} copies one feature row and
  * score into a ring buffer (no allocation); once the window holds `minEvents`, and then every `step` events, it
- * recomputes every statistic with `compareToProfile` (about a millisecond per thousand rows and ten features)
+ * recomputes every statistic (the eval package's `compareDistribution` per feature; see `schedule` for when)
  * and logs ONE warning per feature when its status rises (ok → warn, warn → alert), one info line when it
  * recovers — never one per request.
  */
@@ -43,6 +51,8 @@ export class DriftMonitor {
   readonly step: number;
   readonly minEvents: number;
   readonly thresholds: DriftThresholds;
+  readonly schedule: 'inline' | 'background';
+  private running: Promise<void> | null = null;
   private readonly names: readonly string[];
   private readonly width: number;
   private readonly rows: Float64Array;
@@ -64,7 +74,7 @@ export class DriftMonitor {
     options: DriftMonitorOptions = {},
     private readonly logger: MonitorLogger = silentLogger,
   ) {
-    const valid = ['windowSize', 'step', 'minEvents', 'thresholds', 'historyLength'];
+    const valid = ['windowSize', 'step', 'minEvents', 'thresholds', 'historyLength', 'schedule'];
     for (const key of Object.keys(options)) {
       if (!valid.includes(key)) {
         throw new MlsdError('INVALID_OPTION', `DriftMonitor: unknown option "${key}". Valid options: ${valid.join(', ')}.`, {
@@ -84,6 +94,13 @@ export class DriftMonitor {
       );
     }
     this.thresholds = resolveDriftThresholds(options.thresholds);
+    const schedule = options.schedule ?? 'inline';
+    if (schedule !== 'inline' && schedule !== 'background') {
+      throw new MlsdError('INVALID_OPTION', `DriftMonitor: option "schedule" must be "inline" or "background", got ${JSON.stringify(schedule)}.`, {
+        location: { field: 'schedule' },
+      });
+    }
+    this.schedule = schedule;
     this.names = profile.features.map((f) => f.name);
     this.width = this.names.length;
     this.rows = new Float64Array(this.windowSize * this.width);
@@ -127,12 +144,49 @@ export class DriftMonitor {
     return this.last;
   }
 
+  /** Resolves when no background recomputation is running (immediately in `inline` mode). */
+  whenIdle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   private compute(): void {
-    const matrix = denseMatrix(this.rows.subarray(0, this.filled * this.width), this.filled, this.width, this.names);
-    const window = this.profile.score === undefined ? { features: matrix } : { features: matrix, scores: this.scores.subarray(0, this.filled) };
-    const report = compareToProfile(this.profile, window, { thresholds: this.thresholds });
-    this.last = report;
     this.sinceComputed = 0;
+    if (this.schedule === 'inline') {
+      const matrix = denseMatrix(this.rows.subarray(0, this.filled * this.width), this.filled, this.width, this.names);
+      const window = this.profile.score === undefined ? { features: matrix } : { features: matrix, scores: this.scores.subarray(0, this.filled) };
+      this.publish(compareToProfile(this.profile, window, { thresholds: this.thresholds }), this.events, this.lastTime);
+      return;
+    }
+    if (this.running !== null) return;
+    // Snapshot the window (one copy, tens of microseconds) so that events arriving meanwhile do not tear it.
+    const filled = this.filled;
+    const rows = this.rows.slice(0, filled * this.width);
+    const scores = this.scores.slice(0, filled);
+    const events = this.events;
+    const time = this.lastTime;
+    this.running = new Promise<void>((resolve) => {
+      const entries: [string, DistributionDrift][] = [];
+      const column = new Float64Array(filled);
+      let c = 0;
+      const next = (): void => {
+        if (c < this.width) {
+          for (let r = 0; r < filled; r++) column[r] = rows[r * this.width + c]!;
+          entries.push([this.names[c]!, compareDistribution(this.profile.features[c]!, column, this.thresholds)]);
+          c++;
+          setImmediate(next);
+          return;
+        }
+        const score = this.profile.score === undefined ? undefined : compareDistribution(this.profile.score, scores, this.thresholds);
+        this.publish(assembleDriftReport(entries, score, filled, this.thresholds), events, time);
+        this.running = null;
+        resolve();
+      };
+      setImmediate(next);
+    });
+  }
+
+  private publish(report: DriftReport, events: number, time: number): void {
+    this.last = report;
     const psi: Record<string, number | null> = {};
     const status: Record<string, DriftStatus> = {};
     const entries = Object.entries(report.features);
@@ -144,15 +198,15 @@ export class DriftMonitor {
       if (rank(drift.status) > rank(before)) {
         const crossed = (['psi', 'ks', 'jensenShannon', 'wasserstein', 'missingRate'] as const).filter((s) => drift[s].status !== 'ok');
         this.logger.warn(
-          { feature: name, status: drift.status, statistics: crossed, psi: drift.psi.value, ks: drift.ks.value, events: this.events },
-          `Drift ${drift.status} on ${name}: ${crossed.join(', ')} crossed the ${drift.status} threshold over the last ${this.filled} events.`,
+          { feature: name, status: drift.status, statistics: crossed, psi: drift.psi.value, ks: drift.ks.value, events },
+          `Drift ${drift.status} on ${name}: ${crossed.join(', ')} crossed the ${drift.status} threshold over the last ${report.windowSize} events.`,
         );
       } else if (drift.status === 'ok' && before !== 'ok') {
-        this.logger.info({ feature: name, events: this.events }, `Drift on ${name} is back to ok.`);
+        this.logger.info({ feature: name, events }, `Drift on ${name} is back to ok.`);
       }
       this.statuses.set(name, drift.status);
     }
-    this.history.push({ events: this.events, time: this.lastTime, psi, status });
+    this.history.push({ events, time, psi, status });
     if (this.history.length > this.historyLength) this.history.shift();
   }
 

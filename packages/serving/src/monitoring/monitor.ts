@@ -175,8 +175,14 @@ export class Monitor {
     return this.drift.historyPoints();
   }
 
-  /** Flushes the prediction log. */
+  /** Resolves when no background drift recomputation is running (see the drift `schedule` option). */
+  whenIdle(): Promise<void> {
+    return this.drift.whenIdle();
+  }
+
+  /** Waits for a running drift recomputation and flushes the prediction log. */
   async close(): Promise<void> {
+    await this.drift.whenIdle();
     await this.log?.close();
   }
 }
