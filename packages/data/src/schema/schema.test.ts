@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { defineSchema, describeSchema, TRANSACTION_SCHEMA } from '@mlsd/data';
+
+describe('schemas', () => {
+  it('ships the Handbook transaction schema', () => {
+    expect(TRANSACTION_SCHEMA.columns.map((c) => `${c.name}:${c.type}:${c.role}`)).toEqual([
+      'TRANSACTION_ID:integer:id',
+      'TX_DATETIME:timestamp:event-time',
+      'CUSTOMER_ID:integer:entity-key',
+      'TERMINAL_ID:integer:entity-key',
+      'TX_AMOUNT:float:feature',
+      'TX_FRAUD:label:label',
+      'TX_FRAUD_SCENARIO:integer:feature',
+    ]);
+    expect(describeSchema(TRANSACTION_SCHEMA)).toContain('TX_FRAUD_SCENARIO (integer, feature, optional)');
+  });
+
+  it('refuses duplicate names, unknown keys, types and roles, naming the valid ones', () => {
+    expect(() => defineSchema('s', [])).toThrow(/has no columns/);
+    expect(() =>
+      defineSchema('s', [
+        { name: 'a', type: 'float', role: 'feature' },
+        { name: 'a', type: 'float', role: 'feature' },
+      ]),
+    ).toThrow(/column "a" is declared twice/);
+    expect(() => defineSchema('s', [{ name: 'a', type: 'double' as never, role: 'feature' }])).toThrow(/valid types are integer, float, timestamp, label, category/);
+    expect(() => defineSchema('s', [{ name: 'a', type: 'float', role: 'target' as never }])).toThrow(/valid roles are id, event-time/);
+    expect(() => defineSchema('s', [{ name: 'a', type: 'float', role: 'feature', nullable: true } as never])).toThrow(/unknown key "nullable"/);
+    expect(() => defineSchema('s', [{ name: 'a', type: 'label', role: 'label', min: 0 }])).toThrow(/"min" must be a finite number/);
+  });
+});
