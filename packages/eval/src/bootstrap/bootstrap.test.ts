@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@mlsd/data';
-import { bootstrapCi, pairedBootstrap, rocAuc } from '@mlsd/eval';
+import { bootstrapCi, pairedBootstrap, pairedBootstrapMany, rocAuc } from '@mlsd/eval';
 import { tiedScores } from '../test-support/random-data.js';
 
 describe('bootstrapCi', () => {
@@ -62,5 +62,17 @@ describe('pairedBootstrap', () => {
     expect(diff.lower).toBeGreaterThan(0);
     expect(diff.fractionAboveZero).toBe(1);
     expect(() => pairedBootstrap(labels, scores, better.subarray(1), 'rocAuc', { seed: 1 })).toThrow(/candidateScores has 1499 rows/);
+  });
+
+  it('runs several metrics on the same resamples, equal to one run per metric', () => {
+    const { labels, scores } = tiedScores(800, 15, 12, 0.2);
+    const probabilities = Float64Array.from(scores, (v) => Math.min(1, v + 0.05));
+    const options = { seed: 4, replicates: 60 };
+    const many = pairedBootstrapMany(labels, scores, probabilities, ['averagePrecision', 'rocAuc', 'brier'], options);
+    expect(many).toEqual([
+      pairedBootstrap(labels, scores, probabilities, 'averagePrecision', options),
+      pairedBootstrap(labels, scores, probabilities, 'rocAuc', options),
+      pairedBootstrap(labels, scores, probabilities, 'brier', options),
+    ]);
   });
 });

@@ -1,8 +1,7 @@
 import { MlsdError, SeededRandom } from '@mlsd/data';
 import { checkLabelsAndScores, checkLength, checkProbabilities, rejectUnknownOptions, type Scores } from '../metrics/check-inputs.js';
 import { brierUnchecked, logLossUnchecked } from '../metrics/probability-losses.js';
-import { sortIndices } from '../metrics/sort-indices.js';
-import { rankingMetricsInOrder } from '../metrics/threshold-counts.js';
+import { rankingMetrics, rankRows } from '../metrics/threshold-counts.js';
 
 /**
  * Any metric of labels and scores that honours per-row weights. In the bootstrap the weights are the
@@ -59,11 +58,16 @@ export function bootstrapCi(
   options: BootstrapOptions,
 ): ConfidenceInterval {
   const settings = checkOptions('bootstrapCi', options);
-  const evaluate = prepareMetric(labels, scores, metric, 'scores');
-  const estimate = evaluate(ones(labels.length));
+  const evaluate = prepareMetrics(labels, scores, [metric], 'scores');
+  const estimate = evaluate(ones(labels.length))[0]!;
   if (Number.isNaN(estimate)) throw undefinedOnAllRows(metric);
-  const values = resample(labels.length, settings, (weights) => evaluate(weights));
-  return summarize(estimate, values, settings);
+  const values = new Float64Array(settings.replicates);
+  let kept = 0;
+  resample(labels.length, settings, (weights) => {
+    const value = evaluate(weights)[0]!;
+    if (!Number.isNaN(value)) values[kept++] = value;
+  });
+  return summarize(estimate, values.slice(0, kept), settings);
 }
 
 /**
@@ -79,22 +83,53 @@ export function pairedBootstrap(
   metric: BootstrapMetricName | MetricFunction,
   options: BootstrapOptions,
 ): PairedDifference {
+  return pairedBootstrapMany(labels, baselineScores, candidateScores, [metric], options)[0]!;
+}
+
+/**
+ * {@link pairedBootstrap} for several metrics on the same resamples, in one run: ROC AUC and average precision
+ * share one pass per model and resample. Returns one result per metric, in order.
+ */
+export function pairedBootstrapMany(
+  labels: Uint8Array,
+  baselineScores: Scores,
+  candidateScores: Scores,
+  metrics: readonly (BootstrapMetricName | MetricFunction)[],
+  options: BootstrapOptions,
+): PairedDifference[] {
   const settings = checkOptions('pairedBootstrap', options);
   checkLength('candidateScores', candidateScores.length, 'baselineScores', baselineScores.length);
-  const evaluateBaseline = prepareMetric(labels, baselineScores, metric, 'baselineScores');
-  const evaluateCandidate = prepareMetric(labels, candidateScores, metric, 'candidateScores');
+  const evaluateBaseline = prepareMetrics(labels, baselineScores, metrics, 'baselineScores');
+  const evaluateCandidate = prepareMetrics(labels, candidateScores, metrics, 'candidateScores');
   const all = ones(labels.length);
-  const baseline = evaluateBaseline(all);
-  const candidate = evaluateCandidate(all);
-  if (Number.isNaN(baseline) || Number.isNaN(candidate)) throw undefinedOnAllRows(metric);
-  let above = 0;
-  const values = resample(labels.length, settings, (weights) => {
-    const difference = evaluateCandidate(weights) - evaluateBaseline(weights);
-    if (difference > 0) above++;
-    return difference;
+  const baseline = evaluateBaseline(all).slice();
+  const candidate = evaluateCandidate(all).slice();
+  metrics.forEach((metric, m) => {
+    if (Number.isNaN(baseline[m]!) || Number.isNaN(candidate[m]!)) throw undefinedOnAllRows(metric);
   });
-  const interval = summarize(candidate - baseline, values, settings);
-  return { ...interval, baseline, candidate, fractionAboveZero: interval.replicates > 0 ? above / interval.replicates : Number.NaN };
+  const count = metrics.length;
+  const differences = metrics.map(() => new Float64Array(settings.replicates));
+  const kept = new Int32Array(count);
+  const above = new Int32Array(count);
+  resample(labels.length, settings, (weights) => {
+    const b = evaluateBaseline(weights);
+    const c = evaluateCandidate(weights);
+    for (let m = 0; m < count; m++) {
+      const difference = c[m]! - b[m]!;
+      if (Number.isNaN(difference)) continue;
+      differences[m]![kept[m]!++] = difference;
+      if (difference > 0) above[m]!++;
+    }
+  });
+  return metrics.map((_, m) => {
+    const interval = summarize(candidate[m]! - baseline[m]!, differences[m]!.slice(0, kept[m]!), settings);
+    return {
+      ...interval,
+      baseline: baseline[m]!,
+      candidate: candidate[m]!,
+      fractionAboveZero: interval.replicates > 0 ? above[m]! / interval.replicates : Number.NaN,
+    };
+  });
 }
 
 interface Settings {
@@ -125,49 +160,56 @@ function checkOptions(where: string, options: BootstrapOptions): Settings {
   return { seed: options.seed, replicates, confidence };
 }
 
-/** Checks the inputs once and returns the metric as a function of row weights. */
-function prepareMetric(
+/**
+ * Checks the inputs once and returns the metrics as one function of row weights (a value per metric, NaN
+ * where undefined). ROC AUC and AP come from one shared pass over the rows ranked once.
+ */
+function prepareMetrics(
   labels: Uint8Array,
   scores: Scores,
-  metric: BootstrapMetricName | MetricFunction,
+  metrics: readonly (BootstrapMetricName | MetricFunction)[],
   scoresArgument: string,
-): (weights: Float64Array) => number {
+): (weights: Float64Array) => Float64Array {
   checkLabelsAndScores(labels, scores, scoresArgument);
-  if (typeof metric === 'function') return (weights) => metric(labels, scores, weights);
-  switch (metric) {
-    case 'rocAuc':
-    case 'averagePrecision': {
-      const order = sortIndices(scores, 'descending');
-      return (weights) => rankingMetricsInOrder(labels, scores, order, weights)[metric];
-    }
-    case 'logLoss':
-      checkProbabilities(scores, scoresArgument);
-      return (weights) => logLossUnchecked(labels, scores, weights);
-    case 'brier':
-      checkProbabilities(scores, scoresArgument);
-      return (weights) => brierUnchecked(labels, scores, weights);
-    default:
+  let ranked: ReturnType<typeof rankRows> | undefined;
+  let probabilitiesChecked = false;
+  for (const metric of metrics) {
+    if (typeof metric === 'function') continue;
+    if (metric === 'rocAuc' || metric === 'averagePrecision') ranked ??= rankRows(labels, scores);
+    else if (metric === 'logLoss' || metric === 'brier') {
+      if (!probabilitiesChecked) checkProbabilities(scores, scoresArgument);
+      probabilitiesChecked = true;
+    } else {
       throw new MlsdError(
         'INVALID_OPTION',
         `Unknown bootstrap metric "${String(metric)}"; use rocAuc, averagePrecision, logLoss, brier or a function.`,
         { location: { field: 'metric' } },
       );
+    }
   }
+  const out = new Float64Array(metrics.length);
+  return (weights) => {
+    const ranking = ranked === undefined ? undefined : rankingMetrics(ranked, weights);
+    for (let m = 0; m < metrics.length; m++) {
+      const metric = metrics[m]!;
+      if (typeof metric === 'function') out[m] = metric(labels, scores, weights);
+      else if (metric === 'rocAuc' || metric === 'averagePrecision') out[m] = ranking![metric];
+      else if (metric === 'logLoss') out[m] = logLossUnchecked(labels, scores, weights);
+      else out[m] = brierUnchecked(labels, scores, weights);
+    }
+    return out;
+  };
 }
 
-/** Runs the replicates: multiplicities of n draws with replacement, then the statistic; NaN results are dropped. */
-function resample(n: number, settings: Settings, statistic: (weights: Float64Array) => number): Float64Array {
+/** Runs the replicates: each draws n rows with replacement (as multiplicities) and calls `replicate`. */
+function resample(n: number, settings: Settings, replicate: (weights: Float64Array) => void): void {
   const random = new SeededRandom(settings.seed);
   const weights = new Float64Array(n);
-  const values = new Float64Array(settings.replicates);
-  let kept = 0;
   for (let r = 0; r < settings.replicates; r++) {
     weights.fill(0);
     for (let i = 0; i < n; i++) weights[random.nextInt(n)]!++;
-    const value = statistic(weights);
-    if (!Number.isNaN(value)) values[kept++] = value;
+    replicate(weights);
   }
-  return values.slice(0, kept);
 }
 
 function summarize(estimate: number, values: Float64Array, settings: Settings): ConfidenceInterval {

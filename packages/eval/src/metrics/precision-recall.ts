@@ -1,6 +1,5 @@
 import { checkLabelsAndScores, checkWeights, rejectUnknownOptions, requireBothClasses, type Scores } from './check-inputs.js';
-import { sortIndices } from './sort-indices.js';
-import { rankingMetricsInOrder, thresholdCounts } from './threshold-counts.js';
+import { rankingMetrics, rankRows, thresholdCounts } from './threshold-counts.js';
 
 /**
  * A precision-recall curve in scikit-learn's layout: `precision[i]`, `recall[i]` when alerting on scores >=
@@ -56,7 +55,7 @@ export function averagePrecision(
   rejectUnknownOptions('averagePrecision', options, ['sampleWeight']);
   checkLabelsAndScores(labels, scores);
   if (options.sampleWeight !== undefined) checkWeights(options.sampleWeight, labels.length);
-  const result = rankingMetricsInOrder(labels, scores, sortIndices(scores, 'descending'), options.sampleWeight);
+  const result = rankingMetrics(rankRows(labels, scores), options.sampleWeight);
   if (Number.isNaN(result.averagePrecision)) requireBothClasses('Average precision', 0, 1);
   return result.averagePrecision;
 }

@@ -1,6 +1,5 @@
 import { checkLabelsAndScores, checkWeights, rejectUnknownOptions, requireBothClasses, type Scores } from './check-inputs.js';
-import { sortIndices } from './sort-indices.js';
-import { rankingMetricsInOrder, thresholdCounts } from './threshold-counts.js';
+import { rankingMetrics, rankRows, thresholdCounts } from './threshold-counts.js';
 
 /** Options of {@link rocCurve}. */
 export interface RocCurveOptions {
@@ -77,7 +76,7 @@ export function rocAuc(labels: Uint8Array, scores: Scores, options: { readonly s
   const positives = checkLabelsAndScores(labels, scores);
   const weights = options.sampleWeight;
   if (weights !== undefined) checkWeights(weights, labels.length);
-  const result = rankingMetricsInOrder(labels, scores, sortIndices(scores, 'descending'), weights);
+  const result = rankingMetrics(rankRows(labels, scores), weights);
   if (Number.isNaN(result.rocAuc)) {
     const weightedPositives = weights === undefined ? positives : weightedSum(labels, weights, 1);
     const weightedNegatives = weights === undefined ? labels.length - positives : weightedSum(labels, weights, 0);

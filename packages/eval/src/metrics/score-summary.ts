@@ -5,8 +5,7 @@ import { costCurve } from './cost-threshold.js';
 import { precisionAtK } from './precision-at-k.js';
 import { brierUnchecked, logLossUnchecked } from './probability-losses.js';
 import { recallAtFpr } from './recall-at-fpr.js';
-import { sortIndices } from './sort-indices.js';
-import { rankingMetricsInOrder } from './threshold-counts.js';
+import { rankingMetrics, rankRows } from './threshold-counts.js';
 
 /** The rows to summarise: labels and scores, plus the optional columns some metrics need. */
 export interface ScoreSummaryInput {
@@ -71,7 +70,7 @@ export function summarizeScores(input: ScoreSummaryInput, options: ScoreSummaryO
   const notes: string[] = [];
   const bothClasses = positives > 0 && positives < rows;
   if (!bothClasses) notes.push(`only one class in the labels (${positives} positives of ${rows} rows): ROC AUC and recall at FPR are undefined`);
-  const ranking = rankingMetricsInOrder(labels, scores, sortIndices(scores, 'descending'));
+  const ranking = rankingMetrics(rankRows(labels, scores));
 
   let cardPrecision: number | null = null;
   if (input.cardIds !== undefined && input.days !== undefined) {

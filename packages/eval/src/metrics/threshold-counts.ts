@@ -52,16 +52,39 @@ export function thresholdCounts(
 }
 
 /**
- * ROC AUC and average precision from rows already in descending score order, in one pass, with optional
- * per-row weights (multiplicities in the bootstrap). Returns NaN for a metric that is undefined on these
- * weights (no positive, or no negative for the AUC). No input checks: callers check once.
+ * Rows in descending score order with their labels and tie-group ends gathered once, so that repeated passes
+ * (bootstrap replicates) read memory sequentially. Build it with {@link rankRows}.
  */
-export function rankingMetricsInOrder(
-  labels: Uint8Array,
-  scores: Scores,
-  order: Int32Array,
-  weights?: Float64Array,
-): { rocAuc: number; averagePrecision: number } {
+export interface RankedRows {
+  /** Row indices, scores descending (stable). */
+  readonly order: Int32Array;
+  /** `labels[order[i]]`. */
+  readonly labels: Uint8Array;
+  /** 1 where position i is the last of its group of tied scores. */
+  readonly groupEnd: Uint8Array;
+}
+
+/** Sorts the rows by descending score once and gathers what {@link rankingMetrics} needs. No input checks. */
+export function rankRows(labels: Uint8Array, scores: Scores): RankedRows {
+  const order = sortIndices(scores, 'descending');
+  const n = order.length;
+  const sortedLabels = new Uint8Array(n);
+  const groupEnd = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = order[i]!;
+    sortedLabels[i] = labels[row]!;
+    groupEnd[i] = i === n - 1 || scores[order[i + 1]!] !== scores[row] ? 1 : 0;
+  }
+  return { order, labels: sortedLabels, groupEnd };
+}
+
+/**
+ * ROC AUC and average precision in one pass over ranked rows, with optional per-row weights (indexed by row;
+ * multiplicities in the bootstrap). Returns NaN for a metric that is undefined on these weights (no positive,
+ * or no negative for the AUC). No input checks: callers check once.
+ */
+export function rankingMetrics(ranked: RankedRows, weights?: Float64Array): { rocAuc: number; averagePrecision: number } {
+  const { order, labels, groupEnd } = ranked;
   let tp = 0;
   let fp = 0;
   let prevTp = 0;
@@ -70,11 +93,10 @@ export function rankingMetricsInOrder(
   let precisionSum = 0;
   const n = order.length;
   for (let i = 0; i < n; i++) {
-    const row = order[i]!;
-    const w = weights === undefined ? 1 : weights[row]!;
-    if (labels[row] === 1) tp += w;
+    const w = weights === undefined ? 1 : weights[order[i]!]!;
+    if (labels[i] === 1) tp += w;
     else fp += w;
-    if (i === n - 1 || scores[order[i + 1]!] !== scores[row]) {
+    if (groupEnd[i] === 1) {
       // Trapezoid between consecutive distinct thresholds: ties get half credit, exactly as the pairwise
       // (Mann–Whitney) definition. With integer weights every term is an exact integer.
       area += (fp - prevFp) * (tp + prevTp);

@@ -1,5 +1,5 @@
 import { MlsdError } from '@mlsd/data';
-import { pairedBootstrap, type PairedDifference } from '../bootstrap/bootstrap.js';
+import { pairedBootstrapMany, type PairedDifference } from '../bootstrap/bootstrap.js';
 import { rejectUnknownOptions } from '../metrics/check-inputs.js';
 import { summarizeScores, type ScoreSummary } from '../metrics/score-summary.js';
 import { pooledPredictions, type ValidationResult } from '../validation/validation-runner.js';
@@ -67,18 +67,16 @@ export function compareModels(result: ValidationResult, options: ComparisonOptio
       result.metricOptions,
     );
     const isBaseline = model === baselineName;
+    const [averagePrecision, rocAuc] = isBaseline
+      ? []
+      : pairedBootstrapMany(labels, baseline.scores, pooled.scores, ['averagePrecision', 'rocAuc'], bootstrap);
     return {
       model,
       isBaseline,
       metrics,
       fitSeconds: evaluations.reduce((s, e) => s + e.fitSeconds, 0),
       predictSeconds: evaluations.reduce((s, e) => s + e.predictSeconds, 0),
-      versusBaseline: isBaseline
-        ? null
-        : {
-            averagePrecision: pairedBootstrap(labels, baseline.scores, pooled.scores, 'averagePrecision', bootstrap),
-            rocAuc: pairedBootstrap(labels, baseline.scores, pooled.scores, 'rocAuc', bootstrap),
-          },
+      versusBaseline: averagePrecision === undefined || rocAuc === undefined ? null : { averagePrecision, rocAuc },
     };
   });
   return { baseline: baselineName, folds: result.folds, seed: options.seed, replicates, confidence, rows };
