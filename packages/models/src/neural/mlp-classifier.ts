@@ -59,7 +59,7 @@ export interface MlpFitInfo {
   readonly bestEpoch: number;
   /** Validation average precision after each epoch (empty without validation). */
   readonly validationAveragePrecision: readonly number[];
-  /** Mean training objective (weighted cross-entropy plus the L2 term) during each epoch. */
+  /** Mean weighted cross-entropy on the training rows during each epoch (without the L2 term). */
   readonly trainingLoss: readonly number[];
 }
 

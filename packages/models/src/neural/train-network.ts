@@ -3,6 +3,7 @@ import type * as TensorFlow from '@tensorflow/tfjs';
 import { averagePrecisionOfScores } from '../trees/early-stopping-metric.js';
 import type { MlpActivation } from './activation.js';
 import type { MlpLayerWeights } from './mlp-network.js';
+import { forwardPass, networkGradients, type NetworkTensors } from './network-gradients.js';
 import type { TensorFlowModule } from './tensorflow-runtime.js';
 
 /** Training data already standardised, as float32 row-major arrays, and its per-row loss weights. */
@@ -41,7 +42,7 @@ export interface TrainingResult {
   readonly bestEpoch: number;
   /** Validation average precision after each epoch; empty without validation. */
   readonly validationAveragePrecision: number[];
-  /** Mean training objective (weighted cross-entropy plus the L2 term) during each epoch. */
+  /** Mean weighted cross-entropy on the training rows during each epoch (without the L2 term). */
   readonly trainingLoss: number[];
 }
 
@@ -49,9 +50,10 @@ type Tensor = TensorFlow.Tensor;
 type Variable = TensorFlow.Variable;
 
 /**
- * Trains a feed-forward network with Adam on TensorFlow.js: weighted binary cross-entropy on the logit, L2 on the
- * kernels, inverted dropout after each hidden layer, rows shuffled every epoch. Initial weights, shuffles and
- * dropout masks all come from one {@link SeededRandom}, so the same seed gives the same model on the same backend.
+ * Trains a feed-forward network with Adam on TensorFlow.js (gradients from {@link networkGradients}): weighted
+ * binary cross-entropy on the logit, L2 on the kernels, inverted dropout after each hidden layer, rows shuffled
+ * every epoch. Initial weights, shuffles and dropout masks all come from one {@link SeededRandom}, so the same
+ * seed gives the same model on the same backend.
  * With validation data, keeps the weights of the epoch with the best validation average precision and stops
  * after `earlyStoppingPatience` epochs without improvement.
  */
@@ -65,23 +67,12 @@ export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings:
     for (let l = 0; l + 1 < widths.length; l++) {
       const isOutput = l + 2 === widths.length;
       const init = initialKernel(widths[l]!, widths[l + 1]!, isOutput ? 'sigmoid' : settings.activation, random);
-      kernels.push(tf.variable(tf.tensor2d(init, [widths[l]!, widths[l + 1]!]), true, `kernel${l}`));
+      kernels.push(tf.variable(tf.tensor2d(init, [widths[l]!, widths[l + 1]!])));
       const bias = new Float32Array(widths[l + 1]!);
       if (isOutput) bias[0] = baseLogit(data);
-      biases.push(tf.variable(tf.tensor1d(bias), true, `bias${l}`));
+      biases.push(tf.variable(tf.tensor1d(bias)));
     }
-    const variables = [...kernels, ...biases];
-    const forward = (x: Tensor, masks: readonly Tensor[] | undefined): Tensor => {
-      let h = x;
-      for (let l = 0; l < kernels.length; l++) {
-        h = tf.add(tf.matMul(h, kernels[l]!), biases[l]!);
-        if (l + 1 < kernels.length) {
-          h = activate(tf, settings.activation, h);
-          if (masks !== undefined) h = tf.mul(h, masks[l]!);
-        }
-      }
-      return h;
-    };
+    const network = { kernels, biases };
 
     const order = new Int32Array(data.rows);
     for (let i = 0; i < data.rows; i++) order[i] = i;
@@ -102,38 +93,38 @@ export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings:
     while (epoch < settings.epochs) {
       epoch++;
       random.shuffle(order);
-      let lossSum = 0;
+      // The loss is summed on the device and read once per epoch, so steps need not wait for each other.
+      let lossSum: Tensor = tf.scalar(0);
       for (let start = 0; start < data.rows; start += batchSize) {
         const m = Math.min(batchSize, data.rows - start);
         gatherBatch(data, order, start, m, batchX, batchY, batchW);
         if (settings.dropout > 0) fillMasks(maskBuffers, hidden, m, settings.dropout, random);
-        const loss = tf.tidy(() => {
-          const x = tf.tensor2d(batchX.slice(0, m * data.cols), [m, data.cols]);
-          const y = tf.tensor2d(batchY.slice(0, m), [m, 1]);
-          const w = tf.tensor2d(batchW.slice(0, m), [m, 1]);
-          const masks =
-            settings.dropout > 0
-              ? hidden.map((width, l) => tf.tensor2d(maskBuffers[l]!.slice(0, m * width), [m, width]))
-              : undefined;
-          const cost = optimizer.minimize(
-            () => {
-              const dataLoss = weightedCrossEntropy(tf, forward(x, masks), y, w);
-              if (settings.l2 === 0) return dataLoss;
-              let penalty: Tensor = tf.scalar(0);
-              for (const kernel of kernels) penalty = tf.add(penalty, tf.sum(tf.square(kernel)));
-              return tf.add(dataLoss, tf.mul(penalty, settings.l2)) as TensorFlow.Scalar;
-            },
-            true,
-            variables,
-          );
-          return cost!;
+        const previous = lossSum;
+        lossSum = tf.tidy(() => {
+          const batch = {
+            x: tf.tensor2d(batchX.slice(0, m * data.cols), [m, data.cols]),
+            y: tf.tensor2d(batchY.slice(0, m), [m, 1]),
+            weight: tf.tensor2d(batchW.slice(0, m), [m, 1]),
+            masks:
+              settings.dropout > 0
+                ? hidden.map((width, l) => tf.tensor2d(maskBuffers[l]!.slice(0, m * width), [m, width]))
+                : undefined,
+          };
+          const gradients = networkGradients(tf, network, settings.activation, batch, settings.l2);
+          const named: { name: string; tensor: Tensor }[] = [];
+          for (let l = 0; l < kernels.length; l++) {
+            named.push({ name: kernels[l]!.name, tensor: gradients.kernels[l]! });
+            named.push({ name: biases[l]!.name, tensor: gradients.biases[l]! });
+          }
+          optimizer.applyGradients(named);
+          return tf.add(previous, tf.mul(gradients.loss, m));
         });
-        lossSum += loss.dataSync()[0]! * m;
-        loss.dispose();
+        previous.dispose();
       }
-      losses.push(lossSum / data.rows);
+      losses.push((lossSum.dataSync()[0] ?? Number.NaN) / data.rows);
+      lossSum.dispose();
       if (data.validation === undefined) continue;
-      const logits = predictLogits(tf, data.validation, data.cols, settings.predictionBatchSize, forward);
+      const logits = predictLogits(tf, network, settings.activation, data.validation, data.cols, settings.predictionBatchSize);
       const ap = averagePrecisionOfScores(logits, data.validation.y);
       history.push(ap);
       if (ap > best) {
@@ -163,38 +154,23 @@ export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings:
  */
 function predictLogits(
   tf: TensorFlowModule,
+  network: NetworkTensors,
+  activation: MlpActivation,
   set: { readonly X: Float32Array; readonly rows: number },
   cols: number,
   batchRows: number,
-  forward: (x: Tensor, masks: undefined) => Tensor,
 ): Float64Array {
   const out = new Float64Array(set.rows);
   for (let start = 0; start < set.rows; start += batchRows) {
     const m = Math.min(batchRows, set.rows - start);
-    const logits = tf.tidy(() => forward(tf.tensor2d(set.X.subarray(start * cols, (start + m) * cols), [m, cols]), undefined));
-    out.set(logits.dataSync() as Float32Array, start);
+    const logits = tf.tidy(() => {
+      const x = tf.tensor2d(set.X.subarray(start * cols, (start + m) * cols), [m, cols]);
+      return forwardPass(tf, network, activation, x, undefined).logit;
+    });
+    out.set(logits.dataSync(), start);
     logits.dispose();
   }
   return out;
-}
-
-/** Mean over the batch of weight x binary cross-entropy, in the overflow-free form max(z,0) - z y + log(1 + e^-|z|). */
-function weightedCrossEntropy(tf: TensorFlowModule, logits: Tensor, y: Tensor, w: Tensor): TensorFlow.Scalar {
-  const perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.mean(tf.mul(perRow, w));
-}
-
-function activate(tf: TensorFlowModule, activation: MlpActivation, h: Tensor): Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(h);
-    case 'elu':
-      return tf.elu(h);
-    case 'tanh':
-      return tf.tanh(h);
-    case 'sigmoid':
-      return tf.sigmoid(h);
-  }
 }
 
 /**
