@@ -90,7 +90,7 @@ export async function ingest(path: string, options: IngestOptions): Promise<Inge
       'REJECT_LIMIT',
       `File "${path}": ${outcome.rejectedRows} of ${total} rows rejected (${(ratio * 100).toFixed(2)}%), above maxRejectRatio ` +
         `${policy.maxRejectRatio}. First reject: line ${rejects[0]?.line}, ${rejects[0]?.column || 'whole line'}: ${rejects[0]?.reason}.` +
-        (options.rejectsPath === undefined ? ' Pass rejectsPath to list them all.' : ` All rejects are in "${options.rejectsPath}".`),
+        (options.rejectsPath === undefined ? ' Pass rejectsPath (CLI: --rejects) to list them all.' : ` All rejects are in "${options.rejectsPath}".`),
       { location: { file: path } },
     );
   }
