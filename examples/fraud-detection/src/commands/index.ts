@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerEvaluateCommand } from './evaluate.js';
 import { registerMonitorCommand } from './monitor.js';
 import { registerExperimentCommand } from './experiment.js';
+import { registerSimulateCommand } from './simulate.js';
+import { registerIngestCommand } from './ingest.js';
 
 /** Adds every `fraud` sub-command to `program`; each lives in its own file in this folder. */
 export function registerCommands(program: Command): void {
@@ -9,4 +11,6 @@ export function registerCommands(program: Command): void {
   registerMonitorCommand(program);
   registerExperimentCommand(program);
   registerEvaluateCommand(program);
+  registerSimulateCommand(program);
+  registerIngestCommand(program);
 }
