@@ -1,8 +1,28 @@
 import { MlsdError } from '@mlsd/data';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
-import type { FeatureBackend, ModelSource } from '../scoring/ports.js';
+import type { Registry } from 'prom-client';
+import type { FeatureBackend, ModelSource, ServedModel } from '../scoring/ports.js';
 import type { ScoreObserver } from '../scoring/scorer.js';
+
+/** A monitor as the service uses it: it observes scores and labels, reports, and closes. */
+export interface ServiceMonitor extends ScoreObserver {
+  /** The JSON of `GET /v1/monitoring`. */
+  report(): unknown;
+  /** Flushes what the monitor holds (e.g. its prediction log). */
+  close?(): Promise<void>;
+}
+
+/** What a {@link MonitorFactory} gets: where to register gauges, where to log, and the champion loaded at start. */
+export interface MonitorContext {
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** The champion loaded at start (its `profile` is the drift reference); undefined when none loaded. */
+  readonly model: ServedModel | undefined;
+}
+
+/** Builds the service's monitor; see the `monitor` option. */
+export type MonitorFactory = (context: MonitorContext) => ServiceMonitor | undefined;
 
 const probability = z.number().min(0).max(1);
 const nonNegativeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -17,7 +37,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /**
  * The schema of {@link ScoringServiceOptions}: every setting with its default. Unknown keys are rejected.
- * The non-JSON dependencies (`models`, `features`, `observer`, `logStream`) are checked for the methods the
+ * The non-JSON dependencies (`models`, `features`, `monitor`, `logStream`) are checked for the methods the
  * service calls.
  */
 export const scoringServiceOptionsSchema = z.strictObject({
@@ -28,14 +48,12 @@ export const scoringServiceOptionsSchema = z.strictObject({
     hasMethods(['forPipeline', 'ping', 'close']),
     'expected an object with forPipeline(json), ping() and close() (a feature backend)',
   ),
-  /** Receives every score and feedback label (the monitoring facade). Default none. */
-  observer: z
-    .custom<ScoreObserver>(hasMethods(['recordScore', 'recordFeedback']), 'expected an object with recordScore() and recordFeedback()')
-    .optional(),
-  /** Answers `GET /v1/monitoring` when given (the monitor's `report()`). Default: 404 on that route. */
-  monitoringReport: z.custom<() => unknown>((value) => typeof value === 'function', 'expected a function').optional(),
-  /** Called by `close()` after the HTTP server has drained (e.g. the monitor's `close()`). Default none. */
-  onClose: z.custom<() => Promise<void> | void>((value) => typeof value === 'function', 'expected a function').optional(),
+  /**
+   * Builds the monitor once the champion is loaded (it gets the service's metrics registry, logger and the loaded
+   * model with its reference profile): it observes every score and label, answers `GET /v1/monitoring` with
+   * `report()`, and is closed on shutdown. Return `undefined` to run without monitoring. Default none.
+   */
+  monitor: z.custom<MonitorFactory>((value) => typeof value === 'function', 'expected a function (context) => monitor').optional(),
   /** The registry model name served as `{name}` in `/v2/models/{name}` and loaded as `name@champion`. Default `fraud`. */
   modelName: z
     .string()

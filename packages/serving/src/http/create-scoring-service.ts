@@ -1,6 +1,11 @@
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
+import {
+  resolveServiceOptions,
+  type ResolvedServiceOptions,
+  type ScoringServiceOptions,
+  type ServiceMonitor,
+} from '../config/service-options.js';
 import { FallbackRules } from '../fallback/rules-engine.js';
 import { cardHasher, createServiceLogger } from '../observability/logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
@@ -29,7 +34,7 @@ export interface ScoringService {
   start(): Promise<string>;
   /**
    * Graceful shutdown: stops accepting connections, drains requests in flight (up to `shutdownTimeoutMs`, then
-   * closes the remaining connections), runs `onClose`, then closes the feature backend. Idempotent.
+   * closes the remaining connections), closes the monitor, then closes the feature backend. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -63,7 +68,6 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     versionCacheSize: resolved.versionCacheSize,
     logger,
     metrics,
-    ...(resolved.observer === undefined ? {} : { observer: resolved.observer }),
     now: () => performance.now(),
   });
 
@@ -109,6 +113,9 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   } catch (error) {
     logger.error({ err: error }, 'no model loaded at start; answering with the fallback rules until a reload succeeds');
   }
+  const monitor = resolved.monitor?.({ registry: metrics.registry, logger, model: scorer.model });
+  scorer.setObserver(monitor);
+  context.monitor = monitor;
   shedder.start();
   await app.ready();
 
@@ -123,7 +130,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
         clearTimeout(force);
         shedder.stop();
       }
-      await resolved.onClose?.();
+      await monitor?.close?.();
       await resolved.features.close();
       logger.flush();
     })();

@@ -40,11 +40,15 @@ export interface OnlineFeatures {
   readonly inputNames: readonly string[];
   /**
    * Computes the features of `tx` from the store's state before it, then records `tx` in the store. Async because
-   * the store may be remote; rejects when the store fails.
+   * the store may be remote; rejects when the store fails, or with `INVALID_INPUT` when `tx` itself is refused
+   * (e.g. later than the lateness bound).
    */
   computeAndRecord(tx: ScoringTransaction): Promise<FeatureValues>;
-  /** Records a fraud label that arrived after the transaction; it feeds the delayed label-rate features. */
-  feedback(transactionId: number, fraud: boolean): Promise<void>;
+  /**
+   * Records a fraud label that arrived after the transaction; it feeds the delayed label-rate features. Resolves to
+   * how many stored events it labelled (0 when the transaction is unknown to the store or already evicted).
+   */
+  feedback(transactionId: number, fraud: boolean): Promise<number>;
 }
 
 /** The online feature store behind the service (in memory or Redis), shared by every loaded pipeline. */

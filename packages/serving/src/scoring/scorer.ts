@@ -52,12 +52,22 @@ export interface ScoredEvent {
   readonly result: ScoreResult;
   /** Raw feature values and their names, when the store answered. */
   readonly features?: { readonly names: readonly string[]; readonly values: Float64Array };
+  /** Which model answered in a champion/challenger experiment. */
+  readonly arm?: ExperimentArm;
 }
 
-/** Receives every scored transaction and every feedback label (the monitoring facade plugs in here). */
+/** The two arms of a champion/challenger experiment. */
+export type ExperimentArm = 'champion' | 'challenger';
+
+/**
+ * Receives every scored transaction and every feedback label (the monitoring facade plugs in here). When it has
+ * `assignArm`, it runs a champion/challenger experiment: transactions of cards assigned to `challenger` are
+ * answered by the challenger (when one is loaded) instead of the champion.
+ */
 export interface ScoreObserver {
   recordScore(event: ScoredEvent): void;
   recordFeedback(transactionId: number, fraud: boolean): void;
+  assignArm?(customerId: number): ExperimentArm;
 }
 
 /** A shadow scoring job: the challenger scores the same features after the response has been sent. */
@@ -112,7 +122,6 @@ export interface ScorerDependencies {
   readonly versionCacheSize: number;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
-  readonly observer?: ScoreObserver;
   readonly now: () => number;
 }
 
@@ -145,9 +154,15 @@ export class Scorer {
   private pendingShadow = 0;
   private lastStoreFailed = false;
   private warnedShadowMismatch = false;
+  private observer: ScoreObserver | undefined;
 
   constructor(deps: ScorerDependencies) {
     this.deps = deps;
+  }
+
+  /** Sets who observes every score and label (the monitor); `undefined` to stop. */
+  setObserver(observer: ScoreObserver | undefined): void {
+    this.observer = observer;
   }
 
   /** The champion being served, if any. */
@@ -218,7 +233,8 @@ export class Scorer {
   async score(tx: ScoringTransaction, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
     const { deps } = this;
     const start = deps.now();
-    const active = this.champion;
+    const arm: ExperimentArm = this.challenger !== undefined && this.observer?.assignArm?.(tx.customerId) === 'challenger' ? 'challenger' : 'champion';
+    const active = arm === 'challenger' ? this.challenger : this.champion;
     if (active === undefined) return this.fallback(tx, start, 'no-model', null, undefined);
     const version = active.served.version;
     if (!deps.shedder.tryEnter()) return this.fallback(tx, start, 'overload', version, undefined);
@@ -230,6 +246,11 @@ export class Scorer {
         deps.storeBreaker.success();
         this.lastStoreFailed = false;
       } catch (error) {
+        if (isMlsdError(error, 'INVALID_INPUT')) {
+          // The store answered: the transaction itself was refused (e.g. too late). That is the caller's error.
+          deps.storeBreaker.success();
+          throw error;
+        }
         deps.storeBreaker.failure();
         this.lastStoreFailed = true;
         const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
@@ -257,7 +278,7 @@ export class Scorer {
         return r >= 0 ? values.raw[r]! : values.input[c]!;
       });
       const result = this.finish(tx, start, score, 'model', undefined, version, reasons, active, values);
-      if (shadowJobs !== undefined && this.challenger !== undefined) {
+      if (shadowJobs !== undefined && arm === 'champion' && this.challenger !== undefined) {
         shadowJobs.push({
           transactionId: tx.transactionId,
           input: values.input,
@@ -322,10 +343,11 @@ export class Scorer {
       latencyMs: Math.round(latencyMs * 1000) / 1000,
     };
     this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason);
-    if (this.deps.observer !== undefined) {
+    if (this.observer !== undefined) {
       const features = values !== undefined && active !== undefined ? { names: active.features.rawNames, values: values.raw } : undefined;
+      const arm: ExperimentArm = active !== undefined && active === this.challenger ? 'challenger' : 'champion';
       try {
-        this.deps.observer.recordScore(features === undefined ? { transaction: tx, result } : { transaction: tx, result, features });
+        this.observer.recordScore(features === undefined ? { transaction: tx, result, arm } : { transaction: tx, result, features, arm });
       } catch (error) {
         this.deps.logger.error({ err: error }, 'monitor failed to record a score');
       }
@@ -389,19 +411,24 @@ export class Scorer {
     }
   }
 
-  /** Records a late fraud label in the feature store (delayed label-rate features) and the monitor. */
-  async feedback(transactionId: number, fraud: boolean): Promise<void> {
+  /**
+   * Records a late fraud label in the feature store (delayed label-rate features) and the monitor; resolves to how
+   * many stored events the store labelled (0 when it does not know the transaction).
+   */
+  async feedback(transactionId: number, fraud: boolean): Promise<number> {
     const active = this.champion;
     if (active === undefined) {
       throw new MlsdError('UNAVAILABLE', 'No model is loaded, so no feature pipeline can take feedback; register a champion and POST /admin/reload.');
     }
+    let labelled: number;
     try {
-      await withDeadline(active.features.feedback(transactionId, fraud), Math.max(this.deps.deadlineMs, 1000), 'The feature store');
+      labelled = await withDeadline(active.features.feedback(transactionId, fraud), Math.max(this.deps.deadlineMs, 1000), 'The feature store');
     } catch (error) {
-      if (isMlsdError(error) && error.code !== 'INTERNAL' && error.code !== 'IO_ERROR') throw error;
+      if (isMlsdError(error, 'INVALID_INPUT')) throw error;
       throw new MlsdError('UNAVAILABLE', `The feature store could not record feedback for transaction ${transactionId}; retry later.`, { cause: error });
     }
-    this.deps.observer?.recordFeedback(transactionId, fraud);
+    this.observer?.recordFeedback(transactionId, fraud);
+    return labelled;
   }
 
   /**

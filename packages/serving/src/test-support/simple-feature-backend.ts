@@ -37,6 +37,7 @@ export class SimpleFeatureBackend implements FeatureBackend {
       feedback: async (transactionId, fraud) => {
         await this.wait();
         this.labels.set(transactionId, fraud);
+        return 1;
       },
     };
   }

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../service-context.js';
 
 /** `GET /metrics` (Prometheus text format) and `GET /v1/monitoring` (the monitor's JSON report, when configured). */
 export function registerOpsRoutes(app: FastifyInstance, context: ServiceContext): void {
-  const { metrics, scorer, options } = context;
+  const { metrics, scorer } = context;
 
   app.get('/metrics', async (_request, reply) => {
     // Refresh the circuit gauges, which change with time rather than with requests.
@@ -14,9 +14,12 @@ export function registerOpsRoutes(app: FastifyInstance, context: ServiceContext)
   });
 
   app.get('/v1/monitoring', async () => {
-    if (options.monitoringReport === undefined) {
-      throw new MlsdError('NOT_FOUND', 'Monitoring is not configured on this service: start it with a monitor (see the serving README).');
+    if (context.monitor === undefined) {
+      throw new MlsdError(
+        'NOT_FOUND',
+        'Monitoring is off on this service: start it with a monitor, and a champion registered with a reference profile (see the serving README).',
+      );
     }
-    return { service: scorer.status(), ...(options.monitoringReport() as object) };
+    return { service: scorer.status(), ...(context.monitor.report() as object) };
   });
 }

@@ -30,7 +30,19 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
       const transactions = parseBody(batchSchema, body, 'score request');
       const results: ScoreResult[] = [];
       // In order: each transaction's features must see the ones before it in the batch.
-      for (const tx of transactions) results.push(await scorer.score(tx, shadowJobs));
+      for (const [i, tx] of transactions.entries()) {
+        try {
+          results.push(await scorer.score(tx, shadowJobs));
+        } catch (error) {
+          if (error instanceof MlsdError && error.code === 'INVALID_INPUT') {
+            throw new MlsdError('INVALID_INPUT', `Item ${i} of the batch (items before it were scored): ${error.message}`, {
+              cause: error,
+              location: { ...error.location, row: i },
+            });
+          }
+          throw error;
+        }
+      }
       if (options.logDecisions) for (let i = 0; i < results.length; i++) logDecision(context, request.log, transactions[i]!, results[i]!);
       answer = results;
     } else {
@@ -44,8 +56,8 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
 
   app.post('/v1/feedback', async (request) => {
     const { transactionId, fraud } = parseBody(feedbackSchema, request.body, 'feedback');
-    await scorer.feedback(transactionId, fraud);
-    return { transactionId, fraud, accepted: true };
+    const featureStoreEvents = await scorer.feedback(transactionId, fraud);
+    return { transactionId, fraud, accepted: true, featureStoreEvents };
   });
 }
 

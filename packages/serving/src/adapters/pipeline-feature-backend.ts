@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { MlsdError, isMlsdError } from '@mlsd/data';
+import {
+  FeaturePipeline,
+  MemoryStateStore,
+  RedisStateStore,
+  type Duration,
+  type FeatureEvent,
+  type FeatureStateStore,
+  type OnlineFeaturePipeline,
+} from '@mlsd/features';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FeatureBackend, FeatureValues, OnlineFeatures } from '../scoring/ports.js';
+import type { ScoringTransaction } from '../scoring/transaction.js';
+
+/** Options shared by the feature backends. */
+export interface FeatureBackendOptions {
+  /** How late an event may be behind its entity's latest event (a duration such as `'5m'`); later ones get 400. Default `'5m'`. */
+  readonly lateness?: Duration;
+}
+
+/** Options of {@link redisFeatureBackend}. */
+export interface RedisFeatureBackendOptions extends FeatureBackendOptions {
+  /** The Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  readonly url: string;
+  /** Key prefix; each set of feature definitions gets its own namespace under it. Default `mlsd:features:`. */
+  readonly prefix?: string;
+  /** Time to wait for the first connection at start, ms; the service starts anyway (and falls back) if it fails. Default 2000. */
+  readonly connectTimeoutMs?: number;
+  /** Where connection state changes are logged. Default: nowhere. */
+  readonly logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** The Handbook event the feature executor reads, from a scoring transaction. */
+function toEvent(tx: ScoringTransaction): FeatureEvent {
+  return {
+    TRANSACTION_ID: tx.transactionId,
+    TX_DATETIME: tx.time,
+    CUSTOMER_ID: tx.customerId,
+    TERMINAL_ID: tx.terminalId,
+    TX_AMOUNT: tx.amount,
+  };
+}
+
+/** Identifies a set of feature definitions: pipelines with the same definitions share entity state. */
+function definitionsKey(pipeline: FeaturePipeline): string {
+  const text = JSON.stringify({ features: pipeline.features, time: pipeline.time, id: pipeline.id });
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePipeline, onStoreError: () => void): OnlineFeatures {
+  return {
+    rawNames: pipeline.rawFeatureNames,
+    inputNames: pipeline.featureNames,
+    async computeAndRecord(tx): Promise<FeatureValues> {
+      try {
+        const { vector, raw } = await online().observe(toEvent(tx));
+        return { raw, input: vector };
+      } catch (error) {
+        if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
+        throw error;
+      }
+    },
+    async feedback(transactionId, fraud) {
+      try {
+        return await online().feedback({ transactionId, label: fraud });
+      } catch (error) {
+        if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The embedded feature backend: entity state in process memory (one `MemoryStateStore` per set of feature
+ * definitions, so a retrained champion with the same definitions keeps the state). State is lost on restart and
+ * not shared between replicas: use {@link redisFeatureBackend} for several replicas.
+ */
+export function memoryFeatureBackend(options: FeatureBackendOptions = {}): FeatureBackend {
+  const stores = new Map<string, FeatureStateStore>();
+  return {
+    forPipeline(json) {
+      const pipeline = FeaturePipeline.fromJSON(json);
+      const key = definitionsKey(pipeline);
+      let store = stores.get(key);
+      if (store === undefined) {
+        store = new MemoryStateStore();
+        stores.set(key, store);
+      }
+      const online = pipeline.createOnline({ store, ...(options.lateness === undefined ? {} : { lateness: options.lateness }) });
+      return onlineFeatures(pipeline, () => online, () => undefined);
+    },
+    async ping() {},
+    async close() {},
+  };
+}
+
+/**
+ * The Redis feature backend, for several replicas sharing state. The ioredis client fails fast instead of queueing
+ * while Redis is unreachable (no offline queue, one retry per command) and reconnects by itself in the background
+ * (back-off up to 1 s), so the service answers through the fallback during an outage and recovers on its own.
+ * Each set of feature definitions gets its own key namespace (`<prefix><hash of the definitions>:`). The online
+ * executor is created once the client is connected and re-created after a store failure, so a Redis that was down
+ * at start — or restarted empty — is picked up again.
+ */
+export async function redisFeatureBackend(options: RedisFeatureBackendOptions): Promise<FeatureBackend> {
+  const prefix = options.prefix ?? 'mlsd:features:';
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+  });
+  let connected = false;
+  client.on('ready', () => {
+    if (!connected) options.logger?.info({ redis: redactUrl(options.url) }, 'feature store connected');
+    connected = true;
+  });
+  client.on('error', (error: Error) => {
+    if (connected) options.logger?.warn({ redis: redactUrl(options.url), err: error.message }, 'feature store connection lost; reconnecting');
+    connected = false;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    options.logger?.warn(
+      { redis: redactUrl(options.url), err: (error as Error).message },
+      'feature store unreachable at start; answering through the fallback while reconnecting',
+    );
+  }
+  const notConnected = (): MlsdError =>
+    new MlsdError('UNAVAILABLE', `The Redis feature store at ${redactUrl(options.url)} is not connected (${client.status}); reconnecting.`);
+  return {
+    forPipeline(json) {
+      const pipeline = FeaturePipeline.fromJSON(json);
+      const namespace = `${prefix}${definitionsKey(pipeline)}:`;
+      let online: OnlineFeaturePipeline | undefined;
+      const current = (): OnlineFeaturePipeline => {
+        if (client.status !== 'ready') throw notConnected();
+        online ??= pipeline.createOnline({
+          store: new RedisStateStore({ redis: client, prefix: namespace }),
+          ...(options.lateness === undefined ? {} : { lateness: options.lateness }),
+        });
+        return online;
+      };
+      // A failed call may leave the executor's one-time layout check rejected: start afresh on the next call.
+      return onlineFeatures(pipeline, current, () => (online = undefined));
+    },
+    async ping() {
+      if (client.status !== 'ready') throw notConnected();
+      await client.ping();
+    },
+    async close() {
+      try {
+        if (client.status === 'ready') await client.quit();
+      } finally {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
