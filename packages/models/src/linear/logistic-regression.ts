@@ -51,7 +51,7 @@ const RULES = {
   tol: { min: 0, minExclusive: true },
   classWeight: (value: unknown): string | undefined => {
     if (value === null || value === 'balanced') return undefined;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value === 'object' && !Array.isArray(value)) {
       const { negative, positive, ...rest } = value as Record<string, unknown>;
       const ok = (w: unknown): boolean => typeof w === 'number' && Number.isFinite(w) && w > 0;
       if (Object.keys(rest).length === 0 && ok(negative) && ok(positive)) return undefined;
