@@ -21,11 +21,11 @@ export interface MlpOptions {
   readonly dropout: number;
   /** L2 penalty on the kernels (not the biases), added to the mean loss. Default `1e-5`. */
   readonly l2: number;
-  /** Adam's learning rate. Default `0.001`. */
+  /** Adam's learning rate. Default `0.003`. */
   readonly learningRate: number;
-  /** Rows per training step. Default `256`. */
+  /** Rows per training step. Default `512`. */
   readonly batchSize: number;
-  /** Maximum passes over the training rows. Default `20`. */
+  /** Maximum passes over the training rows. Default `10`. */
   readonly epochs: number;
   /**
    * Weights multiplied into each row's loss weight by class (as in `LogisticRegression`):
@@ -72,9 +72,9 @@ export const MLP_DEFAULTS: MlpOptions = {
   activation: 'relu',
   dropout: 0.1,
   l2: 1e-5,
-  learningRate: 0.001,
-  batchSize: 256,
-  epochs: 20,
+  learningRate: 0.003,
+  batchSize: 512,
+  epochs: 10,
   classWeight: null,
   earlyStoppingPatience: 3,
   standardize: true,

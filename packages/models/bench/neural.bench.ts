@@ -1,0 +1,243 @@
+/**
+ * The neural-network benchmark: MlpClassifier with its default options on the Fraud Detection Handbook set-up
+ * (simulated transactions, the 15 Handbook features, train 2018-07-25 + 7 days, 7-day delay, 7 test days,
+ * known-compromised cards dropped from the test week), over several simulator seeds. Measures test-week
+ * average precision and ROC AUC, training time, the backend used, batch and single-row prediction time of the
+ * typed-array forward pass, and its largest difference from TensorFlow.js's own predictions.
+ *
+ *   pnpm exec tsx --conditions=@mlsd/source packages/models/bench/neural.bench.ts
+ *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/models/bench/neural.bench.ts
+ *
+ * Writes `bench/results/neural.json` and prints a one-line summary. The features are passed raw: the model
+ * standardises its inputs itself (option `standardize`). `machine.dotProductMmacPerSecond` measures how fast
+ * this machine ran a plain JavaScript dot product during the run, to compare timings taken under different loads.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeTypedArray, MlpClassifier } from '@mlsd/models';
+import { denseMatrix, holdoutWithDelay, simulateTransactions, takeRows, type DenseMatrix } from '@mlsd/data';
+import { computeFeatureMatrix, handbookFeatures } from '@mlsd/features';
+import * as tf from '@tensorflow/tfjs';
+
+const small = process.env['MLSD_BENCH_SCALE'] === 'small';
+const SEEDS = small ? [1] : [1, 2, 3];
+const SIMULATION = small ? { customers: 600, terminals: 1200, days: 140 } : { customers: 5000, terminals: 10000, days: 183 };
+const SPLIT = {
+  start: '2018-07-25',
+  trainDays: 7,
+  delayDays: 7,
+  testDays: 7,
+  dropKnownCompromised: { cardColumn: 'CUSTOMER_ID', labelColumn: 'TX_FRAUD' },
+};
+const TARGET = { averagePrecision: 0.64, fitSeconds: 60, singleRowMilliseconds: 0.1, maxDifferenceFromTensorFlow: 1e-6 };
+
+interface Run {
+  readonly seed: number;
+  readonly trainRows: number;
+  readonly trainFrauds: number;
+  readonly testRows: number;
+  readonly testFrauds: number;
+  readonly backend: string;
+  readonly epochsRun: number;
+  readonly averagePrecision: number;
+  readonly rocAuc: number;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+  readonly singleRowMicroseconds: number;
+  readonly maxDifferenceFromTensorFlow: number;
+}
+
+async function main(): Promise<void> {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  const speedBefore = dotProductSpeed();
+  const runs: Run[] = [];
+  for (const seed of SEEDS) {
+    const table = simulateTransactions({ ...SIMULATION, seed });
+    const X = computeFeatureMatrix(table, handbookFeatures());
+    const y = table.labels('TX_FRAUD');
+    const fold = holdoutWithDelay(table, SPLIT);
+    const Xtrain = takeRows(X, fold.train);
+    const Xtest = takeRows(X, fold.test);
+    const ytrain = pick(y, fold.train);
+    const ytest = pick(y, fold.test);
+
+    const model = new MlpClassifier({ seed });
+    const t0 = performance.now();
+    await model.fit(Xtrain, ytrain);
+    const t1 = performance.now();
+    const scores = model.predictProba(Xtest);
+    const t2 = performance.now();
+    const run: Run = {
+      seed,
+      trainRows: Xtrain.rows,
+      trainFrauds: sum(ytrain),
+      testRows: Xtest.rows,
+      testFrauds: sum(ytest),
+      backend: model.backend,
+      epochsRun: model.fitInfo.epochsRun,
+      averagePrecision: round(averagePrecision(scores, ytest), 4),
+      rocAuc: round(rocAuc(scores, ytest), 4),
+      fitSeconds: round((t1 - t0) / 1000, 2),
+      predictSeconds: round((t2 - t1) / 1000, 4),
+      singleRowMicroseconds: round(singleRowMicroseconds(model, Xtest), 2),
+      maxDifferenceFromTensorFlow: differenceFromTensorFlow(model, Xtest, scores),
+    };
+    runs.push(run);
+    console.error(
+      `seed ${seed}: ${run.trainRows} train rows, ${run.testRows} test rows; AP ${run.averagePrecision} AUC ${run.rocAuc} ` +
+        `fit ${run.fitSeconds} s (${run.backend}, ${run.epochsRun} epochs) predict ${run.predictSeconds} s ` +
+        `single row ${run.singleRowMicroseconds} µs, |Δp| vs tfjs ${run.maxDifferenceFromTensorFlow.toExponential(1)}`,
+    );
+  }
+  const result = {
+    benchmark: 'neural',
+    scale: small ? 'small' : 'full',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage1m: round(loadavg()[0]!, 2),
+      dotProductMmacPerSecond: { before: speedBefore, after: dotProductSpeed() },
+      node: process.version,
+    },
+    setup: { ...SPLIT, simulation: SIMULATION, seeds: SEEDS, features: 'handbookFeatures() (15), raw; the model standardises' },
+    model: { kind: 'mlp', params: new MlpClassifier().params },
+    summary: {
+      averagePrecision: spread(runs.map((r) => r.averagePrecision)),
+      rocAuc: spread(runs.map((r) => r.rocAuc)),
+      fitSeconds: spread(runs.map((r) => r.fitSeconds)),
+      predictSeconds: spread(runs.map((r) => r.predictSeconds)),
+      singleRowMicroseconds: spread(runs.map((r) => r.singleRowMicroseconds)),
+      maxDifferenceFromTensorFlow: Math.max(...runs.map((r) => r.maxDifferenceFromTensorFlow)),
+    },
+    target: TARGET,
+    runs,
+  };
+  const outDir = join(root, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'neural.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const s = result.summary;
+  console.log(
+    `neural (${result.scale}, ${SEEDS.length} seed${SEEDS.length > 1 ? 's' : ''}, ${runs[0]?.backend}): AP ${s.averagePrecision.mean} ` +
+      `[${s.averagePrecision.min}, ${s.averagePrecision.max}] AUC ${s.rocAuc.mean} fit ${s.fitSeconds.mean} s ` +
+      `predict ${s.predictSeconds.mean} s single row ${s.singleRowMicroseconds.mean} µs |Δp| vs tfjs ${s.maxDifferenceFromTensorFlow.toExponential(1)} ` +
+      `(load ${result.machine.loadAverage1m}, dot ${speedBefore} MMAC/s)`,
+  );
+}
+
+/** Median time of one single-row predictProba call, after warm-up, in microseconds. */
+function singleRowMicroseconds(model: MlpClassifier, X: DenseMatrix): number {
+  const rows = Math.min(X.rows, 1000);
+  const single = Array.from({ length: rows }, (_, r) => denseMatrix(X.data.slice(r * X.cols, (r + 1) * X.cols), 1, X.cols, X.featureNames));
+  for (let k = 0; k < 5; k++) for (const row of single) model.predictProba(row);
+  const times: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const t = performance.now();
+    for (const row of single) model.predictProba(row);
+    times.push(((performance.now() - t) * 1000) / rows);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1]!;
+}
+
+/** Largest |p_ours - p_tfjs| over the rows, TensorFlow.js running the artifact's weights on the backend that trained. */
+function differenceFromTensorFlow(model: MlpClassifier, X: DenseMatrix, ours: Float64Array): number {
+  const state = model.toJSON().state as {
+    inputMean: unknown;
+    inputScale: unknown;
+    layers: { inputs: number; outputs: number; kernel: unknown; bias: unknown }[];
+  };
+  const mean = decodeTypedArray(state.inputMean, 'float64', 'inputMean');
+  const scale = decodeTypedArray(state.inputScale, 'float64', 'inputScale');
+  const standardised = new Float32Array(X.rows * X.cols);
+  for (let i = 0; i < standardised.length; i++) standardised[i] = (X.data[i]! - mean[i % X.cols]!) / scale[i % X.cols]!;
+  const theirs = tf.tidy(() => {
+    let h: tf.Tensor = tf.tensor2d(standardised, [X.rows, X.cols]);
+    state.layers.forEach((layer, l) => {
+      h = tf.add(
+        tf.matMul(h, tf.tensor2d(decodeTypedArray(layer.kernel, 'float32', 'kernel'), [layer.inputs, layer.outputs])),
+        tf.tensor1d(decodeTypedArray(layer.bias, 'float32', 'bias')),
+      );
+      if (l + 1 < state.layers.length) h = tf[model.params.activation](h);
+    });
+    return tf.sigmoid(h).dataSync();
+  });
+  let max = 0;
+  for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i]! - theirs[i]!));
+  return max;
+}
+
+/** Millions of multiply-adds per second of a plain JavaScript dot product: how fast this machine is right now. */
+function dotProductSpeed(): number {
+  const a = Float64Array.from({ length: 1024 }, (_, i) => Math.sin(i));
+  const b = Float64Array.from({ length: 1024 }, (_, i) => Math.cos(i));
+  let s = 0;
+  const t = performance.now();
+  for (let k = 0; k < 50_000; k++) for (let i = 0; i < 1024; i++) s += a[i]! * b[i]!;
+  const seconds = (performance.now() - t) / 1000;
+  return Number.isNaN(s) ? 0 : Math.round((50_000 * 1024) / seconds / 1e6);
+}
+
+function pick(y: Uint8Array, idx: Int32Array): Uint8Array {
+  const out = new Uint8Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = y[idx[i]!]!;
+  return out;
+}
+
+function sum(y: Uint8Array): number {
+  let s = 0;
+  for (const v of y) s += v;
+  return s;
+}
+
+/** Rows sorted by descending score, then groups of tied scores walked together (scikit-learn's definitions). */
+function rankedGroups(scores: Float64Array, y: Uint8Array, visit: (positives: number, rows: number) => void): void {
+  const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    let positives = 0;
+    while (end < order.length && scores[order[end]!] === scores[order[start]!]) positives += y[order[end++]!]!;
+    visit(positives, end - start);
+    start = end;
+  }
+}
+
+/** Average precision: Σ (R_n − R_{n−1}) P_n over score thresholds. */
+function averagePrecision(scores: Float64Array, y: Uint8Array): number {
+  const total = sum(y);
+  let tp = 0;
+  let seen = 0;
+  let ap = 0;
+  rankedGroups(scores, y, (positives, rows) => {
+    tp += positives;
+    seen += rows;
+    ap += (positives / total) * (tp / seen);
+  });
+  return ap;
+}
+
+/** ROC AUC: the probability a random positive outranks a random negative (ties count half). */
+function rocAuc(scores: Float64Array, y: Uint8Array): number {
+  const positivesTotal = sum(y);
+  const negativesTotal = y.length - positivesTotal;
+  let negativesAbove = 0;
+  let wins = 0;
+  rankedGroups(scores, y, (positives, rows) => {
+    const negatives = rows - positives;
+    wins += positives * (negativesTotal - negativesAbove - negatives) + 0.5 * positives * negatives;
+    negativesAbove += negatives;
+  });
+  return wins / (positivesTotal * negativesTotal);
+}
+
+function spread(values: number[]): { mean: number; min: number; max: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean: round(mean, 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
+}
+
+function round(x: number, digits: number): number {
+  return Number(x.toFixed(digits));
+}
+
+await main();
