@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
+import { createProgress } from '../cli-support/progress.js';
+import { runAction } from '../cli-support/run-action.js';
+import { parseModelList } from '../pipeline/model-catalog.js';
+import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
+import { registerModels, trainingReport, trainModels, writeTrainingReports } from '../pipeline/train-models.js';
+
+/** Flags of `fraud train` (a contract: scripts outside the repo call them). */
+interface TrainFlags {
+  readonly input: string;
+  readonly out: string;
+  readonly trainStart: string;
+  readonly trainDays: number;
+  readonly delayDays: number;
+  readonly testDays: number;
+  readonly models: string;
+  readonly seed: number;
+  readonly prequential: number;
+}
+
+/**
+ * Registers `fraud train`: ingestion, the Handbook features, the split with delay, every model fitted and scored
+ * on the test week, each registered as a new version of `fraud` in `DIR/registry` (champion = best average
+ * precision, challenger = runner-up), and `DIR/report.json` (+ `report.md`, `report.html`).
+ */
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('Train the baseline and the upgrades on a transactions file, evaluate them on the test week, register them.')
+    .requiredOption('--input <file>', 'transactions in the Handbook format (CSV, Parquet or JSON lines)')
+    .requiredOption('--out <dir>', 'output folder: registry/, report.json, report.md, report.html')
+    .option('--train-start <date>', 'first training day (YYYY-MM-DD)', HANDBOOK_SPLIT.trainStart)
+    .option('--train-days <n>', 'days of training data', wholeNumber, HANDBOOK_SPLIT.trainDays)
+    .option('--delay-days <n>', 'days between training and test (labels not yet known)', wholeNumber, HANDBOOK_SPLIT.delayDays)
+    .option('--test-days <n>', 'days of test data', wholeNumber, HANDBOOK_SPLIT.testDays)
+    .option('--models <list>', 'comma-separated models, baseline first: lr, gbdt, rf, mlp', 'lr,gbdt,rf')
+    .option('--seed <n>', 'seed of every random choice', wholeNumber, 1)
+    .option('--prequential <n>', 'also evaluate on n prequential folds (0: holdout only)', wholeNumber, 0)
+    .action((flags: TrainFlags) =>
+      runAction('train', async () => {
+        const models = parseModelList(flags.models);
+        const split: SplitSettings = {
+          trainStart: flags.trainStart,
+          trainDays: flags.trainDays,
+          delayDays: flags.delayDays,
+          testDays: flags.testDays,
+          prequentialFolds: flags.prequential,
+        };
+        const progress = createProgress();
+        progress.start(`ingest ${flags.input}`);
+        const { table, rejectedRows } = await ingest(flags.input, { schema: TRANSACTION_SCHEMA });
+        progress.done(`${table.rowCount} rows accepted, ${rejectedRows} rejected`);
+
+        progress.start('features and split');
+        const dataset = prepareDataset(table, split);
+        progress.done(`${dataset.holdout.train.length} training rows, ${dataset.holdout.test.length} test rows`);
+
+        const steps = models.length * (1 + split.prequentialFolds) * 2;
+        let step = 0;
+        progress.start('train and evaluate', steps);
+        const run = await trainModels(dataset, models, { seed: flags.seed, onProgress: () => progress.update(++step) });
+        progress.done();
+
+        progress.start('register');
+        const registration = await registerModels(join(flags.out, 'registry'), dataset, run, split);
+        progress.done(`champion ${registration.champion}, challenger ${registration.challenger ?? 'none'}`);
+
+        const report = trainingReport(dataset, run, split, registration);
+        const paths = await writeTrainingReports(flags.out, report, run);
+        process.stderr.write(`report: ${paths.json}, ${paths.html}\n`);
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      }),
+    );
+}
+
+function wholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return parsed;
+}

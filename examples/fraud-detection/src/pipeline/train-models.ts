@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { takeRows } from '@mlsd/data';
+import {
+  buildReferenceProfile,
+  compareModels,
+  comparisonMarkdown,
+  evaluationReport,
+  runValidation,
+  type ComparisonTable,
+  type ValidationResult,
+} from '@mlsd/eval';
+import { FileModelRegistry, type Classifier, type RegistryEntry } from '@mlsd/models';
+import { createModel, MODEL_LABELS, type ModelName } from './model-catalog.js';
+import type { PreparedDataset, SplitSettings } from './prepare-dataset.js';
+
+/** The registry model name the example registers every trained model under. */
+export const REGISTRY_MODEL_NAME = 'fraud';
+
+/** Card Precision@k uses the Handbook's k = 100 cards a day. */
+export const CARD_PRECISION_K = 100;
+
+/** What one training run produced: validation results, and the holdout models fitted and ready to register. */
+export interface TrainingRun {
+  readonly models: readonly ModelName[];
+  /** Holdout with delay: the Handbook's protocol. */
+  readonly holdout: ValidationResult;
+  readonly holdoutComparison: ComparisonTable;
+  /** Prequential validation, when the dataset has prequential folds. */
+  readonly prequential: ValidationResult | undefined;
+  readonly prequentialComparison: ComparisonTable | undefined;
+  /** The model of each name fitted on the holdout's training rows. */
+  readonly fitted: ReadonlyMap<ModelName, Classifier>;
+}
+
+/** Progress of a training run, for progress bars. */
+export interface TrainingProgress {
+  readonly validation: 'holdout' | 'prequential';
+  readonly model: string;
+  readonly fold: string;
+  readonly stage: 'fit' | 'predict';
+}
+
+/**
+ * Fits and evaluates each model (baseline first) with @mlsd/eval's validation runner: the holdout with delay,
+ * then the prequential folds when the dataset has them. Keeps the holdout-fitted model of each name.
+ */
+export async function trainModels(
+  dataset: PreparedDataset,
+  models: readonly ModelName[],
+  options: { readonly seed: number; readonly onProgress?: (progress: TrainingProgress) => void },
+): Promise<TrainingRun> {
+  const data = { X: dataset.X, y: dataset.y, cardIds: dataset.cardIds, times: dataset.times, amounts: dataset.amounts };
+  const fitted = new Map<ModelName, Classifier>();
+  const candidates = models.map((name) => ({
+    name,
+    create: () => {
+      const model = createModel(name, options.seed);
+      fitted.set(name, model);
+      return model;
+    },
+  }));
+  const metricOptions = { k: CARD_PRECISION_K, falseAlarmCost: 5 };
+  const holdout = await runValidation(candidates, data, [dataset.holdout], {
+    ...metricOptions,
+    onProgress: (event) => options.onProgress?.({ validation: 'holdout', ...event }),
+  });
+  const holdoutFitted = new Map(fitted);
+  let prequential: ValidationResult | undefined;
+  if (dataset.prequential.length > 0) {
+    prequential = await runValidation(
+      models.map((name) => ({ name, create: () => createModel(name, options.seed) })),
+      data,
+      dataset.prequential,
+      { ...metricOptions, onProgress: (event) => options.onProgress?.({ validation: 'prequential', ...event }) },
+    );
+  }
+  return {
+    models,
+    holdout,
+    holdoutComparison: compareModels(holdout, { seed: options.seed }),
+    prequential,
+    prequentialComparison: prequential === undefined ? undefined : compareModels(prequential, { seed: options.seed }),
+    fitted: holdoutFitted,
+  };
+}
+
+/** The registry versions a run registered, and where the aliases point. */
+export interface Registration {
+  readonly entries: ReadonlyMap<ModelName, RegistryEntry>;
+  readonly champion: ModelName;
+  readonly challenger: ModelName | undefined;
+}
+
+/**
+ * Registers every fitted model as a new version of `fraud` in the registry at `registryDir`, with its feature
+ * pipeline, holdout metrics, training-data fingerprint and monitoring reference profile; then points
+ * `champion` at the best average precision and `challenger` at the runner-up.
+ */
+export async function registerModels(
+  registryDir: string,
+  dataset: PreparedDataset,
+  run: TrainingRun,
+  split: SplitSettings,
+): Promise<Registration> {
+  const registry = new FileModelRegistry(registryDir);
+  const trainX = takeRows(dataset.X, dataset.holdout.train);
+  const trainingData = {
+    rows: dataset.holdout.train.length,
+    hash: fingerprint(trainX.data, dataset.holdout.train.map((i) => dataset.y[i]!)),
+    period: { start: split.trainStart, end: addDays(split.trainStart, split.trainDays) },
+  };
+  const entries = new Map<ModelName, RegistryEntry>();
+  for (const name of run.models) {
+    const model = run.fitted.get(name)!;
+    const evaluation = run.holdout.evaluations.find((e) => e.model === name)!;
+    const metrics = Object.fromEntries(
+      Object.entries({
+        rocAuc: evaluation.metrics.rocAuc,
+        averagePrecision: evaluation.metrics.averagePrecision,
+        cardPrecisionAt100: evaluation.metrics.cardPrecisionAtK,
+        fitSeconds: evaluation.fitSeconds,
+      }).filter((entry): entry is [string, number] => entry[1] !== null),
+    );
+    const profile = buildReferenceProfile({ features: dataset.referenceFeatures, scores: model.predictProba(trainX) });
+    entries.set(
+      name,
+      await registry.register(REGISTRY_MODEL_NAME, model, {
+        featurePipeline: dataset.pipeline.toJSON(),
+        metrics,
+        trainingData,
+        profile,
+        notes: `${MODEL_LABELS[name]}, trained by the fraud-detection example`,
+      }),
+    );
+  }
+  const ranked = [...run.models].sort(
+    (a, b) => (averagePrecisionOf(run, b) ?? -1) - (averagePrecisionOf(run, a) ?? -1),
+  );
+  const champion = ranked[0]!;
+  const challenger = ranked[1];
+  await registry.setAlias(REGISTRY_MODEL_NAME, 'champion', entries.get(champion)!.version);
+  if (challenger !== undefined) await registry.setAlias(REGISTRY_MODEL_NAME, 'challenger', entries.get(challenger)!.version);
+  return { entries, champion, challenger };
+}
+
+/** The training report (`report.json`): the split, then one line per model, baseline first. */
+export function trainingReport(dataset: PreparedDataset, run: TrainingRun, split: SplitSettings, registration?: Registration) {
+  const { train, test } = dataset.holdout;
+  const frauds = (rows: Int32Array): number => rows.reduce((sum, row) => sum + dataset.y[row]!, 0);
+  return {
+    split: {
+      trainStart: split.trainStart,
+      trainDays: split.trainDays,
+      delayDays: split.delayDays,
+      testDays: split.testDays,
+      trainRows: train.length,
+      trainFrauds: frauds(train),
+      testRows: test.length,
+      testFrauds: frauds(test),
+    },
+    models: run.models.map((name) => {
+      const evaluation = run.holdout.evaluations.find((e) => e.model === name)!;
+      const comparison = run.holdoutComparison.rows.find((row) => row.model === name);
+      const prequential = run.prequentialComparison?.rows.find((row) => row.model === name);
+      return {
+        name,
+        label: MODEL_LABELS[name],
+        rocAuc: evaluation.metrics.rocAuc,
+        averagePrecision: evaluation.metrics.averagePrecision,
+        cardPrecisionAt100: evaluation.metrics.cardPrecisionAtK,
+        logLoss: evaluation.metrics.logLoss,
+        brier: evaluation.metrics.brier,
+        recallAtFpr: evaluation.metrics.recallAtFpr,
+        costThreshold: evaluation.metrics.cost?.threshold ?? null,
+        fitSeconds: evaluation.fitSeconds,
+        predictSeconds: evaluation.predictSeconds,
+        versusBaseline: comparison?.versusBaseline ?? null,
+        prequential:
+          prequential === undefined
+            ? null
+            : { rocAuc: prequential.metrics.rocAuc, averagePrecision: prequential.metrics.averagePrecision, cardPrecisionAt100: prequential.metrics.cardPrecisionAtK },
+        registryVersion: registration?.entries.get(name)?.version ?? null,
+      };
+    }),
+    champion: registration?.champion ?? null,
+    challenger: registration?.challenger ?? null,
+  };
+}
+
+/** The JSON shape of {@link trainingReport}. */
+export type TrainingReport = ReturnType<typeof trainingReport>;
+
+/**
+ * Writes `report.json`, `report.md` (the comparison tables) and `report.html` (charts) into `outDir`;
+ * returns their paths.
+ */
+export async function writeTrainingReports(
+  outDir: string,
+  report: TrainingReport,
+  run: TrainingRun,
+): Promise<{ json: string; markdown: string; html: string }> {
+  await mkdir(outDir, { recursive: true });
+  const paths = { json: join(outDir, 'report.json'), markdown: join(outDir, 'report.md'), html: join(outDir, 'report.html') };
+  await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = [`# Holdout with delay`, '', comparisonMarkdown(run.holdoutComparison)];
+  if (run.prequentialComparison !== undefined) markdown.push('', '# Prequential validation', '', comparisonMarkdown(run.prequentialComparison));
+  await writeFile(paths.markdown, `${markdown.join('\n')}\n`);
+  const html = await evaluationReport(run.prequential ?? run.holdout, run.prequentialComparison ?? run.holdoutComparison, {
+    title: 'Fraud detection: baseline versus upgrades',
+    subtitle: run.prequential === undefined ? 'Holdout with delay (the Handbook protocol).' : 'Prequential validation folds.',
+  });
+  await writeFile(paths.html, html);
+  return paths;
+}
+
+/** The ISO date `days` after `date` (both `YYYY-MM-DD`, UTC). */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function averagePrecisionOf(run: TrainingRun, name: ModelName): number | null {
+  return run.holdout.evaluations.find((e) => e.model === name)?.metrics.averagePrecision ?? null;
+}
+
+function fingerprint(features: Float64Array | Float32Array, labels: Int32Array): string {
+  const hash = createHash('sha256');
+  hash.update(new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
+  hash.update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
+  return hash.digest('hex');
+}
