@@ -24,27 +24,3 @@ export function sqlString(value: string): string {
 export function sqlIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
-
-/**
- * Reads every row of a query whose columns are numbers (DOUBLE/TINYINT/BOOLEAN) into one Float64Array per
- * column, NULL as NaN. `rowCount` must be the query's row count. Reads chunk by chunk, with no per-row objects.
- */
-export async function readNumericColumns(connection: DuckDBConnection, sql: string, rowCount: number): Promise<Float64Array[]> {
-  const result = await connection.stream(sql);
-  const columns: Float64Array[] = [];
-  for (let c = 0; c < result.columnCount; c++) columns.push(new Float64Array(rowCount));
-  let offset = 0;
-  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const size = chunk.rowCount;
-    for (let c = 0; c < columns.length; c++) {
-      const vector = chunk.getColumnVector(c);
-      const out = columns[c]!;
-      for (let i = 0; i < size; i++) {
-        const item = vector.getItem(i);
-        out[offset + i] = item === null ? Number.NaN : Number(item);
-      }
-    }
-    offset += size;
-  }
-  return columns;
-}

@@ -10,9 +10,9 @@ describe('schemas', () => {
       'TERMINAL_ID:integer:entity-key',
       'TX_AMOUNT:float:feature',
       'TX_FRAUD:label:label',
-      'TX_FRAUD_SCENARIO:integer:feature',
+      'TX_FRAUD_SCENARIO:integer:label',
     ]);
-    expect(describeSchema(TRANSACTION_SCHEMA)).toContain('TX_FRAUD_SCENARIO (integer, feature, optional)');
+    expect(describeSchema(TRANSACTION_SCHEMA)).toContain('TX_FRAUD_SCENARIO (integer, label, optional)');
   });
 
   it('refuses duplicate names, unknown keys, types and roles, naming the valid ones', () => {

@@ -13,5 +13,6 @@ export const TRANSACTION_SCHEMA: Schema = defineSchema('transactions', [
   { name: 'TERMINAL_ID', type: 'integer', role: 'entity-key' },
   { name: 'TX_AMOUNT', type: 'float', role: 'feature', min: 0 },
   { name: 'TX_FRAUD', type: 'label', role: 'label' },
-  { name: 'TX_FRAUD_SCENARIO', type: 'integer', role: 'feature', required: false },
+  // Role `label`: the scenario is ground truth about the fraud, never a model input (it would leak the label).
+  { name: 'TX_FRAUD_SCENARIO', type: 'integer', role: 'label', required: false },
 ]);
