@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createScoringService, redisFeatureBackend, registryModelSource, type ScoreResult } from '@mlsd/serving';
+import { trainedRegistry, type TrainedRegistry } from '../test-support/trained-registry.js';
+
+// A Redis server of our own on another port, stopped and restarted by the test (always shut down at the end).
+const PORT = 6390 + (process.pid % 50);
+const URL = `redis://127.0.0.1:${PORT}`;
+
+function startRedis(): void {
+  execFileSync('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--bind', '127.0.0.1']);
+}
+
+function stopRedis(): void {
+  try {
+    execFileSync('redis-cli', ['-p', String(PORT), 'shutdown', 'nosave'], { stdio: 'ignore' });
+  } catch {
+    // Already stopped.
+  }
+}
+
+async function waitUntil(condition: () => Promise<boolean>, what: string, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function redisAnswers(): Promise<boolean> {
+  const client = new Redis(URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+let trained: TrainedRegistry;
+
+beforeAll(async () => {
+  stopRedis();
+  startRedis();
+  await waitUntil(redisAnswers, 'the test Redis to start');
+  trained = await trainedRegistry({ customers: 100, days: 7, seed: 5 });
+});
+
+afterAll(async () => {
+  stopRedis();
+  await trained?.remove();
+});
+
+describe('Redis feature store outage', () => {
+  it('keeps answering through the fallback while Redis is paused, stopped, then recovers by itself once it is back', async () => {
+    const service = await createScoringService({
+      models: registryModelSource(trained.registry),
+      features: await redisFeatureBackend({ url: URL, prefix: 'mlsd:outage-test:' }),
+      port: 0,
+      deadlineMs: 50,
+      circuitBreaker: { failureThreshold: 3, coolDownMs: 200 },
+      defaultMetrics: false,
+      overload: { maxEventLoopDelayMs: 10_000 },
+      logLevel: 'silent',
+    });
+    let id = 0;
+    const score = async (): Promise<ScoreResult> => {
+      id += 1;
+      const res = await service.app.inject({
+        method: 'POST',
+        url: '/v1/score',
+        payload: { TRANSACTION_ID: id, TX_DATETIME: Date.UTC(2018, 3, 1) + id * 1000, CUSTOMER_ID: id % 7, TERMINAL_ID: id % 5, TX_AMOUNT: 300 },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json() as ScoreResult;
+    };
+    try {
+      expect((await score()).source).toBe('model');
+
+      // A slow store: CLIENT PAUSE holds every command for 300 ms, beyond the 50 ms deadline.
+      const admin = new Redis(URL);
+      await admin.call('CLIENT', 'PAUSE', '300', 'ALL');
+      const slow = await score();
+      expect(slow).toMatchObject({ source: 'fallback', fallbackReason: 'store-timeout', decision: 'block', reasons: [{ rule: 'amount-above-limit' }] });
+      expect(slow.latencyMs).toBeLessThan(250);
+      await admin.quit();
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await score()).source).toBe('model');
+
+      // A stopped store: every answer is still a 200 from the fallback, first store-error, then circuit-open.
+      stopRedis();
+      await waitUntil(async () => !(await redisAnswers()), 'the test Redis to stop');
+      const reasons = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const answer = await score();
+        expect(answer.source).toBe('fallback');
+        reasons.add(answer.fallbackReason!);
+      }
+      expect(reasons).toEqual(new Set(['store-error', 'store-circuit-open']));
+      const ready = (await service.app.inject({ url: '/v2/health/ready' })).json();
+      expect(ready).toMatchObject({ ready: true, degraded: true, storeReachable: false });
+      expect((await service.app.inject({ url: '/v2/health/live' })).statusCode).toBe(200);
+
+      // Back up (empty: no persistence): the client reconnects, the breaker's probe succeeds, the model answers.
+      startRedis();
+      await waitUntil(async () => (await score()).source === 'model', 'the service to recover');
+      expect((await score()).source).toBe('model');
+      expect((await service.app.inject({ url: '/v2/health/ready' })).json()).toMatchObject({ degraded: false, storeReachable: true });
+    } finally {
+      await service.close();
+    }
+  });
+});
