@@ -131,6 +131,13 @@ describe('MlpClassifier', () => {
     expect(averagePrecisionOfScores(model.predictProba(test.X), test.y)).toBeCloseTo(history[bestEpoch - 1]!, 4);
   });
 
+  it('leaves no tensors behind on the TensorFlow.js backend after fit', async () => {
+    await new MlpClassifier({ ...FAST, epochs: 1 }).fit(train.X, train.y); // loads and starts the backend
+    const before = tf.memory().numTensors;
+    await new MlpClassifier({ ...FAST, dropout: 0.3, l2: 0.01 }).fit(train.X, train.y, { validation: test });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('weights the positive class more with classWeight "balanced"', async () => {
     const plain = await new MlpClassifier({ ...FAST, seed: 1 }).fit(train.X, train.y);
     const balanced = await new MlpClassifier({ ...FAST, seed: 1, classWeight: 'balanced' }).fit(train.X, train.y);

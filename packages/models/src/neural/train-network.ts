@@ -67,10 +67,13 @@ export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings:
     for (let l = 0; l + 1 < widths.length; l++) {
       const isOutput = l + 2 === widths.length;
       const init = initialKernel(widths[l]!, widths[l + 1]!, isOutput ? 'sigmoid' : settings.activation, random);
-      kernels.push(tf.variable(tf.tensor2d(init, [widths[l]!, widths[l + 1]!])));
       const bias = new Float32Array(widths[l + 1]!);
       if (isOutput) bias[0] = baseLogit(data);
-      biases.push(tf.variable(tf.tensor1d(bias)));
+      // tidy disposes the initial-value tensors; the variables survive it.
+      tf.tidy(() => {
+        kernels.push(tf.variable(tf.tensor2d(init, [widths[l]!, widths[l + 1]!])));
+        biases.push(tf.variable(tf.tensor1d(bias)));
+      });
     }
     const network = { kernels, biases };
 
