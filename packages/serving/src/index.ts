@@ -32,7 +32,7 @@ export { assignArm, cardHash } from './monitoring/arm-assignment.js';
 export type { Arm, SplitOptions } from './monitoring/arm-assignment.js';
 export { ExperimentTracker } from './monitoring/experiment-tracker.js';
 export type { ArmResult, ExperimentReport, ExperimentTrackerOptions } from './monitoring/experiment-tracker.js';
-export { twoProportionZTest } from './monitoring/two-proportion-test.js';
+export { clusteredRatioTest, twoProportionZTest } from './monitoring/two-proportion-test.js';
 export type { ProportionTest } from './monitoring/two-proportion-test.js';
 export { JsonlPredictionLog, readPredictionLog } from './monitoring/jsonl-prediction-log.js';
 export { RedisStreamPredictionLog, readRedisPredictionLog } from './monitoring/redis-prediction-log.js';

@@ -6,7 +6,7 @@ import { experimentFromLog, readPredictionLog } from '@mlsd/serving';
 export function registerExperimentCommand(program: Command): void {
   program
     .command('experiment')
-    .description('Champion/challenger results per arm (fraud caught, false alarms, money saved) with two-proportion z-tests, from a prediction log; JSON on stdout.')
+    .description('Champion/challenger results per arm (fraud caught, false alarms, money saved) with card-clustered z-tests, from a prediction log; JSON on stdout.')
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service with an experiment running')
     .action(async (flags: { log: string }) => {
       try {

@@ -13,8 +13,8 @@ export interface DriftTimelinePoint {
 }
 
 /**
- * A line per feature of a drift statistic (e.g. PSI) over the events seen, with dashed rules at the warn and
- * alert levels. Data inline, for `renderVegaLiteSvg`.
+ * A line per feature of a drift statistic (e.g. PSI) over the events seen, with dashed rules at the warn (amber) and
+ * alert (red) levels. Data inline, for `renderVegaLiteSvg`.
  */
 export function driftTimelineChartSpec(points: readonly DriftTimelinePoint[], levels: ThresholdPair, statistic = 'PSI'): VegaLiteSpec {
   return {
@@ -31,17 +31,17 @@ export function driftTimelineChartSpec(points: readonly DriftTimelinePoint[], le
           color: { field: 'feature', type: 'nominal', title: 'Feature' },
         },
       },
-      {
-        data: { values: [{ level: 'warn', y: levels.warn }, { level: 'alert', y: levels.alert }] },
-        mark: { type: 'rule', strokeDash: [6, 4] },
-        encoding: {
-          y: { field: 'y', type: 'quantitative' },
-          color: { value: '#cf222e' },
-          opacity: { field: 'level', type: 'nominal', scale: { domain: ['warn', 'alert'], range: [0.4, 0.9] }, legend: null },
-        },
-      },
+      thresholdRule(levels.warn, '#bf8700'),
+      thresholdRule(levels.alert, '#cf222e'),
     ],
   };
+}
+
+/** One layer of a layered Vega-Lite chart. */
+type Layer = NonNullable<Extract<VegaLiteSpec, { layer: unknown }>['layer']>[number];
+
+function thresholdRule(y: number, color: string): Layer {
+  return { data: { values: [{ y }] }, mark: { type: 'rule', strokeDash: [6, 4], color }, encoding: { y: { field: 'y', type: 'quantitative' } } };
 }
 
 /**

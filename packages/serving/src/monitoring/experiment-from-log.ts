@@ -12,11 +12,11 @@ export function experimentFromLog(
   records: readonly PredictionLogRecord[],
   options: { readonly falseAlarmCost?: number; readonly alpha?: number; readonly source?: string } = {},
 ): ExperimentReport & { readonly unlabelled: number } {
-  const scored = new Map<number, { arm: 'champion' | 'challenger'; flagged: boolean; amount: number }>();
+  const scored = new Map<number, { arm: 'champion' | 'challenger'; flagged: boolean; amount: number; card: number }>();
   const cards = new Map<number, 'champion' | 'challenger'>();
   for (const r of records) {
     if (r.type === 'score' && r.arm !== undefined) {
-      scored.set(r.transactionId, { arm: r.arm, flagged: r.decision !== 'allow', amount: r.amount });
+      scored.set(r.transactionId, { arm: r.arm, flagged: r.decision !== 'allow', amount: r.amount, card: r.customerId });
       cards.set(r.customerId, r.arm);
     }
   }
@@ -40,7 +40,7 @@ export function experimentFromLog(
     if (r.type !== 'feedback') continue;
     const entry = scored.get(r.transactionId);
     if (entry === undefined) continue;
-    tracker.recordLabelled(entry.arm, entry.flagged, r.fraud, entry.amount);
+    tracker.recordLabelled(entry.arm, entry.card, entry.flagged, r.fraud, entry.amount);
     scored.delete(r.transactionId);
   }
   return { ...tracker.report(), unlabelled: scored.size };

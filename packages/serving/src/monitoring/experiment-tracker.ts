@@ -1,5 +1,5 @@
 import type { Arm } from './arm-assignment.js';
-import { twoProportionZTest, type ProportionTest } from './two-proportion-test.js';
+import { clusteredRatioTest, type ProportionTest } from './two-proportion-test.js';
 
 /** Outcomes of one arm of a champion/challenger experiment, over the transactions whose label has arrived. */
 export interface ArmResult {
@@ -29,7 +29,10 @@ export interface ExperimentReport {
   readonly arms: { readonly champion: ArmResult; readonly challenger: ArmResult };
   /** Cost charged per false alarm in `moneySaved` (e.g. the cost of a review call). */
   readonly falseAlarmCost: number;
-  /** Two-sided two-proportion z-tests (pooled) on recall and on the false-alarm rate, at level `alpha`. */
+  /**
+   * Two-sided z-tests on recall and on the false-alarm rate at level `alpha`, with cluster-robust (delta-method)
+   * variances because cards, not transactions, were randomised (see `clusteredRatioTest`).
+   */
   readonly tests: { readonly recall: ProportionTest; readonly falseAlarmRate: ProportionTest };
   readonly alpha: number;
   /** A one-line reading of the tests, e.g. "challenger recall higher (p = 0.003)". */
@@ -47,14 +50,16 @@ export interface ExperimentTrackerOptions {
 }
 
 /**
- * Counts a champion/challenger experiment's outcomes per arm as labels arrive. Framework-free and O(1) per event;
- * which arm answered is decided elsewhere ({@link assignArm}) and passed in.
+ * Counts a champion/challenger experiment's outcomes per arm as labels arrive, in total and per card (the
+ * randomisation unit, for the significance tests). Framework-free and O(1) amortised per event; which arm
+ * answered is decided elsewhere (`assignArm`) and passed in.
  */
 export class ExperimentTracker {
   private readonly counts = {
     champion: { scored: 0, labelled: 0, frauds: 0, caught: 0, falseAlarms: 0, caughtAmount: 0 },
     challenger: { scored: 0, labelled: 0, frauds: 0, caught: 0, falseAlarms: 0, caughtAmount: 0 },
   };
+  private readonly cards = { champion: new CardCounts(), challenger: new CardCounts() };
 
   constructor(readonly options: ExperimentTrackerOptions) {}
 
@@ -63,8 +68,9 @@ export class ExperimentTracker {
     this.counts[arm].scored++;
   }
 
-  /** Counts the label of a transaction `arm` answered: `flagged` when it was reviewed or blocked. */
-  recordLabelled(arm: Arm, flagged: boolean, fraud: boolean, amount: number): void {
+  /** Counts the label of a transaction `arm` answered for card `cardId`: `flagged` when it was reviewed or blocked. */
+  recordLabelled(arm: Arm, cardId: number, flagged: boolean, fraud: boolean, amount: number): void {
+    this.cards[arm].add(cardId, flagged, fraud);
     const c = this.counts[arm];
     c.labelled++;
     if (fraud) {
@@ -95,10 +101,10 @@ export class ExperimentTracker {
         moneySaved: c.caughtAmount - cost * c.falseAlarms,
       };
     };
-    const a = this.counts.champion;
-    const b = this.counts.challenger;
-    const recall = twoProportionZTest(a.caught, a.frauds, b.caught, b.frauds);
-    const falseAlarmRate = twoProportionZTest(a.falseAlarms, a.labelled - a.frauds, b.falseAlarms, b.labelled - b.frauds);
+    const a = this.cards.champion.view();
+    const b = this.cards.challenger.view();
+    const recall = clusteredRatioTest(a.caught, a.frauds, b.caught, b.frauds);
+    const falseAlarmRate = clusteredRatioTest(a.falseAlarms, a.genuine, b.falseAlarms, b.genuine);
     return {
       challengerShare: this.options.challengerShare,
       seed: this.options.seed ?? 0,
@@ -119,4 +125,47 @@ function conclude(recall: ProportionTest, falseAlarms: ProportionTest, alpha: nu
     else parts.push(`${name}: no significant difference (p = ${test.pValue.toPrecision(2)})`);
   }
   return parts.join('; ');
+}
+
+/** Per-card label counts of one arm, in growable typed arrays indexed through one map. */
+class CardCounts {
+  private readonly index = new Map<number, number>();
+  private frauds: Float64Array = new Float64Array(256);
+  private caught: Float64Array = new Float64Array(256);
+  private genuine: Float64Array = new Float64Array(256);
+  private falseAlarms: Float64Array = new Float64Array(256);
+
+  add(cardId: number, flagged: boolean, fraud: boolean): void {
+    let i = this.index.get(cardId);
+    if (i === undefined) {
+      i = this.index.size;
+      if (i === this.frauds.length) this.grow();
+      this.index.set(cardId, i);
+    }
+    if (fraud) {
+      this.frauds[i]!++;
+      if (flagged) this.caught[i]!++;
+    } else {
+      this.genuine[i]!++;
+      if (flagged) this.falseAlarms[i]!++;
+    }
+  }
+
+  view(): { frauds: Float64Array; caught: Float64Array; genuine: Float64Array; falseAlarms: Float64Array } {
+    const n = this.index.size;
+    return { frauds: this.frauds.subarray(0, n), caught: this.caught.subarray(0, n), genuine: this.genuine.subarray(0, n), falseAlarms: this.falseAlarms.subarray(0, n) };
+  }
+
+  private grow(): void {
+    const size = this.frauds.length * 2;
+    const grown = (old: Float64Array): Float64Array => {
+      const next = new Float64Array(size);
+      next.set(old);
+      return next;
+    };
+    this.frauds = grown(this.frauds);
+    this.caught = grown(this.caught);
+    this.genuine = grown(this.genuine);
+    this.falseAlarms = grown(this.falseAlarms);
+  }
 }

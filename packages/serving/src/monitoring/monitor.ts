@@ -116,7 +116,7 @@ export class Monitor {
     this.quality.recordScored(result.source === 'fallback', flagged);
     this.experiment?.recordScored(arm);
     if (result.source === 'model' && features !== undefined) this.drift.add(features.names, features.values, result.score, transaction.time);
-    this.pending.add(transaction.transactionId, { score: result.score, flagged, arm, amount: transaction.amount });
+    this.pending.add(transaction.transactionId, { score: result.score, flagged, arm, amount: transaction.amount, cardId: transaction.customerId });
     if (this.log !== null) {
       const byName: Record<string, number | null> = {};
       if (features !== undefined) {
@@ -151,7 +151,7 @@ export class Monitor {
     if (entry === undefined) this.unmatched++;
     else {
       this.quality.recordLabelled(entry.score, entry.flagged, fraud);
-      this.experiment?.recordLabelled(entry.arm, entry.flagged, fraud, entry.amount);
+      this.experiment?.recordLabelled(entry.arm, entry.cardId, entry.flagged, fraud, entry.amount);
     }
     this.log?.append({ type: 'feedback', transactionId, fraud, loggedAt: this.clock() });
   }

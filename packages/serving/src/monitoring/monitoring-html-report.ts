@@ -71,7 +71,7 @@ export async function monitoringHtmlReport(
     };
     sections.push({
       title: 'Champion / challenger',
-      description: `${experiment.conclusion}. Two-sided two-proportion z-tests at α = ${experiment.alpha}.`,
+      description: `${experiment.conclusion}. Two-sided z-tests at α = ${experiment.alpha}, card-clustered (delta-method) variances.`,
       html: htmlTable(['arm', 'scored', 'labelled', 'fraud caught', 'false alarms', 'recall', 'money saved'], [arm('champion'), arm('challenger')]),
     });
   }

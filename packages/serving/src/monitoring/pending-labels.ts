@@ -6,6 +6,7 @@ export interface PendingLabel {
   readonly flagged: boolean;
   readonly arm: Arm;
   readonly amount: number;
+  readonly cardId: number;
 }
 
 /**
@@ -17,6 +18,7 @@ export class PendingLabels {
   private readonly ids: Float64Array;
   private readonly scores: Float64Array;
   private readonly amounts: Float64Array;
+  private readonly cards: Float64Array;
   private readonly flags: Uint8Array;
   private readonly slots = new Map<number, number>();
   private next = 0;
@@ -25,6 +27,7 @@ export class PendingLabels {
     this.ids = new Float64Array(capacity).fill(Number.NaN);
     this.scores = new Float64Array(capacity);
     this.amounts = new Float64Array(capacity);
+    this.cards = new Float64Array(capacity);
     this.flags = new Uint8Array(capacity);
   }
 
@@ -36,6 +39,7 @@ export class PendingLabels {
     this.ids[slot] = transactionId;
     this.scores[slot] = entry.score;
     this.amounts[slot] = entry.amount;
+    this.cards[slot] = entry.cardId;
     this.flags[slot] = (entry.flagged ? 1 : 0) | (entry.arm === 'challenger' ? 2 : 0);
     this.slots.set(transactionId, slot);
     this.next = (slot + 1) % this.capacity;
@@ -48,7 +52,7 @@ export class PendingLabels {
     this.slots.delete(transactionId);
     this.ids[slot] = Number.NaN;
     const flags = this.flags[slot]!;
-    return { score: this.scores[slot]!, amount: this.amounts[slot]!, flagged: (flags & 1) === 1, arm: (flags & 2) === 2 ? 'challenger' : 'champion' };
+    return { score: this.scores[slot]!, amount: this.amounts[slot]!, cardId: this.cards[slot]!, flagged: (flags & 1) === 1, arm: (flags & 2) === 2 ? 'challenger' : 'champion' };
   }
 
   /** Transactions waiting for a label. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { twoProportionZTest } from '@mlsd/serving';
+import { clusteredRatioTest, twoProportionZTest } from '@mlsd/serving';
 
 describe('twoProportionZTest', () => {
   it('matches a hand computation: 40/100 vs 60/100', () => {
@@ -24,3 +24,25 @@ describe('twoProportionZTest', () => {
     expect(twoProportionZTest(2, 10, 7, 10).approximationValid).toBe(false);
   });
 });
+
+describe('clusteredRatioTest', () => {
+  it('computes the delta-method variance of a ratio of sums by hand', () => {
+    // Clusters (Y, X) = (1,1), (0,1), (2,2), (0,2): R = 3/6, residuals Y - R·X = ½, -½, 1, -1, squares sum 2.5,
+    // Var = n / (ΣX)² · Σ / (n - 1) = 4/36 · 2.5/3.
+    const variance = (4 / 36) * (2.5 / 3);
+    const test = clusteredRatioTest([1, 0, 2, 0], [1, 1, 2, 2], [2, 2, 2, 2], [2, 2, 2, 2]);
+    expect(test.p1).toBe(0.5);
+    expect(test.p2).toBe(1);
+    expect(test.z).toBeCloseTo(0.5 / Math.sqrt(variance), 10); // the second arm has no variance
+  });
+
+  it('reduces to the unpooled two-proportion test with one transaction per cluster', () => {
+    const a = Array.from({ length: 100 }, (_, i) => (i < 40 ? 1 : 0));
+    const b = Array.from({ length: 100 }, (_, i) => (i < 60 ? 1 : 0));
+    const ones = new Array(100).fill(1);
+    // Unpooled: se = √(0.4·0.6/100 + 0.6·0.4/100) · √(100/99) (the n/(n-1) factor of the cluster variance).
+    const se = Math.sqrt((0.24 / 100 + 0.24 / 100) * (100 / 99));
+    expect(clusteredRatioTest(a, ones, b, ones).z).toBeCloseTo(0.2 / se, 10);
+  });
+});
+

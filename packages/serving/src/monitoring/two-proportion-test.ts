@@ -52,3 +52,45 @@ export function erfc(x: number): number {
     );
   return x >= 0 ? r : 2 - r;
 }
+
+/**
+ * Two-sided z-test of the difference between two ratios of sums when whole clusters (cards) were randomised
+ * but outcomes are counted per transaction: arm k's ratio is R = ΣY / ΣX over its clusters (e.g. frauds caught /
+ * frauds), with the delta-method variance of a ratio metric, Var(R) = n / (ΣX)² · Σ(Y_c - R·X_c)² / (n - 1)
+ * over its n clusters (Deng, Knoblich & Lu 2018, "Applying the Delta Method in Metric Analytics",
+ * https://arxiv.org/abs/1803.06336); z = (R₂ - R₁) / √(Var₁ + Var₂). With one transaction per cluster it is the
+ * unpooled two-proportion z-test. Transactions of one card are correlated (a compromised card yields many
+ * frauds), so the per-transaction test understates the variance; this one does not.
+ * `y1`/`x1` and `y2`/`x2` hold one entry per cluster. `approximationValid` also requires 20 clusters per arm.
+ */
+export function clusteredRatioTest(y1: ArrayLike<number>, x1: ArrayLike<number>, y2: ArrayLike<number>, x2: ArrayLike<number>): ProportionTest {
+  const a = ratioVariance(y1, x1);
+  const b = ratioVariance(y2, x2);
+  const se = Math.sqrt(a.variance + b.variance);
+  const valid = a.sumX > 0 && b.sumX > 0 && a.clusters > 1 && b.clusters > 1 && se > 0;
+  const z = valid ? (b.ratio - a.ratio) / se : Number.NaN;
+  return {
+    p1: a.ratio,
+    p2: b.ratio,
+    difference: b.ratio - a.ratio,
+    z,
+    pValue: valid ? erfc(Math.abs(z) / Math.SQRT2) : Number.NaN,
+    approximationValid:
+      Math.min(a.sumY, a.sumX - a.sumY, b.sumY, b.sumX - b.sumY) >= 5 && Math.min(a.clusters, b.clusters) >= 20,
+  };
+}
+
+function ratioVariance(y: ArrayLike<number>, x: ArrayLike<number>): { ratio: number; variance: number; sumX: number; sumY: number; clusters: number } {
+  const n = Math.min(y.length, x.length);
+  let sumY = 0;
+  let sumX = 0;
+  for (let c = 0; c < n; c++) {
+    sumY += y[c]!;
+    sumX += x[c]!;
+  }
+  const ratio = sumX > 0 ? sumY / sumX : Number.NaN;
+  let squares = 0;
+  for (let c = 0; c < n; c++) squares += (y[c]! - ratio * x[c]!) ** 2;
+  const variance = n > 1 && sumX > 0 ? (n / (sumX * sumX)) * (squares / (n - 1)) : Number.NaN;
+  return { ratio, variance, sumX, sumY, clusters: n };
+}
