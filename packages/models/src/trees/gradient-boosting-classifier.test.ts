@@ -96,7 +96,7 @@ describe('GradientBoostingClassifier', () => {
       y[i] = i / n > 0.6 ? 1 : 0;
     }
     const X = denseMatrix(data, n, 1, ['x']);
-    const model = await new GradientBoostingClassifier({ nRounds: 60, maxDepth: 2 }).fit(X, y);
+    const model = await new GradientBoostingClassifier({ nRounds: 60, maxDepth: 2, learningRate: 0.3, minChildWeight: 0 }).fit(X, y);
     const p = model.predictProba(X);
     let logLoss = 0;
     for (let i = 0; i < n; i++) logLoss -= Math.log(y[i] ? p[i]! : 1 - p[i]!);

@@ -231,7 +231,7 @@ export class HistogramTreeLearner {
   }
 
   private split(parent: Candidate, pending: Candidate[]): void {
-    const { cols, bins } = this.data;
+    const { rows, columns } = this.data;
     const f = parent.feature;
     const splitBin = parent.bin;
     const missingLeft = parent.defaultLeft;
@@ -242,9 +242,10 @@ export class HistogramTreeLearner {
     let s = 0;
     // Branch-free: the side of a row is data-dependent, so a branch would mispredict half the time.
     const missingSide = missingLeft ? 1 : 0;
+    const column = columns.subarray(f * rows, (f + 1) * rows);
     for (let i = parent.start; i < parent.end; i++) {
       const r = rowIndex[i]!;
-      const b = bins[r * cols + f]!;
+      const b = column[r]!;
       const goLeft = b === MISSING_BIN ? missingSide : b <= splitBin ? 1 : 0;
       rowIndex[l] = r;
       scratch[s] = r;
@@ -344,13 +345,19 @@ export class HistogramTreeLearner {
     }
   }
 
-  /** `parent −= child`, over the tree's features. */
+  /** `parent −= child`, over the tree's features and only the bins they use (value bins and the missing bin). */
   private subtract(parent: Float64Array, child: Float64Array): void {
     const features = this.features;
+    const { valueBins } = this.data;
     for (let j = 0; j < features.length; j++) {
-      const base = features[j]! * FEATURE_SLOTS;
-      const end = base + FEATURE_SLOTS;
+      const f = features[j]!;
+      const base = f * FEATURE_SLOTS;
+      const end = base + valueBins[f]! * STRIDE;
       for (let k = base; k < end; k++) parent[k]! -= child[k]!;
+      const m = base + MISSING_BIN * STRIDE;
+      parent[m]! -= child[m]!;
+      parent[m + 1]! -= child[m + 1]!;
+      parent[m + 2]! -= child[m + 2]!;
     }
   }
 

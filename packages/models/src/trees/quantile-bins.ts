@@ -17,14 +17,15 @@ export interface QuantileBins {
 }
 
 /**
- * Training data turned into bins: `bins[r * cols + f]` is the bin of row `r`, feature `f`. Row-major: a
- * histogram pass reads each row's bins from one cache line and its gradient once, which measured about 1.8x
- * faster than one pass per column (the row subsets of deep nodes are scattered, so a column-major pass touches
- * one cache line per feature per row). `valueBins[f]` is the number of value bins of feature `f` (1 for a
- * constant feature, which can never split); NaN is stored as {@link MISSING_BIN}.
+ * Training data turned into bins, twice: `bins[r * cols + f]` (row-major) and `columns[f * rows + r]`
+ * (column-major) are the bin of row `r`, feature `f`. A histogram pass reads each row's bins from one cache
+ * line and its gradient once (measured about 1.8x faster than one pass per column); partitioning a node on one
+ * feature reads that feature's column, small enough to stay in cache. `valueBins[f]` is the number of value
+ * bins of feature `f` (1 for a constant feature, which can never split); NaN is stored as {@link MISSING_BIN}.
  */
 export interface BinnedMatrix {
   readonly bins: Uint8Array;
+  readonly columns: Uint8Array;
   readonly rows: number;
   readonly cols: number;
   readonly valueBins: Int32Array;
@@ -133,5 +134,7 @@ export function binMatrix(X: DenseMatrix, bins: QuantileBins): BinnedMatrix {
     valueBins[f] = edges.length + 1;
     for (let k = f; k < rows * cols; k += cols) out[k] = binOf(data[k]!, edges);
   }
-  return { bins: out, rows, cols, valueBins };
+  const columns = new Uint8Array(rows * cols);
+  for (let r = 0, k = 0; r < rows; r++) for (let f = 0; f < cols; f++, k++) columns[f * rows + r] = out[k]!;
+  return { bins: out, columns, rows, cols, valueBins };
 }
