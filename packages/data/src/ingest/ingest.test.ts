@@ -158,6 +158,24 @@ describe('ingest: file and schema errors', () => {
   });
 });
 
+describe('ingest: timestamps', () => {
+  it('reads both Handbook forms, fractions and zone offsets as the right UTC instant, and refuses a date alone', async () => {
+    const schema = defineSchema('times', [{ name: 'at', type: 'timestamp', role: 'event-time' }]);
+    const path = join(folder, 'times.csv');
+    await writeFile(
+      path,
+      'at\n2018-04-01 00:00:31\n2018-04-01T00:00:31\n2018-04-01 02:00:31+02\n2018-04-01T00:00:31Z\n2018-04-01 00:00:31.250\n 2018-04-01 00:00:31 \n2018-04-01\n2018-02-30 00:00:00\n',
+    );
+    const result = await ingest(path, { schema });
+    const t = Date.UTC(2018, 3, 1, 0, 0, 31);
+    expect(Array.from(result.table.numeric('at'))).toEqual([t, t, t, t, t + 250, t]);
+    expect(result.rejects.map((r) => [r.line, r.rawValue])).toEqual([
+      [8, '2018-04-01'],
+      [9, '2018-02-30 00:00:00'],
+    ]);
+  });
+});
+
 describe('ingest: JSON lines and categories', () => {
   it('rejects a line that is not JSON and keeps line numbers across blank lines', async () => {
     const schema = defineSchema('events', [

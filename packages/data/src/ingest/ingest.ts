@@ -54,7 +54,8 @@ const MAX_EXACT_INTEGER = 2 ** 53;
  * ingestion fail.
  *
  * Rules: integers are whole numbers (`12`, `-3`, `12.0`, `1e3`) within ±2^53; floats are finite numbers; timestamps
- * are `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` with optional fraction, read as UTC (a date alone is refused); labels are 0/1 (or
+ * are `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` with optional fraction, read as UTC unless they end in a zone
+ * offset (`Z`, `+02`, `-01:30`), which is applied (a date alone is refused); labels are 0/1 (or
  * true/false); categories are any non-empty text. An empty value is missing: an error in a required column, NaN
  * (category: -1) in an optional one. `min` is inclusive; a repeated value in a `unique` column rejects the later
  * row. In CSV a line with the wrong number of fields is rejected whole; in JSON lines so is a line that is not a
@@ -266,8 +267,14 @@ function columnSql(spec: ColumnSpec, raw: string, p: string): { parse: string; c
       valid = `isfinite(${p})`;
       break;
     case 'timestamp':
-      // The length test refuses a date without a time, which the TIMESTAMP cast would read as midnight.
-      parse = `CASE WHEN length(${raw}) >= 19 THEN CAST(epoch_ms(TRY_CAST(${raw} AS TIMESTAMP)) AS DOUBLE) END`;
+      // Length 19 is the common `YYYY-MM-DD HH:MM:SS`, read as UTC. Shorter is refused (a date alone would be read
+      // as midnight). Longer may end in a zone offset, which the TIMESTAMP cast would silently drop: those are
+      // read as TIMESTAMPTZ, giving the true instant; the others (fractions, spaces) as UTC.
+      parse =
+        `CASE WHEN length(${raw}) = 19 THEN CAST(epoch_ms(TRY_CAST(${raw} AS TIMESTAMP)) AS DOUBLE) ` +
+        `WHEN length(${raw}) > 19 THEN CASE WHEN regexp_matches(${raw}, '([+-][0-9]{2}(:?[0-9]{2})?|Z)\\s*$') ` +
+        `THEN CAST(epoch_ms(TRY_CAST(${raw} AS TIMESTAMPTZ)) AS DOUBLE) ` +
+        `ELSE CAST(epoch_ms(TRY_CAST(${raw} AS TIMESTAMP)) AS DOUBLE) END END`;
       valid = `${p} IS NOT NULL`;
       break;
     case 'label':
