@@ -67,6 +67,7 @@ describe('Monitor', () => {
     expect(replay.report.drift).toEqual(report.drift);
     expect(replay.report.quality).toEqual(report.quality);
     expect(replay.report.experiment!.arms).toEqual(arms);
+    expect(Math.abs(replay.report.experiment!.challengerShare - 0.5)).toBeLessThan(0.1); // estimated from the logged cards
     expect(replay.overall!.features['TX_AMOUNT']!.status).toBe('alert');
     expect(replay.history.length).toBe(11); // first at 500 events, then every 100 up to 1500
   });

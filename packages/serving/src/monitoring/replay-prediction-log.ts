@@ -20,18 +20,18 @@ export interface ReplayResult {
 /**
  * Recomputes monitoring offline from a prediction log: replays every record, in order, through a {@link Monitor}
  * (its clock follows the records' `loggedAt`), and also measures the drift of the whole log at once. Options are
- * those of a Monitor without the registry and prediction log; the experiment is enabled automatically (with a
- * share of 0 when unknown) when the records carry arms, so per-arm results come from the logged arms.
+ * those of a Monitor without the registry and prediction log; when the records carry arms the experiment is
+ * enabled automatically, per-arm results come from the logged arms, and the share reported is the challenger's
+ * share of the logged cards.
  */
 export function replayPredictionLog(
   records: readonly PredictionLogRecord[],
   options: Omit<MonitorOptions, 'registry' | 'predictionLog' | 'clock'>,
 ): ReplayResult {
   let now = 0;
-  const hasArms = records.some((r) => r.type === 'score' && r.arm !== undefined);
   const monitor = new Monitor({
     ...options,
-    ...(options.experiment === undefined && hasArms ? { experiment: { challengerShare: 0 } } : {}),
+    ...(options.experiment === undefined ? loggedExperiment(records) : {}),
     clock: () => now,
   });
   const names = monitor.profile.features.map((f) => f.name);
@@ -89,4 +89,13 @@ function fillFeatures(record: ScoreLogRecord, names: readonly string[], out: Flo
     if (typeof value === 'number') any = true;
   }
   return any;
+}
+
+function loggedExperiment(records: readonly PredictionLogRecord[]): { experiment?: { challengerShare: number } } {
+  const cards = new Map<number, boolean>();
+  for (const r of records) if (r.type === 'score' && r.arm !== undefined) cards.set(r.customerId, r.arm === 'challenger');
+  if (cards.size === 0) return {};
+  let challengers = 0;
+  for (const challenger of cards.values()) if (challenger) challengers++;
+  return { experiment: { challengerShare: challengers / cards.size } };
 }
