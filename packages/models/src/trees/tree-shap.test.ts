@@ -84,7 +84,7 @@ describe('TreeSHAP contributions', () => {
     for (let r = 0; r < X.rows; r++) {
       expect(phi[r * 4]! + phi[r * 4 + 1]! + phi[r * 4 + 2]! + phi[r * 4 + 3]!).toBeCloseTo(margin[r]!, 9);
     }
-    const forest = await new RandomForestClassifier({ nTrees: 10, maxDepth: 8 }).fit(X, y);
+    const forest = await new RandomForestClassifier({ nTrees: 10, maxDepth: 6 }).fit(X, y);
     const proba = forest.predictProba(X);
     const phiForest = forest.contributions(X);
     for (let r = 0; r < X.rows; r++) {

@@ -99,10 +99,13 @@ class PathBuffer {
   ): void {
     const tree = this.tree!;
     const start = parentStart + depth + 1;
-    this.feature.copyWithin(start, parentStart, parentStart + depth);
-    this.zero.copyWithin(start, parentStart, parentStart + depth);
-    this.one.copyWithin(start, parentStart, parentStart + depth);
-    this.weight.copyWithin(start, parentStart, parentStart + depth);
+    // A plain loop: the paths are a few elements long, too short for copyWithin's call overhead to pay off.
+    for (let i = 0; i < depth; i++) {
+      this.feature[start + i] = this.feature[parentStart + i]!;
+      this.zero[start + i] = this.zero[parentStart + i]!;
+      this.one[start + i] = this.one[parentStart + i]!;
+      this.weight[start + i] = this.weight[parentStart + i]!;
+    }
     this.extend(start, depth, zeroFraction, oneFraction, featureIndex);
     const split = tree.feature[node]!;
     if (split < 0) {
