@@ -2,8 +2,17 @@ import { ColumnTable, MlsdError, denseMatrix, type Column, type DenseMatrix } fr
 import { nightFlag, weekendFlag } from '../definitions/calendar-flag.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
-import { entityCodes, groupByEntity, timeOrder, type EntityGroups } from './entity-order.js';
-import { delayedLabelKernel, windowKernel } from './window-kernels.js';
+import { entityCodes, entityLayout, timeOrder } from './entity-order.js';
+import {
+  delayedLabelsKernel,
+  extremumKernel,
+  stdKernel,
+  sumWindowsKernel,
+  type DelayedWindowColumns,
+  type Lane,
+  type LaneOutput,
+  type SumWindowColumns,
+} from './window-kernels.js';
 
 /** Options of {@link computeFeatures}. */
 export interface ComputeFeaturesOptions {
@@ -30,118 +39,174 @@ export function computeFeatures(
   return new ColumnTable(out);
 }
 
-/** Like {@link computeFeatures}, as a row-major {@link DenseMatrix} with the feature names. */
+/** Like {@link computeFeatures}, as a row-major {@link DenseMatrix} with the feature names (written in place, no copy). */
 export function computeFeatureMatrix(
   table: ColumnTable,
   definitions: readonly FeatureDefinition[],
   options: ComputeFeaturesOptions = {},
 ): DenseMatrix {
   const features = resolveFeatures(definitions);
-  const columns = computeFeatureColumns(table, features, options.time ?? 'TX_DATETIME');
   const rows = table.rowCount;
-  const cols = columns.length;
+  const cols = features.length;
   const data = new Float64Array(rows * cols);
-  for (let c = 0; c < cols; c++) {
-    const column = columns[c]!;
-    for (let r = 0; r < rows; r++) data[r * cols + c] = column[r]!;
-  }
+  computeInto(table, features, options.time ?? 'TX_DATETIME', features.map((_, f) => ({ data, stride: cols, offset: f })));
   return denseMatrix(data, rows, cols, features.map((feature) => feature.name));
+}
+
+/** Where results go: row `r` of a feature is written to `data[r * stride + offset]` (a column or a matrix column). */
+interface Sink {
+  readonly data: Float64Array;
+  readonly stride: number;
+  readonly offset: number;
 }
 
 /** The feature columns of resolved features (the engine behind {@link computeFeatures}). */
 export function computeFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[], time: string): Float64Array[] {
+  const columns = features.map(() => new Float64Array(table.rowCount));
+  computeInto(table, features, time, columns.map((data) => ({ data, stride: 1, offset: 0 })));
+  return columns;
+}
+
+/** The windowed features of one entity column, as kernel work on its lane buffer. */
+interface EntityWork {
+  /** Final sink of each lane column, in lane column order. */
+  readonly sinks: Sink[];
+  /** Count/sum/mean/ratio windows per value column (`''` for count-only windows). */
+  readonly sums: Map<string, { -readonly [K in keyof SumWindowColumns]: SumWindowColumns[K] }[]>;
+  /** Delayed label windows per (label, delay). */
+  readonly delayed: Map<string, { label: string; delayMs: number; windows: { -readonly [K in keyof DelayedWindowColumns]: DelayedWindowColumns[K] }[] }>;
+  /** Min/max/std features, each one lane column. */
+  readonly others: { feature: Extract<ResolvedFeature, { kind: 'window' }>; column: number }[];
+}
+
+/**
+ * Computes `features` into `sinks` (one per feature, indexed by row). Row-wise features are written directly.
+ * Windowed features run per entity column: rows are laid out by entity once, the kernels write into one
+ * position-major buffer (windows over the same column, or labels with the same delay, share one sweep), and the
+ * buffer is moved to row order in one pass.
+ */
+function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], time: string, sinks: readonly Sink[]): void {
   const n = table.rowCount;
   // Read lazily: a pipeline of pass-through columns and encoders needs no time column.
   let timeValues: Float64Array | undefined;
   const timesOf = (): Float64Array => (timeValues ??= table.numeric(time));
-  let byTime: Int32Array | undefined;
-  const groupsByEntity = new Map<string, { groups: EntityGroups; sortedTimes: Float64Array }>();
-  const gathered = new Map<string, Float64Array>();
-
-  const groupsOf = (entity: string): { groups: EntityGroups; sortedTimes: Float64Array } => {
-    let entry = groupsByEntity.get(entity);
-    if (entry === undefined) {
-      byTime ??= timeOrder(timesOf(), time);
-      const { codes, groupCount } = entityCodes(table, entity);
-      const groups = groupByEntity(codes, groupCount, byTime);
-      entry = { groups, sortedTimes: gather(timesOf(), groups.order) };
-      groupsByEntity.set(entity, entry);
-    }
+  const work = new Map<string, EntityWork>();
+  const workOf = (entity: string): EntityWork => {
+    let entry = work.get(entity);
+    if (entry === undefined) work.set(entity, (entry = { sinks: [], sums: new Map(), delayed: new Map(), others: [] }));
     return entry;
   };
-  // Values of a column in an entity's event order, checked once per (entity, column).
-  const sortedValues = (entity: string, column: string, kind: 'value' | 'label'): Float64Array => {
-    const key = `${entity}\u0000${column}`;
-    let values = gathered.get(key);
-    if (values === undefined) {
-      const source = kind === 'label' ? labelValues(table, column) : finiteValues(table, column);
-      values = gather(source, groupsOf(entity).groups.order);
-      gathered.set(key, values);
-    }
-    return values;
+  const sumWindow = (entry: EntityWork, column: string, windowMs: number, slot: 'count' | 'sum' | 'mean' | 'ratio') => {
+    let windows = entry.sums.get(column);
+    if (windows === undefined) entry.sums.set(column, (windows = []));
+    let window = windows.find((w) => w.windowMs === windowMs && w[slot] === -1);
+    if (window === undefined) windows.push((window = { windowMs, count: -1, sum: -1, mean: -1, ratio: -1 }));
+    return window;
   };
-
-  return features.map((feature) => {
-    const out = new Float64Array(n);
+  // Counts last, so that a count joins the sweep of a sum or mean over the same window when there is one.
+  const counts: Extract<ResolvedFeature, { kind: 'window' }>[] = [];
+  const countSinks: Sink[] = [];
+  features.forEach((feature, f) => {
+    const sink = sinks[f]!;
     switch (feature.kind) {
-      case 'column': {
-        const values = passThroughValues(table, feature.column);
-        out.set(values);
-        return out;
-      }
+      case 'column':
       case 'log1p': {
         const values = passThroughValues(table, feature.column);
+        const { data, stride, offset } = sink;
         for (let i = 0; i < n; i++) {
           const x = values[i]!;
-          if (x <= -1) throw belowLog1pDomain(feature.column, x, { row: i });
-          out[i] = Math.log1p(x);
+          if (feature.kind === 'log1p' && x <= -1) {
+            throw new MlsdError('INVALID_INPUT', `Column "${feature.column}" row ${i} is ${x}; log1p needs values > -1.`, {
+              location: { row: i, column: feature.column },
+            });
+          }
+          data[i * stride + offset] = feature.kind === 'log1p' ? Math.log1p(x) : x;
         }
-        return out;
+        return;
       }
       case 'calendar': {
         const times = timesOf();
-        for (let i = 0; i < n; i++) {
-          out[i] =
-            feature.flag === 'weekend'
-              ? weekendFlag(times[i]!, feature.offsetMs)
-              : nightFlag(times[i]!, feature.offsetMs, feature.fromHour, feature.toHour);
-        }
-        return out;
+        const { data, stride, offset } = sink;
+        if (feature.flag === 'weekend') for (let i = 0; i < n; i++) data[i * stride + offset] = weekendFlag(times[i]!, feature.offsetMs);
+        else for (let i = 0; i < n; i++) data[i * stride + offset] = nightFlag(times[i]!, feature.offsetMs, feature.fromHour, feature.toHour);
+        return;
       }
-      case 'window': {
-        const { groups, sortedTimes } = groupsOf(feature.entity);
-        const values = feature.column === undefined ? undefined : sortedValues(feature.entity, feature.column, 'value');
-        const sorted = new Float64Array(n);
-        windowKernel(feature.agg, sortedTimes, values, groups.starts, feature.windowMs, sorted);
-        return scatter(sorted, groups.order, out);
-      }
+      case 'window':
       case 'ratio-to-window-mean': {
-        const { groups, sortedTimes } = groupsOf(feature.entity);
-        const values = sortedValues(feature.entity, feature.column, 'value');
-        const sorted = new Float64Array(n);
-        windowKernel('mean', sortedTimes, values, groups.starts, feature.windowMs, sorted);
-        for (let k = 0; k < n; k++) sorted[k] = sorted[k] === 0 ? 0 : values[k]! / sorted[k]!;
-        return scatter(sorted, groups.order, out);
+        const entry = workOf(feature.entity);
+        const agg = feature.kind === 'window' ? feature.agg : 'ratio';
+        if (agg === 'count') {
+          counts.push(feature as Extract<ResolvedFeature, { kind: 'window' }>);
+          countSinks.push(sink);
+          return;
+        }
+        const column = entry.sinks.push(sink) - 1;
+        if (agg === 'sum' || agg === 'mean' || agg === 'ratio') sumWindow(entry, feature.column!, feature.windowMs, agg)[agg] = column;
+        else entry.others.push({ feature: feature as Extract<ResolvedFeature, { kind: 'window' }>, column });
+        return;
       }
       case 'delayed-label': {
-        const { groups, sortedTimes } = groupsOf(feature.entity);
-        const labels = sortedValues(feature.entity, feature.label, 'label');
-        const sorted = new Float64Array(n);
-        delayedLabelKernel(sortedTimes, labels, groups.starts, feature.windowMs, feature.delayMs, feature.output === 'rate', sorted);
-        return scatter(sorted, groups.order, out);
+        const entry = workOf(feature.entity);
+        const key = `${feature.label}\u0000${feature.delayMs}`;
+        let group = entry.delayed.get(key);
+        if (group === undefined) entry.delayed.set(key, (group = { label: feature.label, delayMs: feature.delayMs, windows: [] }));
+        const slot = feature.output;
+        let window = group.windows.find((w) => w.windowMs === feature.windowMs && w[slot] === -1);
+        if (window === undefined) group.windows.push((window = { windowMs: feature.windowMs, count: -1, rate: -1 }));
+        window[slot] = entry.sinks.push(sink) - 1;
+        return;
       }
     }
   });
+  counts.forEach((feature, c) => {
+    const entry = workOf(feature.entity);
+    const column = [...entry.sums.keys()].find((key) => entry.sums.get(key)!.some((w) => w.windowMs === feature.windowMs && w.count === -1)) ?? '';
+    sumWindow(entry, column, feature.windowMs, 'count').count = entry.sinks.push(countSinks[c]!) - 1;
+  });
+
+  if (work.size === 0) return;
+  const times = timesOf();
+  const byTime = timeOrder(times, time);
+  for (const [entity, entry] of work) {
+    const { codes, groupCount } = entityCodes(table, entity);
+    const { starts, positions } = entityLayout(codes, groupCount, byTime);
+    const lane: Lane = { starts, times: layOut(times, positions) };
+    const out: LaneOutput = { buffer: new Float64Array(n * entry.sinks.length), width: entry.sinks.length };
+    for (const [column, windows] of entry.sums) {
+      const values = column === '' ? undefined : layOut(finiteValues(table, column), positions);
+      sumWindowsKernel(lane, values, windows, out);
+    }
+    for (const { label, delayMs, windows } of entry.delayed.values()) {
+      delayedLabelsKernel(lane, layOut(labelValues(table, label), positions), delayMs, windows, out);
+    }
+    for (const { feature, column } of entry.others) {
+      const values = layOut(finiteValues(table, feature.column!), positions);
+      if (feature.agg === 'std') stdKernel(lane, values, feature.windowMs, out, column);
+      else extremumKernel(lane, values, feature.windowMs, feature.agg === 'max', out, column);
+    }
+    moveToRows(out.buffer, out.width, positions, entry.sinks);
+  }
 }
 
-function gather(source: Float64Array, order: Int32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  for (let k = 0; k < order.length; k++) out[k] = source[order[k]!]!;
-  return out;
+/**
+ * Writes position-major `buffer` (`width` values per position) to row order in `sinks`, walking the rows in order
+ * and reading each row's position. For a table in time order, consecutive rows read near each entity's previous
+ * position (a small working set), while writing by position would scatter every row across memory.
+ */
+function moveToRows(buffer: Float64Array, width: number, positions: Int32Array, sinks: readonly Sink[]): void {
+  const datas = sinks.map((sink) => sink.data);
+  const strides = Int32Array.from(sinks, (sink) => sink.stride);
+  const offsets = Int32Array.from(sinks, (sink) => sink.offset);
+  for (let r = 0; r < positions.length; r++) {
+    const from = positions[r]! * width;
+    for (let j = 0; j < width; j++) datas[j]![r * strides[j]! + offsets[j]!] = buffer[from + j]!;
+  }
 }
 
-function scatter(sorted: Float64Array, order: Int32Array, out: Float64Array): Float64Array {
-  for (let k = 0; k < order.length; k++) out[order[k]!] = sorted[k]!;
+/** `source` (by row) laid out by entity: row r's value goes to `positions[r]`. Reads stream in row order. */
+function layOut(source: Float64Array, positions: Int32Array): Float64Array {
+  const out = new Float64Array(positions.length);
+  for (let r = 0; r < positions.length; r++) out[positions[r]!] = source[r]!;
   return out;
 }
 
@@ -190,11 +255,4 @@ function labelValues(table: ColumnTable, column: string): Float64Array {
     out[i] = v;
   }
   return out;
-}
-
-/** The error for a `log1p` input at or below -1, naming where it came from. */
-export function belowLog1pDomain(column: string, value: number, location: { row?: number; field?: string }): MlsdError {
-  return new MlsdError('INVALID_INPUT', `Column "${column}" is ${value} at ${location.row === undefined ? `event field ${column}` : `row ${location.row}`}; log1p needs values > -1.`, {
-    location: { ...location, column },
-  });
 }

@@ -1,13 +1,14 @@
 import { MlsdError, type ColumnTable } from '@mlsd/data';
 
 /**
- * The rows of a table grouped by entity, each group in event order (time, then row index): group `g` is
- * `order[starts[g]] .. order[starts[g + 1] - 1]`.
+ * Where each row of a table sits when its rows are grouped by entity, each group in event order (time, then row
+ * index): entity code g owns positions `starts[g]` to `starts[g + 1] - 1`, and row r sits at `positions[r]`.
  */
-export interface EntityGroups {
-  readonly order: Int32Array;
-  /** `groupCount + 1` offsets into `order`. */
+export interface EntityLayout {
+  /** `groupCount + 1` offsets. */
   readonly starts: Int32Array;
+  /** The position of each row (indexed by row). */
+  readonly positions: Int32Array;
 }
 
 /**
@@ -124,19 +125,23 @@ export function entityCodes(table: ColumnTable, entity: string): { codes: Int32A
   return { codes, groupCount: map.size };
 }
 
-/** Groups `byTime` (rows in event order) by entity code with a stable counting sort, keeping event order. */
-export function groupByEntity(codes: Int32Array, groupCount: number, byTime: Int32Array): EntityGroups {
+/**
+ * Lays rows out by entity code, each entity's rows in the order of `byTime` (rows in event order): a counting sort
+ * that only computes positions. Writing a row's values at its position later touches, per entity, the memory
+ * right after its previous event, so streaming the rows in time order stays cache-friendly.
+ */
+export function entityLayout(codes: Int32Array, groupCount: number, byTime: Int32Array): EntityLayout {
   const n = byTime.length;
   const starts = new Int32Array(groupCount + 1);
   for (let i = 0; i < n; i++) starts[codes[i]! + 1]!++;
   for (let g = 0; g < groupCount; g++) starts[g + 1]! += starts[g]!;
   const cursor = starts.slice(0, groupCount);
-  const order = new Int32Array(n);
+  const positions = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const row = byTime[i]!;
-    order[cursor[codes[row]!]!++] = row;
+    positions[row] = cursor[codes[row]!]!++;
   }
-  return { order, starts };
+  return { starts, positions };
 }
 
 function missingKey(entity: string, row: number): MlsdError {
