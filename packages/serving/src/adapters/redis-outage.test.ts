@@ -61,7 +61,7 @@ describe('Redis feature store outage', () => {
       models: registryModelSource(trained.registry),
       features: await redisFeatureBackend({ url: URL, prefix: 'mlsd:outage-test:' }),
       port: 0,
-      deadlineMs: 50,
+      deadlineMs: 200,
       circuitBreaker: { failureThreshold: 3, coolDownMs: 200 },
       defaultMetrics: false,
       overload: { maxEventLoopDelayMs: 10_000 },
@@ -79,19 +79,20 @@ describe('Redis feature store outage', () => {
       return res.json() as ScoreResult;
     };
     try {
-      expect((await score()).source).toBe('model');
+      // (The box may be loaded by other work: wait for the model path rather than expect it on the first call.)
+      await waitUntil(async () => (await score()).source === 'model', 'the first model answer');
 
-      // A slow store: CLIENT PAUSE holds every command for 300 ms, beyond the 50 ms deadline.
+      // A slow store: CLIENT PAUSE holds every command for 1 s, far beyond the 200 ms deadline.
       const admin = new Redis(URL);
-      await admin.call('CLIENT', 'PAUSE', '300', 'ALL');
+      await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
       const slow = await score();
       expect(slow).toMatchObject({ source: 'fallback', fallbackReason: 'store-timeout', decision: 'block', reasons: [{ rule: 'amount-above-limit' }] });
-      expect(slow.latencyMs).toBeLessThan(250);
+      expect(slow.latencyMs).toBeLessThan(900);
       await admin.quit();
-      await new Promise((resolve) => setTimeout(resolve, 350));
-      expect((await score()).source).toBe('model');
+      await waitUntil(async () => (await score()).source === 'model', 'the model path after the pause');
 
-      // A stopped store: every answer is still a 200 from the fallback, first store-error, then circuit-open.
+      // A stopped store: every answer is still a 200 from the fallback (store-error, or store-timeout while the
+      // connection loss is being noticed), then circuit-open once the breaker trips.
       stopRedis();
       await waitUntil(async () => !(await redisAnswers()), 'the test Redis to stop');
       const reasons = new Set<string>();
@@ -100,7 +101,9 @@ describe('Redis feature store outage', () => {
         expect(answer.source).toBe('fallback');
         reasons.add(answer.fallbackReason!);
       }
-      expect(reasons).toEqual(new Set(['store-error', 'store-circuit-open']));
+      expect(reasons.has('store-circuit-open')).toBe(true);
+      expect(reasons.has('store-error') || reasons.has('store-timeout')).toBe(true);
+      for (const reason of reasons) expect(['store-error', 'store-timeout', 'store-circuit-open']).toContain(reason);
       const ready = (await service.app.inject({ url: '/v2/health/ready' })).json();
       expect(ready).toMatchObject({ ready: true, degraded: true, storeReachable: false });
       expect((await service.app.inject({ url: '/v2/health/live' })).statusCode).toBe(200);
