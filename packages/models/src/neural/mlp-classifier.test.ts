@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { denseMatrix, isMlsdError, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import {
   decodeTypedArray,
@@ -216,5 +219,43 @@ describe('MlpClassifier', () => {
     expect(result.p).toBeLessThan(1);
     expect(result.before).toBe(false);
     expect(result.after).toBe(true); // the probe does see TensorFlow once it is loaded
+  });
+
+  it('uses @tensorflow/tfjs-node when the application has it installed (backend "tensorflow")', () => {
+    // A stand-in tfjs-node in a scratch application directory: tfjs with the cpu kernels registered as
+    // "tensorflow". Only the detection and the backend switch are under test here, not native TensorFlow.
+    const app = mkdtempSync(join(tmpdir(), 'mlsd-tfjs-node-'));
+    try {
+      const requireHere = createRequire(import.meta.url);
+      const tfjsPath = requireHere.resolve('@tensorflow/tfjs');
+      const cpuPath = createRequire(tfjsPath).resolve('@tensorflow/tfjs-backend-cpu');
+      const fake = join(app, 'node_modules', '@tensorflow', 'tfjs-node');
+      mkdirSync(fake, { recursive: true });
+      writeFileSync(join(fake, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js' }));
+      writeFileSync(
+        join(fake, 'index.js'),
+        `const tf = require(${JSON.stringify(tfjsPath)});
+         const { MathBackendCPU } = require(${JSON.stringify(cpuPath)});
+         tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+         for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+         module.exports = tf;`,
+      );
+      const models = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../index.ts')).href;
+      const script = `
+        const { MlpClassifier } = await import(${JSON.stringify(models)});
+        const X = { data: Float64Array.from({ length: 40 }, (_, i) => (i * 7) % 11), rows: 20, cols: 2, featureNames: ['a', 'b'] };
+        const y = Uint8Array.from({ length: 20 }, (_, i) => i % 2);
+        const model = await new MlpClassifier({ hiddenLayers: [4], epochs: 1 }).fit(X, y);
+        console.log(JSON.stringify({ backend: model.backend }));`;
+      const child = spawnSync(
+        process.execPath,
+        ['--import', pathToFileURL(requireHere.resolve('tsx')).href, '--conditions=@mlsd/source', '--input-type=module', '-e', script],
+        { cwd: app, encoding: 'utf8' },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      expect(JSON.parse(child.stdout.trim().split('\n').at(-1)!)).toEqual({ backend: 'tensorflow' });
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 });

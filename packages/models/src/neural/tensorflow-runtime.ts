@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MlsdError } from '@mlsd/data';
 import type * as TensorFlow from '@tensorflow/tfjs';
 
@@ -83,18 +84,24 @@ async function activate(tf: TensorFlowModule, backend: string): Promise<boolean>
 
 function importNodeBinding(): Promise<TensorFlowModule | undefined> {
   nodeModule ??= (async () => {
-    try {
-      requireHere.resolve(NODE_PACKAGE);
-    } catch {
-      return undefined;
+    // Look beside mlsd first, then in the application (under pnpm the two do not see each other's packages).
+    const candidates = [requireHere, createRequire(path.join(process.cwd(), 'package.json'))];
+    for (const resolver of candidates) {
+      let resolved: string;
+      try {
+        resolved = resolver.resolve(NODE_PACKAGE);
+      } catch {
+        continue;
+      }
+      try {
+        const loaded = (await import(pathToFileURL(resolved).href)) as TensorFlowModule & { default?: TensorFlowModule };
+        // A CommonJS module whose exports Node cannot list statically arrives as `default` only.
+        return typeof loaded.getBackend === 'function' ? loaded : loaded.default;
+      } catch {
+        return undefined; // installed but its native binary does not load: fall back
+      }
     }
-    try {
-      // A variable specifier keeps bundlers and the type checker from requiring the optional package.
-      const specifier: string = NODE_PACKAGE;
-      return (await import(specifier)) as TensorFlowModule;
-    } catch {
-      return undefined;
-    }
+    return undefined;
   })();
   return nodeModule;
 }
