@@ -110,10 +110,10 @@ export class DriftMonitor {
   /**
    * Adds one scored event: `values[i]` is the feature called `names[i]` (matched to the profile by name; a
    * profiled feature absent from `names` counts as missing), `score` the model's score, `time` its time in ms.
-   * Pass the same `names` array each time: the name mapping is cached on its identity.
+   * The name mapping is cached: passing the same `names` array (or an equal one) each time costs no allocation.
    */
   add(names: readonly string[], values: ArrayLike<number>, score: number, time: number): void {
-    if (names !== this.mappingFor) this.remap(names);
+    if (names !== this.mappingFor && !sameNames(names, this.mappingFor)) this.remap(names);
     const offset = this.head * this.width;
     for (let c = 0; c < this.width; c++) {
       const source = this.mapping[c]!;
@@ -216,6 +216,12 @@ export class DriftMonitor {
     this.mapping = Int32Array.from(this.names, (name) => index.get(name) ?? -1);
     this.mappingFor = names;
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[] | null): boolean {
+  if (b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function rank(status: DriftStatus): number {
