@@ -7,9 +7,11 @@ import { feedbackSchema, parseBody, transactionSchema } from '../request-schemas
 import type { ServiceContext } from '../service-context.js';
 
 const batchSchema = z.array(transactionSchema);
+const feedbackBatchSchema = z.array(feedbackSchema);
 
 /**
- * `POST /v1/score` (one transaction, or an array scored in order) and `POST /v1/feedback`. The challenger's shadow
+ * `POST /v1/score` (one transaction, or an array scored in order) and `POST /v1/feedback` (one label, or an array
+ * applied in order). The challenger's shadow
  * scores run only once the response has been written (`finish`), so they cannot change or delay it.
  */
 export function registerScoreRoutes(app: FastifyInstance, context: ServiceContext): void {
@@ -55,9 +57,25 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   });
 
   app.post('/v1/feedback', async (request) => {
-    const { transactionId, fraud } = parseBody(feedbackSchema, request.body, 'feedback');
-    const featureStoreEvents = await scorer.feedback(transactionId, fraud);
-    return { transactionId, fraud, accepted: true, featureStoreEvents };
+    if (!Array.isArray(request.body)) {
+      const { transactionId, fraud } = parseBody(feedbackSchema, request.body, 'feedback');
+      const featureStoreEvents = await scorer.feedback(transactionId, fraud);
+      return { transactionId, fraud, accepted: true, featureStoreEvents };
+    }
+    // A batch of labels (e.g. a day of investigations), validated whole before any is applied, then applied in order.
+    if (request.body.length === 0 || request.body.length > options.maxBatchSize) {
+      throw new MlsdError(
+        'INVALID_INPUT',
+        `Invalid feedback request: a batch holds 1 to ${options.maxBatchSize} labels, got ${request.body.length}; split it.`,
+        { location: { field: 'body' } },
+      );
+    }
+    const labels = parseBody(feedbackBatchSchema, request.body, 'feedback');
+    const answers = [];
+    for (const { transactionId, fraud } of labels) {
+      answers.push({ transactionId, fraud, accepted: true, featureStoreEvents: await scorer.feedback(transactionId, fraud) });
+    }
+    return answers;
   });
 }
 
