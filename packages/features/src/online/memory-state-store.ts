@@ -13,27 +13,31 @@ const SWEEP_EVERY = 16_384;
 export class MemoryStateStore implements FeatureStateStore {
   private layout: StateLayout | undefined;
   private layoutText = '';
-  private readonly histories = new Map<string, History>();
-  private readonly transactions = new Map<string, { readonly keys: readonly string[]; readonly time: number; readonly seq: number }>();
+  /** One map per layout entity, from entity key to its history. */
+  private histories: Map<string, History>[] = [];
+  private readonly transactions = new Map<string, { readonly histories: readonly History[]; readonly time: number; readonly seq: number }>();
   private seq = 0;
   private watermark = -Infinity;
   private sinceSweep = 0;
 
   /** Number of entity keys currently held (all entity columns together). */
   get entityCount(): number {
-    return this.histories.size;
+    let count = 0;
+    for (const map of this.histories) count += map.size;
+    return count;
   }
 
   /** Number of events currently held over all entity keys (each event counts once per entity column). */
   get eventCount(): number {
     let count = 0;
-    for (const history of this.histories.values()) count += history.tail - history.head;
+    for (const map of this.histories) for (const history of map.values()) count += history.tail - history.head;
     return count;
   }
 
   attach(layout: StateLayout): void {
     this.layout = attachOnce(this.layoutText, layout);
     this.layoutText = JSON.stringify(layout);
+    if (this.histories.length === 0) this.histories = layout.entities.map(() => new Map<string, History>());
   }
 
   async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
@@ -46,8 +50,7 @@ export class MemoryStateStore implements FeatureStateStore {
     const count = layout.entities.length;
     const found: (History | undefined)[] = new Array<History | undefined>(count);
     for (let e = 0; e < count; e++) {
-      const key = namespaced(layout, e, event.keys[e]!);
-      const history = this.histories.get(key);
+      const history = this.histories[e]!.get(event.keys[e]!);
       if (history !== undefined && history.tail > history.head) {
         const latest = history.times[history.tail - 1]!;
         if (event.time < latest - layout.latenessMs) throw late(layout, e, event, latest);
@@ -60,49 +63,48 @@ export class MemoryStateStore implements FeatureStateStore {
     if (!record) return result;
 
     const seq = ++this.seq;
-    const keys: string[] = new Array<string>(count);
+    const histories: History[] = new Array<History>(count);
     for (let e = 0; e < count; e++) {
-      const key = namespaced(layout, e, event.keys[e]!);
-      keys[e] = key;
       let history = found[e];
       if (history === undefined) {
         history = new History(layout.entities[e]!.valueCount);
-        this.histories.set(key, history);
+        this.histories[e]!.set(event.keys[e]!, history);
       }
       history.insert(event.time, seq, event.values[e]!);
       history.evict(layout.retentionMs);
+      histories[e] = history;
     }
-    if (event.transactionId !== undefined) this.transactions.set(event.transactionId, { keys, time: event.time, seq });
+    if (event.transactionId !== undefined) this.transactions.set(event.transactionId, { histories, time: event.time, seq });
     if (event.time > this.watermark) this.watermark = event.time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);
     return result;
   }
 
   async label(target: LabelTarget, label: 0 | 1): Promise<number> {
-    const layout = this.requireLayout();
+    this.requireLayout();
     let changed = 0;
     if ('transactionId' in target) {
       const entry = this.transactions.get(target.transactionId);
       if (entry === undefined) return 0;
-      for (const key of entry.keys) changed += this.histories.get(key)?.setLabel(entry.time, entry.seq, label) ?? 0;
+      for (const history of entry.histories) changed += history.setLabel(entry.time, entry.seq, label);
       return changed;
     }
-    for (const { entity, key } of target.keys) {
-      changed += this.histories.get(namespaced(layout, entity, key))?.setLabel(target.time, -1, label) ?? 0;
-    }
+    for (const { entity, key } of target.keys) changed += this.histories[entity]?.get(key)?.setLabel(target.time, -1, label) ?? 0;
     return changed;
   }
 
   async close(): Promise<void> {
-    this.histories.clear();
+    for (const map of this.histories) map.clear();
     this.transactions.clear();
   }
 
   private sweep(layout: StateLayout): void {
     this.sinceSweep = 0;
     const cutoff = this.watermark - layout.retentionMs;
-    for (const [key, history] of this.histories) {
-      if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) this.histories.delete(key);
+    for (const map of this.histories) {
+      for (const [key, history] of map) {
+        if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) map.delete(key);
+      }
     }
     // Transactions are indexed in arrival order, which follows event time up to the lateness bound.
     for (const [id, entry] of this.transactions) {
@@ -141,10 +143,6 @@ export function late(layout: StateLayout, entity: number, event: StoreEvent, lat
       '`lateness` option or drop the event.',
     { location: { field: name } },
   );
-}
-
-function namespaced(layout: StateLayout, entity: number, key: string): string {
-  return `${layout.entities[entity]!.entity}\u0000${key}`;
 }
 
 /** One entity's events in [head, tail) of growable typed arrays, in event order. */
