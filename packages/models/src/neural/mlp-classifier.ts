@@ -174,7 +174,7 @@ export class MlpClassifier implements Classifier {
         : { validation: { X: standardise(validation.X, mean, scale), y: validation.y, rows: validation.X.rows } }),
     };
     const { tf, backend } = await loadTensorFlow(p.backend);
-    const result = trainNetwork(tf, data, p);
+    const result = await trainNetwork(tf, data, p);
     this.learned = {
       network: new MlpNetwork({ inputMean: mean, inputScale: scale, layers: result.layers, activation: p.activation }),
       featureNames: [...X.featureNames],

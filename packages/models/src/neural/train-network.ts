@@ -55,9 +55,13 @@ type Variable = TensorFlow.Variable;
  * every epoch. Initial weights, shuffles and dropout masks all come from one {@link SeededRandom}, so the same
  * seed gives the same model on the same backend.
  * With validation data, keeps the weights of the epoch with the best validation average precision and stops
- * after `earlyStoppingPatience` epochs without improvement.
+ * after `earlyStoppingPatience` epochs without improvement. Yields to the event loop after every epoch.
  */
-export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings: TrainingSettings): TrainingResult {
+export async function trainNetwork(
+  tf: TensorFlowModule,
+  data: TrainingData,
+  settings: TrainingSettings,
+): Promise<TrainingResult> {
   const random = new SeededRandom(settings.seed);
   const widths = [data.cols, ...settings.hiddenLayers, 1];
   const kernels: Variable[] = [];
@@ -126,6 +130,8 @@ export function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings:
       }
       losses.push((lossSum.dataSync()[0] ?? Number.NaN) / data.rows);
       lossSum.dispose();
+      // Let the event loop run between epochs: a server training in-process keeps answering.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (data.validation === undefined) continue;
       const logits = predictLogits(tf, network, settings.activation, data.validation, data.cols, settings.predictionBatchSize);
       const ap = averagePrecisionOfScores(logits, data.validation.y);
