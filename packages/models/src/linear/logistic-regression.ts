@@ -269,22 +269,52 @@ function solve(X: DenseMatrix, y: Uint8Array, w: Float64Array, params: LogisticR
     }
     if (!withIntercept) mean.fill(0);
   }
-  const { Z, labels, weights } = blockedDesign(X, y, w, mean, scale, withIntercept);
   const lambda = new Float64Array(P);
   for (let j = 0; j < d; j++) lambda[j] = 1 / (params.C * scale[j]! * scale[j]!);
 
-  let totalWeight = 0;
-  let weightedPositives = 0;
-  for (let i = 0; i < n; i++) {
-    totalWeight += w[i]!;
-    weightedPositives += w[i]! * y[i]!;
-  }
+  const full = blockedDesign(X, y, w, mean, scale, withIntercept, 1);
   const theta = new Float64Array(P);
   if (withIntercept) {
-    const rate = weightedPositives / totalWeight;
+    const rate = full.positiveWeight / full.totalWeight;
     theta[d] = Math.log(rate / (1 - rate));
   }
+  // On large inputs the first Newton steps (which often need a shortened step) run on every 8th row, with
+  // weights x8 so the sums estimate the full ones; the full data then needs about 3 steps from there. About
+  // halves the fit time on the Handbook's 67k rows; the optimum is the full-data one either way.
+  if (n >= WARM_START_ROWS) {
+    const sample = blockedDesign(X, y, w, mean, scale, withIntercept, WARM_START_STRIDE);
+    if (sample.positiveWeight > 0 && sample.positiveWeight < sample.totalWeight) {
+      newton(sample, lambda, theta, Math.max(params.tol, WARM_START_TOL), params.maxIter);
+    }
+  }
+  const { iterations, converged, gradientNorm } = newton(full, lambda, theta, params.tol, params.maxIter);
 
+  const coef = new Float64Array(d);
+  let intercept = withIntercept ? theta[d]! : 0;
+  for (let j = 0; j < d; j++) {
+    coef[j] = theta[j]! / scale[j]!;
+    intercept -= coef[j]! * mean[j]!;
+  }
+  return {
+    coef,
+    intercept,
+    featureNames: Object.freeze([...X.featureNames]),
+    info: { iterations, converged, gradientNorm },
+  };
+}
+
+/** Rows from which {@link solve} warm-starts on a sample, the sampling stride, and the sample's tolerance. */
+const WARM_START_ROWS = 20_000;
+const WARM_START_STRIDE = 8;
+const WARM_START_TOL = 1e-4;
+
+/**
+ * Newton's method with a backtracking line search from `theta` (updated in place) until the gradient max-norm
+ * divided by the total weight is at most `tol`, or `maxIter` steps.
+ */
+function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: number, maxIter: number): LogisticRegressionFitInfo {
+  const P = theta.length;
+  const { Z, labels, weights, totalWeight } = design;
   let current = new Evaluation(P, labels.length);
   let trial = new Evaluation(P, labels.length);
   evaluate(Z, labels, weights, lambda, theta, current);
@@ -292,13 +322,8 @@ function solve(X: DenseMatrix, y: Uint8Array, w: Float64Array, params: LogisticR
   const step = new Float64Array(P);
   const candidate = new Float64Array(P);
   let iterations = 0;
-  let converged = false;
   let gradientNorm = maxAbs(current.gradient) / totalWeight;
-  while (iterations < params.maxIter) {
-    if (gradientNorm <= params.tol) {
-      converged = true;
-      break;
-    }
+  while (iterations < maxIter && gradientNorm > tol) {
     iterations++;
     // The Hessian is only formed once a step is needed, so the final (converged) point and rejected trial
     // points cost a gradient pass alone.
@@ -330,26 +355,23 @@ function solve(X: DenseMatrix, y: Uint8Array, w: Float64Array, params: LogisticR
     [current, trial] = [trial, current];
     gradientNorm = maxAbs(current.gradient) / totalWeight;
   }
-  if (!converged && gradientNorm <= params.tol) converged = true;
+  return { iterations, converged: gradientNorm <= tol, gradientNorm };
+}
 
-  const coef = new Float64Array(d);
-  let intercept = withIntercept ? theta[d]! : 0;
-  for (let j = 0; j < d; j++) {
-    coef[j] = theta[j]! / scale[j]!;
-    intercept -= coef[j]! * mean[j]!;
-  }
-  return {
-    coef,
-    intercept,
-    featureNames: Object.freeze([...X.featureNames]),
-    info: { iterations, converged, gradientNorm },
-  };
+/** The blocked design of {@link blockedDesign} with its labels, weights and weight totals. */
+interface Design {
+  readonly Z: Float64Array;
+  readonly labels: Uint8Array;
+  readonly weights: Float64Array;
+  readonly totalWeight: number;
+  readonly positiveWeight: number;
 }
 
 /**
- * The augmented design (standardised features, then a column of ones for the intercept) in blocks of
- * {@link BLOCK} rows, each block column-major: row i, column k of block b is at `(b * P + k) * BLOCK + i`.
- * The last block is padded with rows of weight 0, which add nothing to f, ∇f or ∇²f.
+ * The augmented design (standardised features, then a column of ones for the intercept) of every `stride`-th
+ * row, with weights multiplied by `stride`, in blocks of {@link BLOCK} rows, each block column-major: row i,
+ * column k of block b is at `(b * P + k) * BLOCK + i`. The last block is padded with rows of weight 0, which
+ * add nothing to f, ∇f or ∇²f.
  */
 function blockedDesign(
   X: DenseMatrix,
@@ -358,21 +380,28 @@ function blockedDesign(
   mean: Float64Array,
   scale: Float64Array,
   withIntercept: boolean,
-): { Z: Float64Array; labels: Uint8Array; weights: Float64Array } {
-  const { rows: n, cols: d, data } = X;
+  stride: number,
+): Design {
+  const { cols: d, data } = X;
   const P = withIntercept ? d + 1 : d;
+  const n = Math.ceil(X.rows / stride);
   const padded = Math.ceil(n / BLOCK) * BLOCK;
   const Z = new Float64Array(padded * P);
-  for (let i = 0; i < n; i++) {
-    const base = Math.floor(i / BLOCK) * P * BLOCK + (i % BLOCK);
+  const labels = new Uint8Array(padded);
+  const weights = new Float64Array(padded);
+  let totalWeight = 0;
+  let positiveWeight = 0;
+  for (let r = 0; r < n; r++) {
+    const i = r * stride;
+    const base = Math.floor(r / BLOCK) * P * BLOCK + (r % BLOCK);
     for (let j = 0; j < d; j++) Z[base + j * BLOCK] = (data[i * d + j]! - mean[j]!) / scale[j]!;
     if (withIntercept) Z[base + d * BLOCK] = 1;
+    labels[r] = y[i]!;
+    weights[r] = w[i]! * stride;
+    totalWeight += weights[r]!;
+    positiveWeight += weights[r]! * y[i]!;
   }
-  const labels = new Uint8Array(padded);
-  labels.set(y);
-  const weights = new Float64Array(padded);
-  weights.set(w);
-  return { Z, labels, weights };
+  return { Z, labels, weights, totalWeight, positiveWeight };
 }
 
 /** Objective and gradient at one point, and the curvature wᵢ pᵢ (1 − pᵢ) of every (padded) row. */
