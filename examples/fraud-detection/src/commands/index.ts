@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEvaluateCommand } from './evaluate.js';
 import { registerMonitorCommand } from './monitor.js';
 import { registerExperimentCommand } from './experiment.js';
+import { registerFeaturesCommand } from './features.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerIngestCommand } from './ingest.js';
 
@@ -10,6 +11,7 @@ export function registerCommands(program: Command): void {
   void program;
   registerMonitorCommand(program);
   registerExperimentCommand(program);
+  registerFeaturesCommand(program);
   registerEvaluateCommand(program);
   registerSimulateCommand(program);
   registerIngestCommand(program);
