@@ -56,9 +56,10 @@ export function forwardPass(
 }
 
 /**
- * Back-propagation written out for this one architecture, instead of TensorFlow.js's generic autodiff: about
- * half the kernels per step (no identity copies, the transposes made explicit — the wasm backend multiplies a
- * transposed operand several times slower). The objective is
+ * Back-propagation written out for this one architecture, instead of TensorFlow.js's generic autodiff: 144
+ * kernels per step instead of 241 for a [64, 32] network, Adam included (no identity copies, the transposes
+ * made explicit — the wasm backend multiplies a transposed operand several times slower); measured 2.5-3x
+ * faster per step on wasm. The objective is
  * mean_i(w_i · BCE(logit_i, y_i)) + l2 · Σ‖kernel‖², with BCE(z, y) = max(z, 0) − z·y + log(1 + e^−|z|), whose
  * derivative in z is sigmoid(z) − y. Checked against `tf.variableGrads` in the tests.
  */
