@@ -177,6 +177,14 @@ describe('GradientBoostingClassifier', () => {
     }
   });
 
+  it('refuses average-precision early stopping on a validation set without positives', async () => {
+    const train = noisy(200, 2);
+    const validation = { X: train.X, y: new Uint8Array(train.X.rows) };
+    await expect(
+      new GradientBoostingClassifier({ nRounds: 3, earlyStoppingMetric: 'average-precision' }).fit(train.X, train.y, { validation }),
+    ).rejects.toThrow(/no positive row.*earlyStoppingMetric 'logloss'/);
+  });
+
   it('grows leaf-wise up to maxLeaves and depth-wise up to maxDepth', async () => {
     const { X, y } = noisy(2000, 4);
     const lossguide = await new GradientBoostingClassifier({ nRounds: 3, growPolicy: 'lossguide', maxLeaves: 5, maxDepth: 0, minChildWeight: 0 }).fit(X, y);

@@ -335,6 +335,13 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   const gainsPerTree: Float64Array[] = [];
 
   const validation = options.validation;
+  if (validation !== undefined && params.earlyStoppingMetric === 'average-precision' && !validation.y.includes(1)) {
+    throw new MlsdError(
+      'INVALID_INPUT',
+      `${KIND}.fit: validation.y has no positive row, so its average precision is undefined; add positive rows to the validation set or use earlyStoppingMetric 'logloss'.`,
+      { location: { field: 'validation.y' } },
+    );
+  }
   const validationMargin = validation === undefined ? null : new Float64Array(validation.X.rows).fill(baseScore);
   const validationScores: number[] = [];
   const higherIsBetter = params.earlyStoppingMetric === 'average-precision';

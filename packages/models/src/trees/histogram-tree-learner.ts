@@ -176,7 +176,9 @@ export class HistogramTreeLearner {
 
   private newCandidate(depth: number, start: number, end: number, sumG: number, sumH: number): Candidate {
     const { lambda, leafScale } = this.options;
-    const node = this.nodes.add((-sumG / (sumH + lambda)) * leafScale, sumH);
+    // An empty sample with λ = 0 would give 0/0: such a leaf predicts 0 (no change).
+    const denominator = sumH + lambda;
+    const node = this.nodes.add(denominator > 0 ? (-sumG / denominator) * leafScale : 0, sumH);
     return {
       node,
       start,
