@@ -1,4 +1,4 @@
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   resolveServiceOptions,
@@ -74,7 +74,8 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   const app = fastify({
     // Fastify bundles its own pino types; our pino Logger is structurally the same logger.
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One decision line per transaction instead of Fastify's two lines per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: resolved.bodyLimitBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

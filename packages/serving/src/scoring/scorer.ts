@@ -214,6 +214,16 @@ export class Scorer {
           `produces [${inputNames.join(', ')}]; register the model with the pipeline it was trained on.`,
       );
     }
+    // Run the model once on a zero row so the first request does not pay for compiling the prediction code. A
+    // failure here is only logged: requests will meet it as `model-error` and the circuit breaker will act.
+    const warmRow: DenseMatrix = { data: new Float64Array(inputNames.length), rows: 1, cols: inputNames.length, featureNames: inputNames };
+    try {
+      const warm: unknown = served.classifier.predictProba(warmRow);
+      if (isPromiseLike(warm)) Promise.resolve(warm).catch(() => undefined);
+      else served.classifier.contributions?.(warmRow);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, model: served.name, version: served.version }, 'model failed on its warm-up row');
+    }
     const rawIndexOfInput = new Int32Array(inputNames.length);
     for (let c = 0; c < inputNames.length; c++) rawIndexOfInput[c] = features.rawNames.indexOf(inputNames[c]!);
     return {

@@ -1,0 +1,136 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { MlsdError } from '@mlsd/data';
+import { FileModelRegistry } from '@mlsd/models';
+import {
+  createScoringService,
+  JsonlPredictionLog,
+  LOG_LEVELS,
+  memoryFeatureBackend,
+  Monitor,
+  redisFeatureBackend,
+  registryModelSource,
+  type FeatureBackend,
+  type ScoringService,
+} from '@mlsd/serving';
+import { runAction } from '../cli-support/run-action.js';
+
+/** Flags of `fraud serve` (a contract: `--registry`, `--port`, `--store` come from the issue). */
+interface ServeFlags {
+  readonly registry: string;
+  readonly port: number;
+  readonly host: string;
+  readonly store: string;
+  readonly model: string;
+  readonly adminToken?: string;
+  readonly deadlineMs: number;
+  readonly predictionLog?: string;
+  readonly redisPrefix: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * Registers `fraud serve`: the scoring service on the registry's champion, with the feature state in memory (one
+ * replica) or in Redis (several replicas), monitoring when the champion has a reference profile, and a graceful
+ * shutdown on SIGINT/SIGTERM. Logs are JSON lines on stdout; the address goes to stderr once listening.
+ */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the champion of the registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.')
+    .requiredOption('--registry <dir>', 'model registry directory (as written by fraud train: DIR/registry)')
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
+    .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
+    .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
+    .option('--model <name>', 'registry model name to serve (its champion; challenger in shadow)', 'fraud')
+    .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')
+    .option('--deadline-ms <ms>', 'budget of the model path per transaction before the fallback answers', positiveNumber, 20)
+    .option('--prediction-log <file>', 'append every score and label to this JSON lines file (for fraud monitor)')
+    .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
+    .action((flags: ServeFlags) => runAction('serve', () => serve(flags)));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const adminToken = flags.adminToken ?? process.env['MLSD_ADMIN_TOKEN'];
+  const registry = new FileModelRegistry(flags.registry);
+  const features = await featureBackend(flags);
+  let service: ScoringService;
+  try {
+    service = await createScoringService({
+      models: registryModelSource(registry),
+      features,
+      modelName: flags.model,
+      host: flags.host,
+      port: flags.port,
+      deadlineMs: flags.deadlineMs,
+      logLevel: flags.logLevel,
+      ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
+      monitor: ({ model, registry: metricsRegistry, logger }) => {
+        if (model?.profile === undefined || model.profile === null) {
+          logger.warn('the champion has no reference profile: monitoring (GET /v1/monitoring, drift gauges) is off');
+          return undefined;
+        }
+        return new Monitor({
+          profile: model.profile,
+          registry: metricsRegistry,
+          logger,
+          ...(flags.predictionLog === undefined ? {} : { predictionLog: new JsonlPredictionLog(flags.predictionLog) }),
+        });
+      },
+    });
+  } catch (error) {
+    await features.close();
+    throw error;
+  }
+  const url = await service.start();
+  const model = service.scorer.model;
+  process.stderr.write(
+    `serve: listening on ${url} — ${model === undefined ? 'NO MODEL (fallback rules only)' : `${model.name} v${model.version}`}, store ${flags.store.startsWith('redis') ? 'redis' : 'memory'}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`serve: ${signal} again, exiting now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`serve: ${signal}, draining requests in flight\n`);
+      service.close().then(resolve, (error: unknown) => {
+        process.stderr.write(`serve: shutdown failed: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  process.stderr.write('serve: stopped\n');
+}
+
+async function featureBackend(flags: ServeFlags): Promise<FeatureBackend> {
+  if (flags.store === 'memory') return memoryFeatureBackend();
+  if (flags.store.startsWith('redis://') || flags.store.startsWith('rediss://')) {
+    return redisFeatureBackend({ url: flags.store, prefix: flags.redisPrefix });
+  }
+  throw new MlsdError('INVALID_OPTION', `--store is "${flags.store}"; use "memory" or a Redis URL such as redis://127.0.0.1:6379.`, {
+    location: { field: 'store' },
+  });
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return parsed;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number > 0');
+  return parsed;
+}
+
+function logLevel(value: string): ServeFlags['logLevel'] {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
+  return value as ServeFlags['logLevel'];
+}
