@@ -5,6 +5,7 @@ import { registerExperimentCommand } from './experiment.js';
 import { registerFeaturesCommand } from './features.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerIngestCommand } from './ingest.js';
+import { registerServeCommand } from './serve.js';
 
 /** Adds every `fraud` sub-command to `program`; each lives in its own file in this folder. */
 export function registerCommands(program: Command): void {
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerEvaluateCommand(program);
   registerSimulateCommand(program);
   registerIngestCommand(program);
+  registerServeCommand(program);
 }
