@@ -81,3 +81,12 @@ describe('ExperimentTracker', () => {
   });
 });
 
+
+describe('ExperimentTracker options', () => {
+  it('rejects unknown options, a missing or out-of-range share and a bad alpha, naming the option', () => {
+    expect(() => new ExperimentTracker({ challengerShare: 0.2, share: 1 } as never)).toThrow(/unknown option "share".*challengerShare, seed, falseAlarmCost, alpha/);
+    expect(() => new ExperimentTracker({} as never)).toThrow(/"challengerShare" is required/);
+    expect(() => new ExperimentTracker({ challengerShare: 2 })).toThrow(/challengerShare/);
+    expect(() => new ExperimentTracker({ challengerShare: 0.5, alpha: 1 })).toThrow(/alpha/);
+  });
+});

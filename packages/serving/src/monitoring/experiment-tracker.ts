@@ -1,3 +1,5 @@
+import { MlsdError } from '@mlsd/data';
+import { validateOptions } from '@mlsd/models';
 import type { Arm } from './arm-assignment.js';
 import { clusteredRatioTest, type ProportionTest } from './two-proportion-test.js';
 
@@ -61,7 +63,27 @@ export class ExperimentTracker {
   };
   private readonly cards = { champion: new CardCounts(), challenger: new CardCounts() };
 
-  constructor(readonly options: ExperimentTrackerOptions) {}
+  readonly options: Required<ExperimentTrackerOptions>;
+
+  /** Throws `INVALID_OPTION` for unknown options, a share outside [0, 1], a negative cost or alpha outside (0, 1). */
+  constructor(options: ExperimentTrackerOptions) {
+    this.options = validateOptions(
+      'ExperimentTracker',
+      options,
+      { challengerShare: Number.NaN, seed: 0, falseAlarmCost: 0, alpha: 0.05 },
+      {
+        challengerShare: { min: 0, max: 1 },
+        seed: { integer: true },
+        falseAlarmCost: { min: 0 },
+        alpha: { min: 0, max: 1, minExclusive: true, maxExclusive: true },
+      },
+    );
+    if (Number.isNaN(this.options.challengerShare)) {
+      throw new MlsdError('INVALID_OPTION', 'ExperimentTracker: option "challengerShare" is required: the share of cards, in [0, 1], the challenger answers for.', {
+        location: { field: 'challengerShare' },
+      });
+    }
+  }
 
   /** Counts a transaction answered by `arm`. */
   recordScored(arm: Arm): void {
@@ -84,8 +106,8 @@ export class ExperimentTracker {
 
   /** The per-arm results and tests so far. */
   report(): ExperimentReport {
-    const cost = this.options.falseAlarmCost ?? 0;
-    const alpha = this.options.alpha ?? 0.05;
+    const cost = this.options.falseAlarmCost;
+    const alpha = this.options.alpha;
     const arm = (name: Arm): ArmResult => {
       const c = this.counts[name];
       const genuine = c.labelled - c.frauds;
@@ -107,7 +129,7 @@ export class ExperimentTracker {
     const falseAlarmRate = clusteredRatioTest(a.falseAlarms, a.genuine, b.falseAlarms, b.genuine);
     return {
       challengerShare: this.options.challengerShare,
-      seed: this.options.seed ?? 0,
+      seed: this.options.seed,
       arms: { champion: arm('champion'), challenger: arm('challenger') },
       falseAlarmCost: cost,
       tests: { recall, falseAlarmRate },

@@ -42,3 +42,10 @@ describe('LiveQuality', () => {
     expect(report.scored).toBe(6);
   });
 });
+
+describe('LiveQuality options', () => {
+  it('rejects unknown options and empty windows', () => {
+    expect(() => new LiveQuality({ size: 5 } as never)).toThrow(/unknown option "size".*window, rateWindow/);
+    expect(() => new LiveQuality({ window: 0 })).toThrow(/window/);
+  });
+});

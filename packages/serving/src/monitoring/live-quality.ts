@@ -1,4 +1,5 @@
 import { averagePrecision } from '@mlsd/eval';
+import { validateOptions } from '@mlsd/models';
 
 /** Live model quality from feedback labels and from the decisions served. */
 export interface LiveQualityReport {
@@ -52,9 +53,12 @@ export class LiveQuality {
   private alertSum = 0;
   private scoredTotal = 0;
 
+  /** Throws `INVALID_OPTION` for unknown options or windows that are not whole numbers >= 1. */
   constructor(options: LiveQualityOptions = {}) {
-    const window = options.window ?? 5000;
-    const rateWindow = options.rateWindow ?? 1000;
+    const { window, rateWindow } = validateOptions('LiveQuality', options, { window: 5000, rateWindow: 1000 }, {
+      window: { min: 1, integer: true },
+      rateWindow: { min: 1, integer: true },
+    });
     this.scores = new Float64Array(window);
     this.labels = new Uint8Array(window);
     this.flagged = new Uint8Array(window);

@@ -86,7 +86,6 @@ export class Monitor {
     const logger = options.logger ?? silentLogger;
     this.drift = new DriftMonitor(this.profile, options.drift, logger);
     this.quality = new LiveQuality(options.quality);
-    if (options.experiment !== undefined) assignArm(0, options.experiment); // validates the share up front
     this.experiment = options.experiment === undefined ? null : new ExperimentTracker(options.experiment);
     this.pending = new PendingLabels(options.maxPendingLabels ?? 200_000);
     this.log = options.predictionLog ?? null;
