@@ -126,6 +126,21 @@ describe('computeFeatures (offline executor)', () => {
     expect(tied.size).toBeGreaterThan(0);
   });
 
+  it('gives the same features whether keys are dense ids, huge ids or categories', () => {
+    const input = randomTransactions(200, 8);
+    const customers = input.numeric('CUSTOMER_ID');
+    const huge = input.withColumn('CUSTOMER_ID', { type: 'integer', values: customers.map((c) => 1e12 + c * 1e6) });
+    const names = [...new Set(customers)].map(String);
+    const category = input.withColumn('CUSTOMER_ID', {
+      type: 'category',
+      codes: Int32Array.from(customers, (c) => names.indexOf(String(c))),
+      dictionary: names,
+    });
+    const expected = computeFeatureMatrix(input, handbookFeatures()).data;
+    expect(computeFeatureMatrix(huge, handbookFeatures()).data).toEqual(expected);
+    expect(computeFeatureMatrix(category, handbookFeatures()).data).toEqual(expected);
+  });
+
   it('returns the same numbers as a matrix', () => {
     const input = randomTransactions(80, 3);
     const matrix = computeFeatureMatrix(input, handbookFeatures());

@@ -100,11 +100,11 @@ export function entityCodes(table: ColumnTable, entity: string): { codes: Int32A
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) throw missingKey(entity, i);
-    if (v < 0 || v > 1 << 26 || !Number.isInteger(v)) small = false;
+    if (v < 0 || v > 1 << 24 || !Number.isInteger(v)) small = false;
     else if (v > max) max = v;
   }
-  if (small) {
-    // Non-negative whole ids below 2^26 index a lookup array: no hashing on the hot path.
+  if (small && max <= 8 * n + 1_024) {
+    // Dense non-negative whole ids index a lookup array: no hashing on the hot path.
     const lookup = new Int32Array(max + 1).fill(-1);
     let next = 0;
     for (let i = 0; i < n; i++) {
