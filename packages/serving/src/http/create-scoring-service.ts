@@ -63,6 +63,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     storeBreaker: new CircuitBreaker(resolved.circuitBreaker),
     shedder,
     topReasons: resolved.topReasons,
+    explain: resolved.explain,
     customerMeanFeature: resolved.customerMeanFeature,
     maxPendingShadow: resolved.maxPendingShadow,
     versionCacheSize: resolved.versionCacheSize,

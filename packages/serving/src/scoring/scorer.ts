@@ -114,6 +114,8 @@ export interface ScorerDependencies {
   readonly storeBreaker: CircuitBreaker;
   readonly shedder: LoadShedder;
   readonly topReasons: number;
+  /** Which model answers get `reasons`: review/block decisions only (`flagged`) or every one (`all`). */
+  readonly explain: 'flagged' | 'all';
   /** Raw feature holding the customer's mean amount, for the `amount-far-above-customer-mean` rule. */
   readonly customerMeanFeature: string;
   /** Shadow jobs allowed to wait at once; more are skipped (counted) so shadowing never builds a backlog. */
@@ -283,10 +285,13 @@ export class Scorer {
         return this.fallback(tx, start, 'model-timeout', version, active, values);
       }
       deps.modelBreaker.success();
-      const reasons = topContributions(active.served.classifier, row, deps.topReasons, (c) => {
-        const r = active.rawIndexOfInput[c]!;
-        return r >= 0 ? values.raw[r]! : values.input[c]!;
-      });
+      const explained = deps.explain === 'all' || decide(score, deps.thresholds) !== 'allow';
+      const reasons = explained
+        ? topContributions(active.served.classifier, row, deps.topReasons, (c) => {
+            const r = active.rawIndexOfInput[c]!;
+            return r >= 0 ? values.raw[r]! : values.input[c]!;
+          })
+        : [];
       const result = this.finish(tx, start, score, 'model', undefined, version, reasons, active, values);
       if (shadowJobs !== undefined && arm === 'champion' && this.challenger !== undefined) {
         shadowJobs.push({
