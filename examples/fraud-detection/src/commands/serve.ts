@@ -74,6 +74,8 @@ async function serve(flags: ServeFlags): Promise<void> {
           profile: model.profile,
           registry: metricsRegistry,
           logger,
+          // Drift recomputation one feature per event-loop turn, so no request waits for the whole window.
+          drift: { schedule: 'background' },
           ...(flags.predictionLog === undefined ? {} : { predictionLog: new JsonlPredictionLog(flags.predictionLog) }),
         });
       },

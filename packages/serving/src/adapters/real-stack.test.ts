@@ -44,6 +44,7 @@ function transactions(from: number, to: number) {
 
 async function serve(features: FeatureBackend): Promise<ScoringService> {
   return createScoringService({
+    explain: 'all',
     models: registryModelSource(trained.registry),
     features,
     port: 0,

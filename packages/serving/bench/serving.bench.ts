@@ -1,0 +1,126 @@
+// Load benchmark of the scoring service: a bare Fastify JSON endpoint vs POST /v1/score (throughput at
+// saturation), p99 latency of /v1/score at 2,000 requests/s, and status codes at twice the saturation rate.
+// Model: a balanced logistic regression on the 15 Handbook features, trained on simulator output through the real
+// packages and registered in a temporary registry; memory feature store; decision logs written to /dev/null.
+// Usage: pnpm exec tsx --conditions=@mlsd/source packages/serving/bench/serving.bench.ts
+// (MLSD_BENCH_SCALE=small for a quick run). Writes bench/results/serving.json.
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { fastify } from 'fastify';
+import { pino } from 'pino';
+import { createScoringService, memoryFeatureBackend, registryModelSource } from '@mlsd/serving';
+import { trainedRegistry } from '../src/test-support/trained-registry.js';
+
+interface LoadResult {
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { readonly p50: number | null; readonly p90: number | null; readonly p99: number | null; readonly p999: number | null; readonly max: number | null };
+  readonly status: { readonly '2xx': number; readonly '4xx': number; readonly '5xx': number; readonly non2xx: number };
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly lastId: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const small = process.env['MLSD_BENCH_SCALE'] === 'small';
+const durationSeconds = small ? 3 : 10;
+const run = promisify(execFile);
+let nextId = 0;
+
+async function load(url: string, options: { connections: number; overallRate?: number; seconds?: number }): Promise<LoadResult> {
+  const config = { url, connections: options.connections, durationSeconds: options.seconds ?? durationSeconds, overallRate: options.overallRate, firstId: nextId };
+  const { stdout } = await run(process.execPath, [join(here, 'load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
+  const result = JSON.parse(stdout) as LoadResult;
+  nextId = result.lastId;
+  return result;
+}
+
+function fallbackCounts(metricsText: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const match of metricsText.matchAll(/^mlsd_fallback_total\{reason="([a-z-]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(after)) if (count - (before[reason] ?? 0) > 0) out[reason] = count - (before[reason] ?? 0);
+  return out;
+}
+
+const trained = await trainedRegistry({ customers: small ? 300 : 1000, days: 30, seed: 1 });
+const bare = fastify({ logger: false });
+bare.post('/bare', async (request) => {
+  const body = request.body as { TRANSACTION_ID: number };
+  return { transactionId: body.TRANSACTION_ID, score: 0.1, decision: 'allow', source: 'model', modelVersion: 1, reasons: [], latencyMs: 0 };
+});
+const bareUrl = `${await bare.listen({ host: '127.0.0.1', port: 0 })}/bare`;
+const service = await createScoringService({
+  models: registryModelSource(trained.registry),
+  features: memoryFeatureBackend({ lateness: '1h' }),
+  port: 0,
+  logStream: pino.destination({ dest: '/dev/null', sync: false }),
+});
+const scoreUrl = `${await service.start()}/v1/score`;
+
+try {
+  process.stderr.write(`serving bench: warming up (${small ? 'small' : 'full'} scale, ${durationSeconds} s per run)\n`);
+  await load(bareUrl, { connections: 32, seconds: 2 });
+  await load(scoreUrl, { connections: 32, seconds: 2 });
+
+  process.stderr.write('serving bench: saturation, bare endpoint\n');
+  const bareSaturation = await load(bareUrl, { connections: 64 });
+  process.stderr.write('serving bench: saturation, /v1/score\n');
+  const before = fallbackCounts(await service.metrics.registry.metrics());
+  const scoreSaturation = await load(scoreUrl, { connections: 64 });
+  const afterSaturation = fallbackCounts(await service.metrics.registry.metrics());
+  process.stderr.write('serving bench: /v1/score at 2,000 requests/s\n');
+  const at2000 = await load(scoreUrl, { connections: 32, overallRate: 2000 });
+  const after2000 = fallbackCounts(await service.metrics.registry.metrics());
+  const overloadRate = Math.round(2 * scoreSaturation.requestsPerSecond);
+  process.stderr.write(`serving bench: /v1/score at twice saturation (${overloadRate} requests/s offered)\n`);
+  const overload = await load(scoreUrl, { connections: 256, overallRate: overloadRate });
+  const afterOverload = fallbackCounts(await service.metrics.registry.metrics());
+
+  const ratio = scoreSaturation.requestsPerSecond / bareSaturation.requestsPerSecond;
+  const result = {
+    benchmark: 'serving',
+    scale: small ? 'small' : 'full',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, note: '2 cores shared with other work; load generator in a child process on the same box' },
+    setup: {
+      model: 'logistic-regression (balanced) on the 15 Handbook features, trained on simulator output',
+      featureStore: 'memory',
+      durationSeconds,
+      trainingRows: trained.table.rowCount,
+    },
+    bare: bareSaturation,
+    score: {
+      saturation: { ...scoreSaturation, fallbacks: delta(afterSaturation, before) },
+      at2000: { ...at2000, fallbacks: delta(after2000, afterSaturation) },
+      twiceSaturation: { offeredRate: overloadRate, ...overload, fallbacks: delta(afterOverload, after2000) },
+    },
+    targets: {
+      throughputRatio: ratio,
+      throughputRatioAtLeast50Percent: ratio >= 0.5,
+      p99At2000Ms: at2000.latencyMs.p99,
+      p99At2000Under10Ms: at2000.latencyMs.p99 !== null && at2000.latencyMs.p99 < 10,
+      no5xxAtTwiceSaturation: overload.status['5xx'] === 0,
+    },
+  };
+  const out = join(here, '..', '..', '..', 'bench', 'results', 'serving.json');
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `serving: bare ${bareSaturation.requestsPerSecond.toFixed(0)} req/s, /v1/score ${scoreSaturation.requestsPerSecond.toFixed(0)} req/s ` +
+      `(${(ratio * 100).toFixed(0)}%), p99 at 2000 req/s ${at2000.latencyMs.p99?.toFixed(2)} ms, ` +
+      `at ${overloadRate} req/s: ${overload.status['5xx']} 5xx, ${overload.errors} errors, ${overload.timeouts} timeouts → ${out}`,
+  );
+} finally {
+  await service.close();
+  await bare.close();
+  await trained.remove();
+}
