@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import {
   createScoringService,
   memoryFeatureBackend,
+  Monitor,
   redisFeatureBackend,
   registryModelSource,
   type FeatureBackend,
@@ -166,6 +167,38 @@ describe('the service on the real registry and feature pipeline', () => {
       const keys = await client.keys(`${prefix}*`);
       if (keys.length > 0) await client.del(...keys);
       await client.quit();
+    }
+  });
+});
+
+describe('the service with the monitor', () => {
+  it('feeds every score and label to the monitor and serves its report and gauges', async () => {
+    const service = await createScoringService({
+      models: registryModelSource(trained.registry),
+      features: memoryFeatureBackend(),
+      port: 0,
+      deadlineMs: 1000,
+      defaultMetrics: false,
+      overload: { maxEventLoopDelayMs: 10_000 },
+      logLevel: 'silent',
+      monitor: ({ model, registry, logger }) => new Monitor({ profile: model!.profile, registry, logger }),
+    });
+    try {
+      const n = 600;
+      const results = await replay(service, 0, n);
+      const labels = trained.table.labels('TX_FRAUD');
+      for (let i = 0; i < 50; i++) {
+        await service.app.inject({ method: 'POST', url: '/v1/feedback', payload: { transactionId: results[i]!.transactionId, fraud: labels[i] === 1 } });
+      }
+      const report = (await service.app.inject({ url: '/v1/monitoring' })).json();
+      expect(report).toMatchObject({ kind: 'mlsd-monitoring-report', service: { modelVersion: 1 } });
+      expect(report.drift.ready).toBe(true);
+      expect(Object.keys(report.drift.features)).toContain('TX_AMOUNT');
+      expect(report.quality).toMatchObject({ scored: n, labelled: 50, fallbackRate: 0 });
+      const metrics = (await service.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(/mlsd_monitoring_drift\{feature="TX_AMOUNT",statistic="psi"\}/);
+    } finally {
+      await service.close();
     }
   });
 });

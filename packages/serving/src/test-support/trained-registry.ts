@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulateTransactions, type ColumnTable } from '@mlsd/data';
-import { FeaturePipeline, handbookFeatures } from '@mlsd/features';
+import { buildReferenceProfile } from '@mlsd/eval';
+import { FeaturePipeline, computeFeatureMatrix, handbookFeatures } from '@mlsd/features';
 import { FileModelRegistry, LogisticRegression } from '@mlsd/models';
 
 /** A temporary registry holding a model trained through the real packages, and the simulated data behind it. */
@@ -21,7 +22,8 @@ export interface TrainedRegistry {
 /**
  * Simulates a small Handbook data set (`customers` cards over `days` days), fits the 15 Handbook features with
  * standard scaling and a balanced logistic regression on it, and registers them as `fraud` version 1 with the
- * `champion` alias, in a new temporary directory.
+ * `champion` alias, in a new temporary directory, with the monitoring reference profile of the raw features and
+ * scores of the whole table.
  */
 export async function trainedRegistry(options: { readonly customers?: number; readonly days?: number; readonly seed?: number } = {}): Promise<TrainedRegistry> {
   const table = simulateTransactions({
@@ -36,9 +38,10 @@ export async function trainedRegistry(options: { readonly customers?: number; re
   const y = table.labels('TX_FRAUD');
   const fit = async (C: number) => new LogisticRegression({ C, classWeight: 'balanced' }).fit(X, y);
   const model = await fit(1);
+  const profile = buildReferenceProfile({ features: computeFeatureMatrix(table, handbookFeatures()), scores: model.predictProba(X) });
   const dir = await mkdtemp(join(tmpdir(), 'mlsd-serving-registry-'));
   const registry = new FileModelRegistry(dir);
-  const entry = await registry.register('fraud', model, { featurePipeline: pipeline.toJSON(), notes: 'serving test model' });
+  const entry = await registry.register('fraud', model, { featurePipeline: pipeline.toJSON(), profile, notes: 'serving test model' });
   await registry.setAlias('fraud', 'champion', entry.version);
   return {
     dir,
