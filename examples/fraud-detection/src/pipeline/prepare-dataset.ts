@@ -40,7 +40,10 @@ export interface PreparedDataset {
   readonly holdout: Fold;
   /** Prequential folds (most recent first), as indices into `X`; empty when not asked for. */
   readonly prequential: readonly Fold[];
-  /** The raw (untransformed) Handbook features of the holdout's training rows: the monitoring reference. */
+  /**
+   * The raw (untransformed) Handbook features of the holdout's test rows, in `holdout.test` order: with the
+   * models' scores on those rows, the monitoring reference (see `registerModels`).
+   */
   readonly referenceFeatures: DenseMatrix;
 }
 
@@ -86,7 +89,7 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     sourceRows,
     holdout: remap(holdoutRows),
     prequential: prequentialRows.map(remap),
-    referenceFeatures: takeRows(raw, holdoutRows.train),
+    referenceFeatures: takeRows(raw, holdoutRows.test),
   };
 }
 

@@ -95,7 +95,8 @@ export interface Registration {
 
 /**
  * Registers every fitted model as a new version of `fraud` in the registry at `registryDir`, with its feature
- * pipeline, holdout metrics, training-data fingerprint and monitoring reference profile; then points
+ * pipeline, holdout metrics, training-data fingerprint and monitoring reference profile (raw features and scores
+ * of the held-out test week); then points
  * `champion` at the best average precision and `challenger` at the runner-up.
  */
 export async function registerModels(
@@ -123,7 +124,10 @@ export async function registerModels(
         fitSeconds: evaluation.fitSeconds,
       }).filter((entry): entry is [string, number] => entry[1] !== null),
     );
-    const profile = buildReferenceProfile({ features: dataset.referenceFeatures, scores: model.predictProba(trainX) });
+    // The reference is the held-out test week the model was evaluated on, not its training rows: tree ensembles
+    // score their own training rows far more confidently than new ones, so a training-score reference would
+    // report drift on the first day of perfectly ordinary traffic.
+    const profile = buildReferenceProfile({ features: dataset.referenceFeatures, scores: evaluation.scores });
     entries.set(
       name,
       await registry.register(REGISTRY_MODEL_NAME, model, {
