@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvaluateCommand } from './evaluate.js';
+import { registerTrainCommand } from './train.js';
+import { registerDemoCommand } from './demo.js';
 import { registerMonitorCommand } from './monitor.js';
 import { registerExperimentCommand } from './experiment.js';
 import { registerFeaturesCommand } from './features.js';
@@ -13,8 +15,10 @@ export function registerCommands(program: Command): void {
   registerMonitorCommand(program);
   registerExperimentCommand(program);
   registerFeaturesCommand(program);
+  registerTrainCommand(program);
   registerEvaluateCommand(program);
   registerSimulateCommand(program);
   registerIngestCommand(program);
+  registerDemoCommand(program);
   registerServeCommand(program);
 }
