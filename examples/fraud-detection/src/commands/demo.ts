@@ -14,7 +14,7 @@ import { days, replayThroughService, warmFeatureStore, type ReplaySummary } from
 import { REGISTRY_MODEL_NAME, registerModels, trainingReport, trainModels, writeTrainingReports, type TrainingReport } from '../pipeline/train-models.js';
 
 /** Flags of `fraud demo` (`pnpm demo`). */
-interface DemoFlags {
+export interface DemoFlags {
   readonly scale: string;
   readonly out: string;
   readonly seed: number;
@@ -40,15 +40,34 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <n>', 'seed of every random choice', wholeNumber, 0)
     .option('--models <list>', 'models to train, baseline first', 'lr,gbdt,rf,mlp')
     .option('--feedback-delay-days <n>', 'days until a label reaches the service after its transaction', wholeNumber, 1)
-    .action((flags: DemoFlags) => runAction('demo', () => runDemo(flags)));
+    .action((flags: DemoFlags) =>
+      runAction('demo', async () => {
+        const outcome = await runDemo(flags);
+        process.stdout.write(`${formatSummary(outcome)}\n`);
+      }),
+    );
 }
 
-async function runDemo(flags: DemoFlags): Promise<void> {
+/** Everything a demo run produced: the training report, what serving saw, and where the files are. */
+export interface DemoOutcome {
+  readonly scale: DemoScale;
+  readonly report: TrainingReport;
+  readonly serving: ServingOutcome;
+  readonly paths: { readonly json: string; readonly markdown: string; readonly html: string };
+  readonly out: string;
+  readonly seconds: number;
+}
+
+/**
+ * Runs the whole demo (see `registerDemoCommand`) and returns what it produced; progress goes to stderr unless
+ * `quiet`. The end-to-end tests call this, so they run the same code path as `pnpm demo`.
+ */
+export async function runDemo(flags: DemoFlags, options: { readonly quiet?: boolean } = {}): Promise<DemoOutcome> {
   const scale = demoScale(flags.scale);
   const models = parseModelList(flags.models);
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
-  const progress = createProgress();
+  const progress = createProgress({ quiet: options.quiet === true });
   const split: SplitSettings = { ...HANDBOOK_SPLIT, prequentialFolds: scale.prequentialFolds };
   const started = performance.now();
 
@@ -82,7 +101,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   // 8. Serve in-process and replay the test period through HTTP.
   const serving = await serveAndReplay(progress, { table, registryDir, out, split, feedbackDelayDays: flags.feedbackDelayDays });
 
-  printSummary({ scale, report, serving, paths, out, seconds: (performance.now() - started) / 1000 });
+  return { scale, report, serving, paths, out, seconds: (performance.now() - started) / 1000 };
 }
 
 async function trainWithProgress(progress: Progress, dataset: ReturnType<typeof prepareDataset>, models: ModelName[], split: SplitSettings, seed: number) {
@@ -94,7 +113,8 @@ async function trainWithProgress(progress: Progress, dataset: ReturnType<typeof 
   return run;
 }
 
-interface ServingOutcome {
+/** What the in-process service did during the replay. */
+export interface ServingOutcome {
   readonly warmed: number;
   readonly replay: ReplaySummary;
   readonly monitoring: MonitoringReport;
@@ -124,13 +144,14 @@ async function serveAndReplay(
   // "drift" on TX_DURING_WEEKEND); it is first reported once it holds a day, and recomputed every day of traffic.
   const transactionsPerWeek = countInRange(options.table, testStart, testEnd);
   const transactionsPerDay = Math.max(500, Math.round(transactionsPerWeek / options.split.testDays));
+  const logStream = createWriteStream(serviceLog, { flags: 'a' });
   const service = await createScoringService({
     models: registryModelSource(registry),
     features,
     modelName: REGISTRY_MODEL_NAME,
     port: 0,
     logLevel: 'info',
-    logStream: createWriteStream(serviceLog, { flags: 'a' }),
+    logStream,
     logDecisions: false,
     monitor: (context) =>
       new Monitor({
@@ -156,17 +177,12 @@ async function serveAndReplay(
     return { warmed, replay, monitoring, predictionLog, serviceLog, championVersion: champion.entry.version };
   } finally {
     await service.close();
+    await new Promise((done) => logStream.end(done));
   }
 }
 
-function printSummary(summary: {
-  scale: DemoScale;
-  report: TrainingReport;
-  serving: ServingOutcome;
-  paths: { json: string; markdown: string; html: string };
-  out: string;
-  seconds: number;
-}): void {
+/** The summary table `pnpm demo` prints at the end. */
+export function formatSummary(summary: DemoOutcome): string {
   const { report, serving } = summary;
   const lines: string[] = [];
   const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(3));
@@ -200,7 +216,7 @@ function printSummary(summary: {
   lines.push('', `Report:          ${summary.paths.html}`, `Comparison:      ${summary.paths.markdown}`, `Prediction log:  ${serving.predictionLog}`, `Service log:     ${serving.serviceLog}`);
   lines.push(`Next:            pnpm fraud monitor --registry ${join(summary.out, 'registry')} --log ${serving.predictionLog}`);
   lines.push('', `Done in ${summary.seconds.toFixed(1)} s.`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines.join('\n');
 }
 
 function describeDrift(report: MonitoringReport): string {
