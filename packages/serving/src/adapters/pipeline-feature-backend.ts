@@ -99,7 +99,8 @@ export function memoryFeatureBackend(options: FeatureBackendOptions = {}): Featu
 
 /**
  * The Redis feature backend, for several replicas sharing state. The ioredis client fails fast instead of queueing
- * while Redis is unreachable (no offline queue, one retry per command) and reconnects by itself in the background
+ * while Redis is unreachable (no offline queue, one retry per command, commands abandoned after 1 s) and
+ * reconnects by itself in the background
  * (back-off up to 1 s), so the service answers through the fallback during an outage and recovers on its own.
  * Each set of feature definitions gets its own key namespace (`<prefix><hash of the definitions>:`). The online
  * executor is created once the client is connected and re-created after a store failure, so a Redis that was down
@@ -112,6 +113,9 @@ export async function redisFeatureBackend(options: RedisFeatureBackendOptions): 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: options.connectTimeoutMs ?? 2000,
+    // The service gives up on a call at its deadline; this also rejects (and frees) a command stuck on a dead
+    // connection that has not been noticed yet.
+    commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
   let connected = false;
