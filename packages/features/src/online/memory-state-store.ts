@@ -15,8 +15,11 @@ export class MemoryStateStore implements FeatureStateStore {
   private layoutText = '';
   /** One map per layout entity, from entity key to its history. */
   private histories: Map<string, History>[] = [];
-  private readonly transactions = new Map<string, { readonly histories: readonly History[]; readonly time: number; readonly seq: number }>();
+  private readonly transactions = new Map<string | number, { readonly histories: readonly History[]; readonly time: number; readonly seq: number }>();
   private seq = 0;
+  // Reused between calls (views are only valid inside `compute`): no per-event allocation for lookups and views.
+  private found: (History | undefined)[] = [];
+  private views: MutableView[] = [];
   private watermark = -Infinity;
   private sinceSweep = 0;
 
@@ -37,7 +40,11 @@ export class MemoryStateStore implements FeatureStateStore {
   attach(layout: StateLayout): void {
     this.layout = attachOnce(this.layoutText, layout);
     this.layoutText = JSON.stringify(layout);
-    if (this.histories.length === 0) this.histories = layout.entities.map(() => new Map<string, History>());
+    if (this.histories.length === 0) {
+      this.histories = layout.entities.map(() => new Map<string, History>());
+      this.found = layout.entities.map(() => undefined);
+      this.views = layout.entities.map(() => ({ from: 0, to: 0, times: EMPTY.times, labels: EMPTY.labels, values: EMPTY.values }));
+    }
   }
 
   async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
@@ -48,7 +55,7 @@ export class MemoryStateStore implements FeatureStateStore {
   observeSync<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): R {
     const layout = this.requireLayout();
     const count = layout.entities.length;
-    const found: (History | undefined)[] = new Array<History | undefined>(count);
+    const found = this.found;
     for (let e = 0; e < count; e++) {
       const history = this.histories[e]!.get(event.keys[e]!);
       if (history !== undefined && history.tail > history.head) {
@@ -57,8 +64,8 @@ export class MemoryStateStore implements FeatureStateStore {
       }
       found[e] = history;
     }
-    const views: EntityHistory[] = new Array<EntityHistory>(count);
-    for (let e = 0; e < count; e++) views[e] = (found[e] ?? EMPTY).view(event.time, layout.retentionMs);
+    const views = this.views;
+    for (let e = 0; e < count; e++) (found[e] ?? EMPTY).view(event.time, layout.retentionMs, views[e]!);
     const result = compute(views);
     if (!record) return result;
 
@@ -145,6 +152,9 @@ export function late(layout: StateLayout, entity: number, event: StoreEvent, lat
   );
 }
 
+/** An {@link EntityHistory} the store rewrites for every call. */
+type MutableView = { -readonly [K in keyof EntityHistory]: EntityHistory[K] };
+
 /** One entity's events in [head, tail) of growable typed arrays, in event order. */
 class History {
   head = 0;
@@ -161,14 +171,18 @@ class History {
     this.values = Array.from({ length: valueCount }, () => new Float64Array(capacity));
   }
 
-  view(time: number, retentionMs: number): EntityHistory {
+  view(time: number, retentionMs: number, into: MutableView): void {
     // Events after `time` exist only when this event is late: they are not part of its past.
     let to = this.tail;
     while (to > this.head && this.times[to - 1]! > time) to--;
     let from = this.head;
     const oldest = time - retentionMs;
     while (from < to && this.times[from]! <= oldest) from++;
-    return { from, to, times: this.times, labels: this.labels, values: this.values };
+    into.from = from;
+    into.to = to;
+    into.times = this.times;
+    into.labels = this.labels;
+    into.values = this.values;
   }
 
   insert(time: number, seq: number, values: readonly number[]): void {

@@ -85,6 +85,7 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
     expect(Array.from(await executor.peek(event(2, 1000, 5)))).toEqual([2, 15, 0]);
     expect(Array.from(await executor.observe(event(3, 1000, 7)))).toEqual([2, 17, 0]);
     expect(await executor.feedback({ transactionId: 1, label: 1 })).toBe(1);
+    expect(await executor.feedback({ transactionId: '1', label: 1 })).toBe(1); // "1" and 1 name the same transaction
     expect(await executor.feedback({ transactionId: 'unknown', label: 1 })).toBe(0);
     // At 1d + 500 ms the delayed window (-500 ms, 500 ms] holds transaction 1 (fraud) only.
     expect(Array.from(await executor.observe(event(4, D + 500, 1)))).toEqual([2, 8, 1]);

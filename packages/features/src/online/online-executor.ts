@@ -103,7 +103,15 @@ export class OnlineFeatureExecutor {
         location: { field: 'label' },
       });
     }
-    if ('transactionId' in feedback) return this.store.label({ transactionId: String(feedback.transactionId) }, label);
+    if ('transactionId' in feedback) {
+      const id = transactionKey(feedback.transactionId);
+      if (id === undefined) {
+        throw new MlsdError('INVALID_INPUT', `Feedback transactionId is ${show(feedback.transactionId)}; give the id the transaction was observed with.`, {
+          location: { field: 'transactionId' },
+        });
+      }
+      return this.store.label({ transactionId: id }, label);
+    }
     if (!Number.isFinite(feedback.time)) {
       throw new MlsdError('INVALID_INPUT', `Feedback time is ${feedback.time}; give the event time in epoch ms.`, { location: { field: 'time' } });
     }
@@ -136,8 +144,7 @@ export class OnlineFeatureExecutor {
     if (typeof event !== 'object' || event === null) {
       throw new MlsdError('INVALID_INPUT', `An event must be an object of field values, got ${JSON.stringify(event)}.`);
     }
-    const rawId = event[this.idField];
-    const transactionId = typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId)) ? String(rawId) : undefined;
+    const transactionId = transactionKey(event[this.idField]);
     const where = transactionId === undefined ? 'Event' : `Event ${transactionId}`;
     const time = event[this.timeField];
     if (typeof time !== 'number' || !Number.isFinite(time)) {
@@ -215,6 +222,14 @@ export class OnlineFeatureExecutor {
 function indexOrAdd(list: string[], name: string): number {
   const index = list.indexOf(name);
   return index >= 0 ? index : list.push(name) - 1;
+}
+
+/** The id as the stores key it: a number when numeric (42 and "42" alike), else the string; undefined if unusable. */
+function transactionKey(raw: unknown): string | number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+  if (typeof raw !== 'string' || raw.length === 0) return undefined;
+  const numeric = Number(raw);
+  return String(numeric) === raw ? numeric : raw;
 }
 
 function show(value: unknown): string {

@@ -186,7 +186,7 @@ export class RedisStateStore implements FeatureStateStore {
     return `${this.prefix}h:${layout.entities[entity]!.entity}:${key}`;
   }
 
-  private transactionKey(id: string): string {
+  private transactionKey(id: string | number): string {
     return `${this.prefix}tx:${id}`;
   }
 

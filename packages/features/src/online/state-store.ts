@@ -33,13 +33,16 @@ export interface StoreEvent {
   readonly time: number;
   /** For each entity, the event's values to keep (length `valueCount`). */
   readonly values: readonly (readonly number[])[];
-  /** The transaction id, kept so that label feedback can find the event; undefined when the event has none. */
-  readonly transactionId: string | undefined;
+  /**
+   * The transaction id, kept so that label feedback can find the event; undefined when the event has none. A number
+   * when the id is numeric (also when given as a string such as "42"), so that 42 and "42" name the same event.
+   */
+  readonly transactionId: string | number | undefined;
 }
 
 /** Which stored events a label applies to: one transaction, or every event of the given keys at one time. */
 export type LabelTarget =
-  | { readonly transactionId: string }
+  | { readonly transactionId: string | number }
   | { readonly keys: readonly { readonly entity: number; readonly key: string }[]; readonly time: number };
 
 /**
