@@ -1,5 +1,6 @@
 import { MlsdError } from '@mlsd/data';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { withDeadline } from '../../resilience/deadline.js';
 import { LIBRARY_VERSION } from '../../version.js';
 import type { ServedModel } from '../../scoring/ports.js';
 import { inferRequestSchema, inferRows, parseBody } from '../request-schemas.js';
@@ -28,10 +29,7 @@ export function registerInferenceV2Routes(app: FastifyInstance, context: Service
   app.get('/v2/health/ready', async () => {
     let storeReachable = true;
     try {
-      await Promise.race([
-        options.features.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('ping timeout')), options.readinessTimeoutMs).unref()),
-      ]);
+      await withDeadline(options.features.ping(), options.readinessTimeoutMs, 'The feature store ping');
     } catch {
       storeReachable = false;
     }
