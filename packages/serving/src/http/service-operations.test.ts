@@ -205,6 +205,35 @@ describe('shadow challenger', () => {
   });
 });
 
+describe('champion/challenger experiment', () => {
+  it('lets the challenger answer for the cards the monitor assigns to it, and tells the monitor which arm answered', async () => {
+    const models = new MapModelSource()
+      .add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion'])
+      .add(2, new MisbehavingClassifier({ score: 0.3 }), ['challenger']);
+    const seen: { transactionId: number; arm: string | undefined; version: number | null }[] = [];
+    const { service } = await serve(models, {
+      monitor: () => ({
+        assignArm: (customerId: number) => (customerId % 2 === 1 ? 'challenger' : 'champion'),
+        recordScore: (event) => void seen.push({ transactionId: event.transaction.transactionId, arm: event.arm, version: event.result.modelVersion }),
+        recordFeedback: () => undefined,
+        report: () => ({ arms: seen.length }),
+      }),
+    });
+    const answers = (await service.app.inject({ method: 'POST', url: '/v1/score', payload: [tx(1, 20, 10), tx(2, 20, 11), tx(3, 20, 12)] })).json();
+    expect(answers.map((a: ScoreResult) => [a.modelVersion, a.score])).toEqual([
+      [1, 0.1],
+      [2, 0.3],
+      [1, 0.1],
+    ]);
+    expect(seen).toEqual([
+      { transactionId: 1, arm: 'champion', version: 1 },
+      { transactionId: 2, arm: 'challenger', version: 2 },
+      { transactionId: 3, arm: 'champion', version: 1 },
+    ]);
+    expect((await service.app.inject({ url: '/v1/monitoring' })).json()).toMatchObject({ arms: 3, service: { challengerVersion: 2 } });
+  });
+});
+
 describe('metrics and logs', () => {
   it('exposes latency per route and source, fallback counts by reason, model version and in-flight requests', async () => {
     const models = new MapModelSource().add(3, new MisbehavingClassifier({ throws: true }), ['champion']);
