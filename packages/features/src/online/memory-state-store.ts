@@ -14,7 +14,7 @@ export class MemoryStateStore implements FeatureStateStore {
   private layout: StateLayout | undefined;
   private layoutText = '';
   /** One map per layout entity, from entity key to its history. */
-  private histories: Map<string, History>[] = [];
+  private histories: Map<string | number, History>[] = [];
   private readonly transactions = new Map<string | number, { readonly histories: readonly History[]; readonly time: number; readonly seq: number }>();
   private seq = 0;
   // Reused between calls (views are only valid inside `compute`): no per-event allocation for lookups and views.
@@ -41,7 +41,7 @@ export class MemoryStateStore implements FeatureStateStore {
     this.layout = attachOnce(this.layoutText, layout);
     this.layoutText = JSON.stringify(layout);
     if (this.histories.length === 0) {
-      this.histories = layout.entities.map(() => new Map<string, History>());
+      this.histories = layout.entities.map(() => new Map<string | number, History>());
       this.found = layout.entities.map(() => undefined);
       this.views = layout.entities.map(() => ({ from: 0, to: 0, times: EMPTY.times, labels: EMPTY.labels, values: EMPTY.values }));
     }

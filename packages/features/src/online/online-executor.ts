@@ -104,7 +104,7 @@ export class OnlineFeatureExecutor {
       });
     }
     if ('transactionId' in feedback) {
-      const id = transactionKey(feedback.transactionId);
+      const id = canonicalKey(feedback.transactionId);
       if (id === undefined) {
         throw new MlsdError('INVALID_INPUT', `Feedback transactionId is ${show(feedback.transactionId)}; give the id the transaction was observed with.`, {
           location: { field: 'transactionId' },
@@ -122,7 +122,11 @@ export class OnlineFeatureExecutor {
           location: { field: entity },
         });
       }
-      return { entity: index, key: String(key) };
+      const canonical = canonicalKey(key);
+      if (canonical === undefined) {
+        throw new MlsdError('INVALID_INPUT', `Feedback key of "${entity}" is ${show(key)}; give a number or a non-empty string.`, { location: { field: entity } });
+      }
+      return { entity: index, key: canonical };
     });
     return this.store.label({ keys, time: feedback.time }, label);
   }
@@ -144,7 +148,7 @@ export class OnlineFeatureExecutor {
     if (typeof event !== 'object' || event === null) {
       throw new MlsdError('INVALID_INPUT', `An event must be an object of field values, got ${JSON.stringify(event)}.`);
     }
-    const transactionId = transactionKey(event[this.idField]);
+    const transactionId = canonicalKey(event[this.idField]);
     const where = transactionId === undefined ? 'Event' : `Event ${transactionId}`;
     const time = event[this.timeField];
     if (typeof time !== 'number' || !Number.isFinite(time)) {
@@ -152,7 +156,7 @@ export class OnlineFeatureExecutor {
         location: { field: this.timeField },
       });
     }
-    const keys: string[] = [];
+    const keys: (string | number)[] = [];
     const values: number[][] = [];
     for (let e = 0; e < this.entityNames.length; e++) {
       const name = this.entityNames[e]!;
@@ -162,7 +166,7 @@ export class OnlineFeatureExecutor {
           location: { field: name },
         });
       }
-      keys.push(String(key));
+      keys.push(canonicalKey(key)!);
       values.push(this.entityColumns[e]!.map((column) => finiteField(event, column, where)));
     }
     const fields = this.fieldNames.map((column) => passThroughField(event, column, where));
@@ -224,8 +228,11 @@ function indexOrAdd(list: string[], name: string): number {
   return index >= 0 ? index : list.push(name) - 1;
 }
 
-/** The id as the stores key it: a number when numeric (42 and "42" alike), else the string; undefined if unusable. */
-function transactionKey(raw: unknown): string | number | undefined {
+/**
+ * An entity key or transaction id as the stores key it: a number when numeric (42 and "42" alike, so keys equal as
+ * `String(key)` match), else the string; undefined when unusable (non-finite, empty, other types).
+ */
+function canonicalKey(raw: unknown): string | number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
   if (typeof raw !== 'string' || raw.length === 0) return undefined;
   const numeric = Number(raw);

@@ -182,7 +182,7 @@ export class RedisStateStore implements FeatureStateStore {
     return this.layout;
   }
 
-  private historyKey(layout: StateLayout, entity: number, key: string): string {
+  private historyKey(layout: StateLayout, entity: number, key: string | number): string {
     return `${this.prefix}h:${layout.entities[entity]!.entity}:${key}`;
   }
 

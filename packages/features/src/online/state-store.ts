@@ -27,8 +27,11 @@ export interface EntityHistory {
 
 /** One event as a store sees it: one key per layout entity, in layout order. */
 export interface StoreEvent {
-  /** Entity keys, one per `StateLayout.entities` entry. */
-  readonly keys: readonly string[];
+  /**
+   * Entity keys, one per `StateLayout.entities` entry: a number when numeric (also "42" given as a string), else the
+   * string, so that keys equal as `String(key)` are equal here.
+   */
+  readonly keys: readonly (string | number)[];
   /** Event time, epoch ms. */
   readonly time: number;
   /** For each entity, the event's values to keep (length `valueCount`). */
@@ -43,7 +46,7 @@ export interface StoreEvent {
 /** Which stored events a label applies to: one transaction, or every event of the given keys at one time. */
 export type LabelTarget =
   | { readonly transactionId: string | number }
-  | { readonly keys: readonly { readonly entity: number; readonly key: string }[]; readonly time: number };
+  | { readonly keys: readonly { readonly entity: number; readonly key: string | number }[]; readonly time: number };
 
 /**
  * Where the online executor keeps entity state. Implementations must make `observe` atomic per call: the lateness
