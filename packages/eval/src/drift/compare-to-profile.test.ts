@@ -35,7 +35,7 @@ describe('compareToProfile', () => {
     expect(report.score!.status).toBe('ok');
   });
 
-  it('alerts on the amount and the score when amounts grow by half, and nowhere else', () => {
+  it('alerts on the amount and warns on the score when amounts grow by half, and nowhere else', () => {
     const report = compareToProfile(profile, traffic(3, 2000, { amountFactor: 1.5 }));
     const amount = report.features['TX_AMOUNT']!;
     expect(amount.status).toBe('alert');
@@ -43,7 +43,8 @@ describe('compareToProfile', () => {
     expect(amount.ks.pValue!).toBeLessThan(1e-6);
     expect(report.features['CUSTOMER_ID_NB_TX_1DAY_WINDOW']!.status).toBe('ok');
     expect(report.features['TX_DURING_WEEKEND']!.status).toBe('ok');
-    expect(report.score!.status).toBe('alert');
+    // The score (a sigmoid of the amount) moves less: every statistic agrees on warn (PSI ≈ 0.16).
+    for (const statistic of ['psi', 'ks', 'jensenShannon', 'wasserstein'] as const) expect(report.score![statistic].status, statistic).toBe('warn');
     expect(report.drifted).toEqual(['TX_AMOUNT', 'score']);
   });
 

@@ -29,7 +29,10 @@ export interface DistributionDrift {
   readonly ks: StatisticDrift & { readonly pValue: number | null };
   /** `value` is the Jensen–Shannon distance (base 2, in [0, 1]); `divergence` its square. */
   readonly jensenShannon: StatisticDrift & { readonly divergence: number | null };
-  /** `value` is W₁ / `scale` (the reference IQR, else std, else 1); `distance` is W₁ in the feature's units. */
+  /**
+   * `value` is W₁ / `scale`, the distance in reference standard deviations (a location shift by δ std gives δ);
+   * `scale` is the reference std (1 for a constant reference); `distance` is W₁ in the feature's units.
+   */
   readonly wasserstein: StatisticDrift & { readonly distance: number | null; readonly scale: number };
   /** `value` is |window - reference| missing rate. */
   readonly missingRate: StatisticDrift & { readonly reference: number; readonly window: number };
@@ -148,10 +151,12 @@ export function compareDistribution(
   const comparable = sorted.length > 0 && reference.count > 0;
   const proportions = binProportions(reference.edges, sorted);
   const psi = comparable ? populationStabilityIndex(reference.proportions, proportions) : null;
-  const ks = comparable ? ksAgainstQuantiles(reference.quantiles, sorted) : null;
+  const ks = comparable ? ksAgainstQuantiles(reference.quantiles, sorted, reference.levels) : null;
   const divergence = comparable ? jensenShannonDivergence(reference.proportions, proportions) : null;
-  const distance = comparable ? wassersteinAgainstQuantiles(reference.quantiles, sorted) : null;
-  const scale = reference.iqr > 0 ? reference.iqr : reference.std > 0 ? reference.std : 1;
+  const distance = comparable ? wassersteinAgainstQuantiles(reference.quantiles, sorted, reference.levels) : null;
+  // The std, not the IQR: the IQR is 0 or tiny for zero-inflated features (most values 0), where the same
+  // distribution's sampling noise then reads as a huge relative distance. W₁ and the std weigh the tails alike.
+  const scale = reference.std > 0 ? reference.std : 1;
   const result = {
     count: sorted.length,
     psi: statistic(psi, thresholds.psi),

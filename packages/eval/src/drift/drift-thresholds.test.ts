@@ -12,7 +12,7 @@ describe('drift thresholds', () => {
   });
 
   it('are calibrated on a normal location shift to agree with PSI 0.1 / 0.2', () => {
-    // A shift of δ standard deviations: KS D = 2Φ(δ/2) - 1 and W₁/IQR = δ / 1.349 exactly; PSI ≈ δ² (deciles a bit less).
+    // A shift of δ standard deviations: KS D = 2Φ(δ/2) - 1 and W₁/std = δ exactly; PSI ≈ δ² (deciles a bit less).
     const rng = new SeededRandom(11);
     const n = 40000;
     const reference = Float64Array.from({ length: n }, () => rng.normal());

@@ -20,7 +20,10 @@ export interface DriftThresholds {
   readonly ks: ThresholdPair;
   /** Jensen–Shannon distance, base 2, over the quantile bins. Default warn 0.13, alert 0.18. */
   readonly jensenShannon: ThresholdPair;
-  /** Wasserstein W₁ divided by the reference IQR (its std if the IQR is 0, else 1). Default warn 0.23, alert 0.33. */
+  /**
+   * Wasserstein W₁ divided by the reference standard deviation (1 if it is 0): a location shift by δ std reads δ.
+   * Default warn 0.32, alert 0.45 (= √0.1, √0.2).
+   */
   readonly wasserstein: ThresholdPair;
   /** Absolute change in the missing-value rate. Default warn 0.05, alert 0.2. */
   readonly missingRate: ThresholdPair;
@@ -34,7 +37,7 @@ export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = Object.freeze({
   psi: Object.freeze({ warn: 0.1, alert: 0.2 }),
   ks: Object.freeze({ warn: 0.125, alert: 0.18 }),
   jensenShannon: Object.freeze({ warn: 0.13, alert: 0.18 }),
-  wasserstein: Object.freeze({ warn: 0.23, alert: 0.33 }),
+  wasserstein: Object.freeze({ warn: 0.32, alert: 0.45 }),
   missingRate: Object.freeze({ warn: 0.05, alert: 0.2 }),
 });
 

@@ -32,13 +32,16 @@ describe('Kolmogorov–Smirnov', () => {
     expect(ksAgainstQuantiles([0, 1], Float64Array.from([0.1, 0.2, 0.3, 0.4]))).toBeCloseTo(0.6, 12);
     // A point mass in the sketch (repeated quantiles) is a jump: a sample all at 0 where F_ref(0) = 0.6.
     expect(ksAgainstQuantiles([0, 0, 0, 0, 0, 0, 0, 0.5, 1, 1, 1], Float64Array.from([0, 0]))).toBeCloseTo(0.4, 12);
+    // Uneven levels: F_ref(1) = ¾ when the sketch puts 1 at p = ¾; F_ref(1.5) = ¾ + ½ · ¼.
+    expect(ksAgainstQuantiles([0, 1, 2], Float64Array.from([1]), [0, 0.75, 1])).toBeCloseTo(0.75, 12);
+    expect(ksAgainstQuantiles([0, 1, 2], Float64Array.from([1.5]), [0, 0.75, 1])).toBeCloseTo(0.875, 12);
   });
 
   it('agrees with the exact two-sample statistic to within the sketch resolution', () => {
     const rng = new SeededRandom(7);
     const reference = Float64Array.from({ length: 20000 }, () => rng.normal());
     const window = Float64Array.from({ length: 1000 }, () => rng.normal(0.3, 1.2)).sort();
-    const sketch = profileDistribution(reference).quantiles;
-    expect(Math.abs(ksAgainstQuantiles(sketch, window) - ksStatistic(reference, window))).toBeLessThan(0.012);
+    const { quantiles, levels } = profileDistribution(reference);
+    expect(Math.abs(ksAgainstQuantiles(quantiles, window, levels) - ksStatistic(reference, window))).toBeLessThan(0.012);
   });
 });

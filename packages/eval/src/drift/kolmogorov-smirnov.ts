@@ -1,4 +1,5 @@
 import { countAtMost, countBelow, sortedFinite } from '../profile/quantile.js';
+import { sketchProbabilities } from '../profile/sketch-levels.js';
 
 /**
  * The two-sample Kolmogorov–Smirnov statistic D = sup_x |F_a(x) - F_b(x)| between two samples (exact, ties
@@ -56,37 +57,39 @@ export function ksPValue(d: number, n: number, m: number): number {
 
 /**
  * The KS statistic between a sample (ascending-sorted, finite) and a reference distribution known only through its
- * quantile sketch `quantiles` (the quantile function at p = k/(len-1), as in a reference profile). The reference
- * CDF is taken as piecewise linear between sketch points, with a jump where sketch points repeat (a point
- * mass); the supremum of |F_sample - F_ref| is then exact for that CDF, since it is reached at a sample value or a
- * sketch point, from the left or the right. With a 100-interval sketch the reference CDF is within 0.01 of the
- * true one. 0 when either side is empty.
+ * quantile sketch: `quantiles[k]` is the reference quantile at probability `levels[k]` (ascending from 0 to 1, as
+ * in a reference profile; default the uniform grid k/(len-1)). The reference CDF is taken as piecewise linear
+ * between sketch points, with a jump where sketch points repeat (a point mass); the supremum of
+ * |F_sample - F_ref| is then exact for that CDF, since it is reached at a sample value or a sketch point, from the
+ * left or the right. With percentile levels the reference CDF is within 0.01 of the true one. 0 when either side
+ * is empty. Throws `INVALID_INPUT` when `levels` and `quantiles` differ in length.
  */
-export function ksAgainstQuantiles(quantiles: readonly number[], sorted: Float64Array): number {
+export function ksAgainstQuantiles(quantiles: readonly number[], sorted: Float64Array, levels?: readonly number[]): number {
   const n = sorted.length;
   if (n === 0 || quantiles.length === 0) return 0;
+  const p = sketchProbabilities(quantiles, levels, 'ksAgainstQuantiles');
   let d = 0;
   // Every distinct sample value: its copies occupy [i, k), so F(v-) = i/n and F(v) = k/n without a search.
   for (let i = 0; i < n; ) {
     const v = sorted[i]!;
     let k = i + 1;
     while (k < n && sorted[k] === v) k++;
-    d = Math.max(d, Math.abs(k / n - referenceCdf(quantiles, v, false)), Math.abs(i / n - referenceCdf(quantiles, v, true)));
+    d = Math.max(d, Math.abs(k / n - referenceCdf(quantiles, p, v, false)), Math.abs(i / n - referenceCdf(quantiles, p, v, true)));
     i = k;
   }
   // Every sketch point (few): search the sample.
   for (const q of quantiles) {
     d = Math.max(
       d,
-      Math.abs(countAtMost(sorted, q) / n - referenceCdf(quantiles, q, false)),
-      Math.abs(countBelow(sorted, q) / n - referenceCdf(quantiles, q, true)),
+      Math.abs(countAtMost(sorted, q) / n - referenceCdf(quantiles, p, q, false)),
+      Math.abs(countBelow(sorted, q) / n - referenceCdf(quantiles, p, q, true)),
     );
   }
   return d;
 }
 
 /** F_ref(x) (right-continuous) or its left limit F_ref(x-) from a quantile sketch, see ksAgainstQuantiles. */
-function referenceCdf(q: readonly number[], x: number, leftLimit: boolean): number {
+function referenceCdf(q: readonly number[], p: readonly number[], x: number, leftLimit: boolean): number {
   const m = q.length - 1;
   const first = q[0]!;
   const last = q[m]!;
@@ -102,7 +105,7 @@ function referenceCdf(q: readonly number[], x: number, leftLimit: boolean): numb
       else lo = mid + 1;
     }
     const a = q[lo - 1]!;
-    return (lo - 1 + (x - a) / (q[lo]! - a)) / m;
+    return p[lo - 1]! + ((x - a) / (q[lo]! - a)) * (p[lo]! - p[lo - 1]!);
   }
   if (x < first) return 0;
   if (x >= last) return 1;
@@ -115,5 +118,5 @@ function referenceCdf(q: readonly number[], x: number, leftLimit: boolean): numb
     else hi = mid - 1;
   }
   const a = q[lo]!;
-  return (lo + (x - a) / (q[lo + 1]! - a)) / m;
+  return p[lo]! + ((x - a) / (q[lo + 1]! - a)) * (p[lo + 1]! - p[lo]!);
 }

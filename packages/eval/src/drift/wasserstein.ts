@@ -1,4 +1,5 @@
 import { sortedFinite } from '../profile/quantile.js';
+import { sketchProbabilities } from '../profile/sketch-levels.js';
 
 /**
  * The exact 1-D Wasserstein (earth mover's) distance W₁ between two samples, in the samples' units:
@@ -27,13 +28,15 @@ export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>):
 }
 
 /**
- * W₁ between a sample (ascending-sorted, finite) and a reference known only through its quantile sketch (the
- * quantile function at p = k/(len-1), as in a reference profile): W₁ = ∫₀¹ |Q_ref(p) - Q_sample(p)| dp, with
- * Q_ref piecewise linear between sketch points and Q_sample the sample's step quantile function. The integral is
- * computed exactly for that Q_ref (no grid), so the only approximation is the sketch itself: within the sketch's
- * interpolation error of the W₁ to the full reference sample. NaN when either side is empty.
+ * W₁ between a sample (ascending-sorted, finite) and a reference known only through its quantile sketch:
+ * `quantiles[k]` is the reference quantile at probability `levels[k]` (ascending from 0 to 1, as in a reference
+ * profile; default the uniform grid k/(len-1)). W₁ = ∫₀¹ |Q_ref(p) - Q_sample(p)| dp, with Q_ref piecewise linear
+ * between sketch points and Q_sample the sample's step quantile function. The integral is computed exactly for
+ * that Q_ref (no grid), so the only approximation is the sketch itself: within the sketch's interpolation error
+ * of the W₁ to the full reference sample. NaN when either side is empty. Throws `INVALID_INPUT` when `levels`
+ * and `quantiles` differ in length.
  */
-export function wassersteinAgainstQuantiles(quantiles: readonly number[], sorted: Float64Array): number {
+export function wassersteinAgainstQuantiles(quantiles: readonly number[], sorted: Float64Array, levels?: readonly number[]): number {
   const n = sorted.length;
   const m = quantiles.length - 1;
   if (n === 0 || m < 0) return Number.NaN;
@@ -42,22 +45,22 @@ export function wassersteinAgainstQuantiles(quantiles: readonly number[], sorted
     for (let i = 0; i < n; i++) total += Math.abs(sorted[i]! - quantiles[0]!);
     return total / n;
   }
-  let j = 0; // reference segment [j/m, (j+1)/m]
-  let i = 0; // sample step ((i)/n, (i+1)/n] holds sorted[i]
-  let p = 0;
+  const p = sketchProbabilities(quantiles, levels, 'wassersteinAgainstQuantiles');
+  let j = 0; // reference segment [p[j], p[j+1]]
+  let i = 0; // sample step (i/n, (i+1)/n] holds sorted[i]
+  let at = 0;
   let total = 0;
   while (j < m && i < n) {
-    // Compare the next breakpoints (j+1)/m and (i+1)/n in integers to avoid rounding drift.
-    const refNext = (j + 1) * n;
-    const sampleNext = (i + 1) * m;
-    const end = refNext <= sampleNext ? (j + 1) / m : (i + 1) / n;
+    const refNext = p[j + 1]!;
+    const sampleNext = (i + 1) / n;
+    const end = Math.min(refNext, sampleNext);
     const q0 = quantiles[j]!;
-    const slope = (quantiles[j + 1]! - q0) * m;
+    const slope = (quantiles[j + 1]! - q0) / (refNext - p[j]!);
     const c = sorted[i]!;
-    total += integralOfAbsLine(q0 + slope * (p - j / m) - c, q0 + slope * (end - j / m) - c, end - p);
-    p = end;
-    if (refNext <= sampleNext) j++;
-    if (sampleNext <= refNext) i++;
+    total += integralOfAbsLine(q0 + slope * (at - p[j]!) - c, q0 + slope * (end - p[j]!) - c, end - at);
+    at = end;
+    if (refNext <= end) j++;
+    if (sampleNext <= end) i++;
   }
   return total;
 }

@@ -3,7 +3,7 @@ import { denseMatrix, isMlsdError } from '@mlsd/data';
 import { buildReferenceProfile, parseReferenceProfile, profileDistribution } from '@mlsd/eval';
 
 describe('buildReferenceProfile', () => {
-  it('summarises 1..10 as computed by hand (type-7 sketch, inverse-CDF bin edges, population std)', () => {
+  it('summarises 1..10 as computed by hand (type-7 sketch refined in the tails, inverse-CDF bin edges, population std)', () => {
     const values = Float64Array.from([3, 1, 2, 10, 9, 4, 5, 8, 7, 6]);
     const profile = profileDistribution(values, { bins: 2, quantiles: 4 });
     expect(profile.count).toBe(10);
@@ -13,7 +13,23 @@ describe('buildReferenceProfile', () => {
     expect(profile.iqr).toBeCloseTo(7.75 - 3.25, 12);
     expect(profile.edges).toEqual([5]); // the smallest value with F(x) >= ½
     expect(profile.proportions).toEqual([0.5, 0.5]);
-    expect(profile.quantiles).toEqual([1, 3.25, 5.5, 7.75, 10]);
+    // Quarters, and each tail quarter halved while it still holds a value: 10 · ¼ · 2⁻¹ = 1.25 >= 1, 0.625 < 1.
+    expect(profile.levels).toEqual([0, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 3 / 4, 7 / 8, 15 / 16, 1]);
+    // Type 7 at p: 1 + 9p, e.g. p = 1/16 gives 1.5625.
+    expect(profile.quantiles).toEqual([1, 1.5625, 2.125, 3.25, 5.5, 7.75, 8.875, 9.4375, 10]);
+  });
+
+  it('refines the sketch tails until the outermost interval holds less than one value', () => {
+    // 13000 values, percentiles: 130 per tail percentile, halved 8 times (130 / 2⁸ < 1 <= 130 / 2⁷).
+    const values = Float64Array.from({ length: 13000 }, (_, i) => i);
+    const { levels, quantiles } = profileDistribution(values);
+    expect(levels).toHaveLength(101 + 2 * 8);
+    expect(levels[1]).toBe(0.01 / 256);
+    expect(levels[levels.length - 2]).toBe(1 - 0.01 / 256);
+    expect(levels[9]).toBe(0.01);
+    expect(quantiles[1]).toBeCloseTo(12999 * (0.01 / 256), 9);
+    // A sample smaller than the number of intervals gets the plain uniform grid.
+    expect(profileDistribution(Float64Array.from([1, 2, 3])).levels).toHaveLength(101);
   });
 
   it('counts NaN as missing and gives a discrete feature one bin per value', () => {
@@ -57,5 +73,23 @@ describe('buildReferenceProfile', () => {
       expect((error as Error).message).toMatch(/schemaVersion/);
     }
     expect(() => parseReferenceProfile({ ...profile, features: [{ name: 'A', count: 1 }] })).toThrow(/features\[0\]/);
+    const feature = profile.features[0]!;
+    expect(() => parseReferenceProfile({ ...profile, features: [{ ...feature, levels: [0, 1] }] })).toThrow(
+      /features\[0\]\.levels" has 2 entries but quantiles has 101/,
+    );
+    const reversed = [...feature.levels].reverse();
+    expect(() => parseReferenceProfile({ ...profile, features: [{ ...feature, levels: reversed }] })).toThrow(/rise strictly from 0 to 1/);
+  });
+
+  it('reads a version-1 profile (uniform sketch, no levels) and fills in its levels', () => {
+    const v1 = {
+      kind: 'mlsd-reference-profile',
+      schemaVersion: 1,
+      rows: 3,
+      bins: 2,
+      features: [{ name: 'A', count: 3, missingRate: 0, mean: 2, std: 0.8, min: 1, max: 3, iqr: 1, edges: [2], proportions: [2 / 3, 1 / 3], quantiles: [1, 1.5, 2, 2.5, 3] }],
+    };
+    const profile = parseReferenceProfile(v1);
+    expect(profile.features[0]!.levels).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 });

@@ -1,9 +1,13 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
 import { binProportions } from './bin-proportions.js';
 import { quantileSorted, sortedFinite } from './quantile.js';
+import { sketchLevels, uniformLevels } from './sketch-levels.js';
 
-/** The version of the {@link ReferenceProfile} JSON format; {@link parseReferenceProfile} rejects others. */
-export const REFERENCE_PROFILE_SCHEMA_VERSION = 1;
+/**
+ * The version of the {@link ReferenceProfile} JSON format. Version 2 added `levels` (a sketch refined in the
+ * tails); {@link parseReferenceProfile} still reads version 1 (uniform levels) and rejects others.
+ */
+export const REFERENCE_PROFILE_SCHEMA_VERSION = 2;
 
 /**
  * The summary of one numeric distribution at training time, enough to measure drift later without the data.
@@ -15,11 +19,11 @@ export interface DistributionProfile {
   /** Share of values that were missing (NaN or infinite), in [0, 1]. */
   readonly missingRate: number;
   readonly mean: number;
-  /** Population standard deviation. */
+  /** Population standard deviation; the scale Wasserstein distances are divided by. */
   readonly std: number;
   readonly min: number;
   readonly max: number;
-  /** Inter-quartile range q(0.75) - q(0.25); the scale Wasserstein distances are divided by. */
+  /** Inter-quartile range q(0.75) - q(0.25) (0 for a feature with a point mass over the middle half). */
   readonly iqr: number;
   /**
    * Inner cut points of the drift bins, ascending and distinct: the reference deciles (for `bins` = 10, taken as
@@ -30,10 +34,17 @@ export interface DistributionProfile {
   /** Reference share of each bin (`edges.length + 1` values summing to 1). */
   readonly proportions: readonly number[];
   /**
-   * The quantile function sampled at p = k / (quantiles.length - 1), k = 0..; `quantiles[0]` is the minimum and
-   * the last the maximum. KS and Wasserstein against the profile interpolate linearly between these points.
+   * The quantile function (type 7) sampled at the probabilities `levels`; `quantiles[0]` is the minimum and the
+   * last the maximum. KS and Wasserstein against the profile interpolate linearly between these points.
    */
   readonly quantiles: readonly number[];
+  /**
+   * The probability of each sketch point, ascending from 0 to 1: the uniform grid k / `quantiles` option
+   * (percentiles by default) refined by halving in both tail intervals until the outermost holds fewer than
+   * one reference value (see `sketchLevels`), so a heavy tail is not drawn as a straight line from p99 to the
+   * maximum. Same length as `quantiles`.
+   */
+  readonly levels: readonly number[];
 }
 
 /** The {@link DistributionProfile} of one named feature. */
@@ -67,7 +78,10 @@ export interface ReferenceProfileInput {
   readonly scores?: Float64Array;
   /** Number of quantile bins for PSI and Jensen–Shannon (default 10: deciles). Integer in [2, 1000]. */
   readonly bins?: number;
-  /** Number of quantile intervals stored for KS and Wasserstein (default 100: percentiles). Integer in [2, 10000]. */
+  /**
+   * Number of uniform quantile intervals stored for KS and Wasserstein (default 100: percentiles), before the
+   * tail refinement described at {@link DistributionProfile.levels}. Integer in [2, 10000].
+   */
   readonly quantiles?: number;
 }
 
@@ -118,8 +132,8 @@ export function buildReferenceProfile(input: ReferenceProfileInput): ReferencePr
 
 /**
  * The {@link DistributionProfile} of one sample (NaN = missing), with `bins` quantile bins (default 10) and a
- * sketch of `quantiles` intervals (default 100). An all-missing sample gives count 0, NaN moments, no edges,
- * one bin of proportion 0 and an empty sketch.
+ * sketch of `quantiles` uniform intervals (default 100) refined in the tails. An all-missing sample gives count
+ * 0, NaN moments, no edges, one bin of proportion 0 and an empty sketch.
  */
 export function profileDistribution(
   values: ArrayLike<number>,
@@ -131,7 +145,7 @@ export function profileDistribution(
   const n = sorted.length;
   const missingRate = values.length === 0 ? 0 : (values.length - n) / values.length;
   if (n === 0) {
-    return { count: 0, missingRate, mean: NaN, std: NaN, min: NaN, max: NaN, iqr: NaN, edges: [], proportions: [0], quantiles: [] };
+    return { count: 0, missingRate, mean: NaN, std: NaN, min: NaN, max: NaN, iqr: NaN, edges: [], proportions: [0], quantiles: [], levels: [] };
   }
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i]!;
@@ -146,8 +160,8 @@ export function profileDistribution(
     // Distinct and below the maximum, so that no reference bin is empty by construction.
     if (edge < max && (edges.length === 0 || edge > edges[edges.length - 1]!)) edges.push(edge);
   }
-  const sketch: number[] = [];
-  for (let k = 0; k <= quantileCount; k++) sketch.push(quantileSorted(sorted, k / quantileCount));
+  const levels = sketchLevels(quantileCount, n);
+  const sketch = levels.map((p) => quantileSorted(sorted, p));
   return {
     count: n,
     missingRate,
@@ -159,13 +173,15 @@ export function profileDistribution(
     edges,
     proportions: Array.from(binProportions(edges, sorted)),
     quantiles: sketch,
+    levels,
   };
 }
 
 /**
  * Checks that `json` (e.g. read back from the model registry) is a {@link ReferenceProfile} this version can
  * use and returns it typed. Moments of all-missing columns, which JSON writes as `null`, are turned back into NaN
- * in place. Throws `CORRUPT_ARTIFACT` naming the offending field otherwise.
+ * in place, and a version-1 profile (sketch without `levels`) gets its uniform levels filled in place. Throws
+ * `CORRUPT_ARTIFACT` naming the offending field otherwise.
  */
 export function parseReferenceProfile(json: unknown, source = 'reference profile'): ReferenceProfile {
   const fail = (field: string, problem: string): never => {
@@ -178,19 +194,20 @@ export function parseReferenceProfile(json: unknown, source = 'reference profile
   if (typeof json !== 'object' || json === null) return fail('(root)', 'is not an object');
   const profile = json as Record<string, unknown>;
   if (profile['kind'] !== 'mlsd-reference-profile') fail('kind', `is ${JSON.stringify(profile['kind'])}, expected "mlsd-reference-profile"`);
-  if (profile['schemaVersion'] !== REFERENCE_PROFILE_SCHEMA_VERSION) {
-    fail('schemaVersion', `is ${JSON.stringify(profile['schemaVersion'])}; this version reads ${REFERENCE_PROFILE_SCHEMA_VERSION}`);
+  const version = profile['schemaVersion'];
+  if (version !== 1 && version !== REFERENCE_PROFILE_SCHEMA_VERSION) {
+    fail('schemaVersion', `is ${JSON.stringify(version)}; this version reads 1 and ${REFERENCE_PROFILE_SCHEMA_VERSION}`);
   }
   if (!Array.isArray(profile['features'])) fail('features', 'is not an array');
   (profile['features'] as unknown[]).forEach((feature, i) => {
     if (typeof (feature as { name?: unknown } | null)?.name !== 'string') fail(`features[${i}].name`, 'is not a string');
-    checkDistribution(feature, `features[${i}]`, fail);
+    checkDistribution(feature, `features[${i}]`, version === 1, fail);
   });
-  if (profile['score'] !== undefined) checkDistribution(profile['score'], 'score', fail);
+  if (profile['score'] !== undefined) checkDistribution(profile['score'], 'score', version === 1, fail);
   return json as ReferenceProfile;
 }
 
-function checkDistribution(value: unknown, at: string, fail: (field: string, problem: string) => never): void {
+function checkDistribution(value: unknown, at: string, uniform: boolean, fail: (field: string, problem: string) => never): void {
   if (typeof value !== 'object' || value === null) fail(at, 'is not an object');
   const d = value as Record<string, unknown>;
   // Moments of an all-missing column are NaN, which JSON writes as null.
@@ -205,6 +222,15 @@ function checkDistribution(value: unknown, at: string, fail: (field: string, pro
   }
   if ((d['proportions'] as number[]).length !== (d['edges'] as number[]).length + 1) {
     fail(`${at}.proportions`, 'must have one more entry than edges');
+  }
+  const points = (d['quantiles'] as number[]).length;
+  if (uniform) d['levels'] = uniformLevels(points);
+  const levels = d['levels'];
+  if (!Array.isArray(levels) || levels.some((x) => typeof x !== 'number')) fail(`${at}.levels`, 'is not an array of numbers');
+  const list = levels as number[];
+  if (list.length !== points) fail(`${at}.levels`, `has ${list.length} entries but quantiles has ${points}`);
+  if (points > 0 && (list[0] !== 0 || list[points - 1] !== 1 || list.some((p, k) => k > 0 && !(p > list[k - 1]!)))) {
+    fail(`${at}.levels`, 'must rise strictly from 0 to 1');
   }
 }
 
