@@ -1,5 +1,5 @@
-import { holdoutWithDelay, prequentialFolds, takeRows, type ColumnTable, type DenseMatrix, type Fold } from '@mlsd/data';
-import { computeFeatureMatrix, FeaturePipeline, featureNames, handbookFeatures } from '@mlsd/features';
+import { holdoutWithDelay, prequentialFolds, type ColumnTable, type DenseMatrix, type Fold } from '@mlsd/data';
+import { FeaturePipeline, featureNames, handbookFeatures } from '@mlsd/features';
 
 /** Where the training and test windows lie (the Handbook's setup by default). */
 export interface SplitSettings {
@@ -78,7 +78,6 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     test: fold.test.map((row) => position[row]!),
   });
 
-  const raw = computeFeatureMatrix(table, features);
   return {
     pipeline,
     X: pipeline.transform(table, { rows: sourceRows }),
@@ -89,7 +88,7 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     sourceRows,
     holdout: remap(holdoutRows),
     prequential: prequentialRows.map(remap),
-    referenceFeatures: takeRows(raw, holdoutRows.test),
+    referenceFeatures: pipeline.rawFeatures(table, { rows: holdoutRows.test }),
   };
 }
 

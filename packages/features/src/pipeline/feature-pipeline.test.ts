@@ -23,6 +23,18 @@ const SPEC: FeaturePipelineSpec = {
 };
 
 describe('FeaturePipeline transforms', () => {
+  it('gives the same matrices when called again on the same table (the computed features are reused, never changed)', () => {
+    const pipeline = new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN });
+    const all = Array.from(pipeline.transform(TABLE).data);
+    expect(Array.from(pipeline.transform(TABLE).data)).toEqual(all);
+    expect(Array.from(pipeline.transform(TABLE, { rows: TEST }).data)).toEqual(Array.from(new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN }).transform(TABLE, { rows: TEST }).data));
+    // Before any transform: the raw AMOUNT, NaN kept, as computeFeatures gives it.
+    const raw = pipeline.rawFeatures(TABLE, { rows: Int32Array.of(6, 0, 5) });
+    expect(raw.featureNames).toEqual(['AMOUNT']);
+    expect(Array.from(raw.data)).toEqual([NAN, 1, 1000]);
+    expect(Array.from(pipeline.transform(TABLE).data)).toEqual(all);
+  });
+
   it('fits on training rows only and applies the hand-computed transforms', () => {
     const pipeline = new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN });
     expect(pipeline.featureNames).toEqual(['AMOUNT', 'AMOUNT_MISSING', 'MERCHANT=a', 'MERCHANT=b', 'MERCHANT_FREQUENCY']);

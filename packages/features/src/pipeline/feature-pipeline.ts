@@ -73,6 +73,11 @@ export class FeaturePipeline {
   private readonly requestedOutput: readonly string[] | undefined;
   private fitted: FittedTransform[] | undefined;
   private output: { names: string[]; indices: number[] } | undefined;
+  /**
+   * Computed feature columns per table. Tables are immutable, so `fit`, `transform` and `rawFeatures` on the same
+   * table compute the features once; the entry goes when the table does.
+   */
+  private readonly computed = new WeakMap<ColumnTable, Float64Array[]>();
 
   /** Stores and validates the spec (definitions, transform specs, options); fits nothing. */
   constructor(spec: FeaturePipelineSpec) {
@@ -129,6 +134,20 @@ export class FeaturePipeline {
       for (let r = 0; r < frame.rows; r++) data[r * cols + c] = column[r]!;
     });
     return denseMatrix(data, frame.rows, cols, output.names);
+  }
+
+  /**
+   * The computed features of the rows `options.rows` (default all) before any transform, in `rawFeatureNames`
+   * order: what monitoring profiles and what a person reads (amounts in currency, counts as counts).
+   */
+  rawFeatures(table: ColumnTable, options: PipelineRowsOptions = {}): DenseMatrix {
+    const frame = this.frame(table, options.rows);
+    const cols = frame.columns.length;
+    const data = new Float64Array(frame.rows * cols);
+    frame.columns.forEach((column, c) => {
+      for (let r = 0; r < frame.rows; r++) data[r * cols + c] = column[r]!;
+    });
+    return denseMatrix(data, frame.rows, cols, frame.names);
   }
 
   /**
@@ -232,7 +251,11 @@ export class FeaturePipeline {
   }
 
   private frame(table: ColumnTable, rows: Int32Array | undefined): FeatureFrame {
-    const columns = computeFeatureColumns(table, this.resolved, this.time);
+    let columns = this.computed.get(table);
+    if (columns === undefined) {
+      columns = computeFeatureColumns(table, this.resolved, this.time);
+      this.computed.set(table, columns);
+    }
     if (rows !== undefined) {
       for (let k = 0; k < rows.length; k++) {
         if (!(rows[k]! >= 0 && rows[k]! < table.rowCount)) {
@@ -243,7 +266,8 @@ export class FeaturePipeline {
     return {
       rows: rows === undefined ? table.rowCount : rows.length,
       names: this.resolved.map((feature) => feature.name),
-      columns: rows === undefined ? columns : columns.map((column) => Float64Array.from(rows, (row) => column[row]!)),
+      // Copies: transforms work in place, and the computed columns are cached.
+      columns: rows === undefined ? columns.map((column) => column.slice()) : columns.map((column) => gatherRows(column, rows)),
       category: (column) => tableCategory(table, column, rows),
     };
   }
@@ -287,4 +311,10 @@ function eventCategory(event: FeatureEvent, column: string): CategoryValues {
 
 function corrupt(field: string, detail: string): MlsdError {
   return new MlsdError('CORRUPT_ARTIFACT', `Feature pipeline JSON${field === '' ? '' : ` field "${field}"`} ${detail}.`, { location: { field } });
+}
+
+function gatherRows(column: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]!]!;
+  return out;
 }
