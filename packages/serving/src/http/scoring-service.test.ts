@@ -165,7 +165,7 @@ describe('fallback', () => {
   it('opens the model circuit after repeated failures, then probes after the cool-down and recovers', async () => {
     const flaky = new MisbehavingClassifier({ throws: true });
     const models = new MapModelSource().add(1, flaky, ['champion']);
-    const { service } = await serve({ circuitBreaker: { failureThreshold: 3, coolDownMs: 100 } }, models);
+    const { service } = await serve({ circuitBreaker: { failureThreshold: 3, coolDownMs: 1000 } }, models);
     for (let i = 0; i < 3; i++) expect((await score(service, tx(i, 20))).json.fallbackReason).toBe('model-error');
     const callsWhenOpened = flaky.calls;
     expect((await score(service, tx(10, 20))).json.fallbackReason).toBe('model-circuit-open');
@@ -173,22 +173,23 @@ describe('fallback', () => {
     const ready = (await service.app.inject({ url: '/v2/health/ready' })).json();
     expect(ready).toMatchObject({ ready: true, degraded: true });
     expect(ready.issues).toContain('model-circuit-open');
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await new Promise((resolve) => setTimeout(resolve, 1050));
     // The probe fails: open again without a second call.
     expect((await score(service, tx(11, 20))).json.fallbackReason).toBe('model-error');
     expect((await score(service, tx(12, 20))).json.fallbackReason).toBe('model-circuit-open');
     // Swap in a healthy champion: after the cool-down the probe succeeds and the circuit closes.
     models.add(2, await trainTinyModel(), ['champion']);
     await service.scorer.reload();
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await new Promise((resolve) => setTimeout(resolve, 1050));
     expect((await score(service, tx(13, 20))).json.source).toBe('model');
     expect((await score(service, tx(14, 20))).json.source).toBe('model');
     expect((await service.app.inject({ url: '/v2/health/ready' })).json().degraded).toBe(false);
   });
 
   it('sheds to the fallback (overload) instead of queueing when the in-flight limit is reached', async () => {
-    const { service, features } = await serve({ deadlineMs: 1000, overload: { maxInFlight: 2 } });
-    features.delayMs = 50;
+    const { service, features } = await serve({ deadlineMs: 5000, overload: { maxInFlight: 2 } });
+    // The store holds each call for 1 s: all six requests arrive while the first two are still in the model path.
+    features.delayMs = 1000;
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => score(service, tx(i, 20, i))));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const reasons = answers.map((a) => a.json.fallbackReason ?? a.json.source);

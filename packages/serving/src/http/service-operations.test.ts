@@ -272,11 +272,13 @@ describe('metrics and logs', () => {
 describe('graceful shutdown', () => {
   it('drains requests in flight, then closes the feature backend', async () => {
     const models = new MapModelSource().add(1, await trainTinyModel(), ['champion']);
-    const { service, features } = await serve(models, { deadlineMs: 2000 });
+    const { service, features } = await serve(models, { deadlineMs: 5000 });
     const base = await service.start();
     features.delayMs = 300;
     const pending = fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(1, 20)) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close only once the request is inside the model path.
+    for (let i = 0; i < 200 && service.scorer.status().inFlight === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(service.scorer.status().inFlight).toBe(1);
     await service.close();
     const res = await pending;
     expect(res.status).toBe(200);
