@@ -1,11 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest, simulateTransactions, TRANSACTION_SCHEMA, writeTable, type ColumnTable } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
 import { createScoringService, JsonlPredictionLog, memoryFeatureBackend, Monitor, registryModelSource, type MonitoringReport } from '@mlsd/serving';
 import { createProgress, type Progress } from '../cli-support/progress.js';
+import { wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 import { demoScale, type DemoScale } from '../pipeline/demo-scale.js';
 import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-catalog.js';
@@ -242,10 +243,4 @@ function formatCounts(counts: Readonly<Record<string, number>>): string {
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
-}
-
-function wholeNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0');
-  return parsed;
 }

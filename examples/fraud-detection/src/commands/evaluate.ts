@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { defineSchema, ingest, toMlsdError, type Schema } from '@mlsd/data';
 import { dayIndex, summarizeScores, type ScoreSummary } from '@mlsd/eval';
+import { positiveWholeNumber } from '../cli-support/flag-parsers.js';
 
 /** Flags of `fraud evaluate` (the issue's contract: exactly these names and defaults). */
 export interface EvaluateOptions {
@@ -67,7 +68,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--score-col <name>', 'column of the predicted fraud probability', 'SCORE')
     .option('--card-col <name>', 'column of the card (customer) id, for Card Precision@k', 'CUSTOMER_ID')
     .option('--time-col <name>', 'column of the transaction time (UTC), for Card Precision@k', 'TX_DATETIME')
-    .option('--k <n>', 'alerts per day for precision@k and Card Precision@k', parseWholeNumber, 100)
+    .option('--k <n>', 'alerts per day for precision@k and Card Precision@k', positiveWholeNumber, 100)
     .action(async (flags: EvaluateOptions) => {
       try {
         process.stderr.write(`evaluate: reading ${flags.predictions}\n`);
@@ -79,12 +80,4 @@ export function registerEvaluateCommand(program: Command): void {
         process.exitCode = 1;
       }
     });
-}
-
-function parseWholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InvalidArgumentError(`It must be a whole number >= 1, e.g. 100.`);
-  }
-  return n;
 }

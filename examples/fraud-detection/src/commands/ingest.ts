@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest, TRANSACTION_SCHEMA, writeTable } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
+import { ratio } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud ingest` (a contract: scripts outside the repo call them). */
@@ -49,10 +50,4 @@ export function registerIngestCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       }),
     );
-}
-
-function ratio(value: string): number {
-  const r = Number(value);
-  if (!(r >= 0 && r <= 1)) throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}".`);
-  return r;
 }

@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { simulateTransactions, writeTable } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
+import { integer, positiveWholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud simulate` (a contract: scripts outside the repo call them). */
@@ -21,9 +22,9 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('Simulate card transactions with the Fraud Detection Handbook generator and write them to a file.')
-    .option('--customers <n>', 'number of customers', positiveInteger, 5000)
-    .option('--terminals <n>', 'number of terminals', positiveInteger, 10_000)
-    .option('--days <n>', 'number of days', positiveInteger, 183)
+    .option('--customers <n>', 'number of customers', positiveWholeNumber, 5000)
+    .option('--terminals <n>', 'number of terminals', positiveWholeNumber, 10_000)
+    .option('--days <n>', 'number of days', positiveWholeNumber, 183)
     .option('--seed <n>', 'seed of every random draw (same seed, same file)', integer, 0)
     .option('--start <date>', 'first day, YYYY-MM-DD (UTC)', '2018-04-01')
     .requiredOption('--out <file>', 'output file: .csv, .parquet or .jsonl')
@@ -58,16 +59,4 @@ export function registerSimulateCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
       }),
     );
-}
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got "${value}".`);
-  return n;
-}
-
-function positiveInteger(value: string): number {
-  const n = integer(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}".`);
-  return n;
 }

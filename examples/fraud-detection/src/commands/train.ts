@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
+import { wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 import { parseModelList } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
@@ -73,10 +74,4 @@ export function registerTrainCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),
     );
-}
-
-function wholeNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0');
-  return parsed;
 }
