@@ -185,7 +185,7 @@ describe('shadow challenger', () => {
     const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(5, 20)) });
     // The answer is the champion's; the challenger runs only once the response has been written (`finish`).
     expect(await res.json()).toMatchObject({ score: 0.1, modelVersion: 1, source: 'model' });
-    for (let i = 0; i < 50 && challenger.calls === callsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 400 && challenger.calls === callsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(challenger.calls).toBe(callsBefore + 1);
     const shadow = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'shadow score');
     expect(shadow).toMatchObject({ transactionId: 5, championVersion: 1, championScore: 0.1, challengerVersion: 2, challengerScore: 0.42 });
@@ -198,7 +198,7 @@ describe('shadow challenger', () => {
     const { service } = await serve(models);
     const res = await service.app.inject({ method: 'POST', url: '/v1/score', payload: tx(5, 20) });
     expect(res.json()).toMatchObject({ score: 0.1, source: 'model' });
-    for (let i = 0; i < 50 && !(await service.metrics.registry.metrics()).includes('outcome="failed"'); i++) {
+    for (let i = 0; i < 400 && !(await service.metrics.registry.metrics()).includes('outcome="failed"'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(await service.metrics.registry.metrics()).toMatch(/mlsd_shadow_scores_total\{outcome="failed"\} 1/);
