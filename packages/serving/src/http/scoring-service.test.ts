@@ -196,4 +196,22 @@ describe('fallback', () => {
     expect(reasons.filter((r) => r === 'model')).toHaveLength(2);
     expect(reasons.filter((r) => r === 'overload')).toHaveLength(4);
   });
+
+  it('still records a shed transaction in the feature store, so the next transactions of the card count it', async () => {
+    const { service, features } = await serve({ deadlineMs: 5000, overload: { maxInFlight: 1 } });
+    features.delayMs = 200;
+    // Customer 9: the first transaction holds the only slot; the second (amount 300) is shed to the fallback.
+    const [first, shed] = await Promise.all([score(service, tx(1, 100, 9)), score(service, tx(2, 300, 9))]);
+    expect(first.json.source).toBe('model');
+    expect(shed.json.fallbackReason).toBe('overload');
+    features.delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The third transaction's customer mean includes both earlier ones: (100 + 300) / 2 = 200, not 100.
+    const third = await score(service, { ...tx(3, 300, 9), TX_DATETIME: '2018-04-01 10:00:01' });
+    expect(third.json.source).toBe('model');
+    const model = await trainTinyModel();
+    const scoreWithMean = (mean: number) => model.predictProba(denseMatrix(Float64Array.of(300, mean), 1, 2, [...SIMPLE_FEATURES]))[0]!;
+    expect(Math.abs(scoreWithMean(200) - scoreWithMean(100))).toBeGreaterThan(0.1);
+    expect(third.json.score).toBeCloseTo(scoreWithMean(200), 12);
+  });
 });

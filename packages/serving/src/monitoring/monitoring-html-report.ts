@@ -21,8 +21,8 @@ export async function monitoringHtmlReport(
       title: `Drift of the whole log: ${overall.status}`,
       description:
         `${overall.windowSize} model-scored events against the reference profile (${profile.rows} rows). PSI natural log over the ` +
-        'reference deciles; KS D against the reference percentiles; Jensen–Shannon distance in bits; Wasserstein divided by the reference IQR.',
-      html: htmlTable(['feature', 'status', 'PSI', 'KS D', 'KS p', 'JS distance', 'W₁/IQR', 'missing (ref → live)'], rows),
+        'reference deciles; KS D against the reference percentiles; Jensen–Shannon distance in bits; Wasserstein divided by the reference standard deviation.',
+      html: htmlTable(['feature', 'status', 'PSI', 'KS D', 'KS p', 'JS distance', 'W₁/std', 'missing (ref → live)'], rows),
     });
   }
   const timeline = replay.history.flatMap((point) =>

@@ -249,7 +249,10 @@ export class Scorer {
     const active = arm === 'challenger' ? this.challenger : this.champion;
     if (active === undefined) return this.fallback(tx, start, 'no-model', null, undefined);
     const version = active.served.version;
-    if (!deps.shedder.tryEnter()) return this.fallback(tx, start, 'overload', version, undefined);
+    if (!deps.shedder.tryEnter()) {
+      this.recordShed(active, tx);
+      return this.fallback(tx, start, 'overload', version, undefined);
+    }
     try {
       if (!deps.storeBreaker.tryAcquire()) return this.fallback(tx, start, 'store-circuit-open', version, undefined);
       let values: FeatureValues;
@@ -318,6 +321,23 @@ export class Scorer {
       throw new MlsdError('INTERNAL', `Model ${active.served.name}/${active.served.version} returned ${String(score)}, not a probability.`);
     }
     return score;
+  }
+
+  /**
+   * Records a transaction shed under overload in the feature store without waiting for it: it still happened, and
+   * the card's and terminal's next transactions must count it (left out, every count and mean after it would be
+   * too low, skewing the model's inputs exactly when traffic peaks). The call starts now, so events keep their
+   * order in the store; its failures only feed the store's circuit breaker, since the answer has gone already.
+   */
+  private recordShed(active: ActiveModel, tx: ScoringTransaction): void {
+    if (!this.deps.storeBreaker.tryAcquire()) return;
+    active.features.computeAndRecord(tx).then(
+      () => this.deps.storeBreaker.success(),
+      (error: unknown) => {
+        if (isMlsdError(error, 'INVALID_INPUT')) this.deps.storeBreaker.success();
+        else this.deps.storeBreaker.failure();
+      },
+    );
   }
 
   private fallback(
