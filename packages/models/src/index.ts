@@ -37,3 +37,5 @@ export { MlpClassifier, loadMlpClassifier, MLP_DEFAULTS } from './neural/mlp-cla
 export type { MlpFitInfo, MlpOptions } from './neural/mlp-classifier.js';
 export type { MlpActivation } from './neural/activation.js';
 export type { MlpBackend } from './neural/tensorflow-runtime.js';
+export { addPackedOutputs, packForest } from './trees/packed-forest.js';
+export type { PackedForest } from './trees/packed-forest.js';

@@ -6,10 +6,11 @@ import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
 import { LIBRARY_VERSION } from '../version.js';
-import { addTreeOutputs, decodeTree, encodeTree, leafOf, type CompactTree } from './compact-tree.js';
+import { decodeTree, encodeTree, leafOf, type CompactTree } from './compact-tree.js';
 import { averagePrecisionOfScores, logLossOfMargins, type EarlyStoppingMetric } from './early-stopping-metric.js';
 import { gainByFeature, normalise } from './feature-importance.js';
 import { HistogramTreeLearner, type GrowPolicy } from './histogram-tree-learner.js';
+import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
 import { binMatrix, fitQuantileBins, MAX_VALUE_BINS, type QuantileBins } from './quantile-bins.js';
 import { treeShapContributions } from './tree-shap.js';
 
@@ -108,6 +109,8 @@ const RULES = {
 interface LearnedState {
   readonly baseScore: number;
   readonly trees: readonly CompactTree[];
+  /** The same trees laid out for prediction (built at fit and load time, never stored). */
+  readonly packed: PackedForest;
   readonly binEdges: readonly Float64Array[];
   readonly importance: Float64Array;
   readonly featureNames: readonly string[];
@@ -237,10 +240,10 @@ export class GradientBoostingClassifier implements Classifier {
   }
 
   private margins(X: DenseMatrix, what: string): Float64Array {
-    const { trees, baseScore, featureNames } = this.fitted(what);
+    const { packed, baseScore, featureNames } = this.fitted(what);
     checkPredictInput(KIND, X, featureNames);
     const out = new Float64Array(X.rows).fill(baseScore);
-    addTreeOutputs(trees, X, out);
+    addPackedOutputs(packed, X, out);
     return out;
   }
 
@@ -285,9 +288,11 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
   const bestRound = state['bestRound'];
   if (!Number.isInteger(roundsTrained) || !Number.isInteger(bestRound)) corrupt('state', 'must hold integer roundsTrained and bestRound');
   const model = new GradientBoostingClassifier(params);
+  const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
     baseScore: baseScore as number,
-    trees: (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`)),
+    trees: decoded,
+    packed: packForest(decoded),
     binEdges: (edges as unknown[]).map((e, i) => decodeTypedArray(e, 'float64', `state.binEdges[${i}]`)),
     importance: decodeTypedArray(state['importance'], 'float64', 'state.importance', d),
     featureNames: Object.freeze([...checked.featureNames]),
@@ -386,7 +391,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
     }
 
     if (validation !== undefined && validationMargin !== null) {
-      addTreeOutputs([tree], validation.X, validationMargin);
+      addPackedOutputs(packForest([tree]), validation.X, validationMargin);
       const score = higherIsBetter
         ? averagePrecisionOfScores(validationMargin, validation.y)
         : logLossOfMargins(validationMargin, validation.y);
@@ -408,6 +413,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   return {
     baseScore,
     trees,
+    packed: packForest(trees),
     binEdges: bins.edges,
     importance,
     featureNames: Object.freeze([...X.featureNames]),

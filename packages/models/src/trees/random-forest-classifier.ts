@@ -6,9 +6,10 @@ import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
 import { LIBRARY_VERSION } from '../version.js';
-import { addTreeOutputs, decodeTree, encodeTree, type CompactTree } from './compact-tree.js';
+import { decodeTree, encodeTree, type CompactTree } from './compact-tree.js';
 import { gainByFeature, normalise } from './feature-importance.js';
 import { HistogramTreeLearner } from './histogram-tree-learner.js';
+import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
 import { binMatrix, fitQuantileBins, MAX_VALUE_BINS } from './quantile-bins.js';
 import { treeShapContributions } from './tree-shap.js';
 
@@ -86,6 +87,8 @@ const RULES = {
 
 interface LearnedState {
   readonly trees: readonly CompactTree[];
+  /** The same trees laid out for prediction (built at fit and load time, never stored). */
+  readonly packed: PackedForest;
   readonly binEdges: readonly Float64Array[];
   readonly importance: Float64Array;
   readonly featureNames: readonly string[];
@@ -140,11 +143,11 @@ export class RandomForestClassifier implements Classifier {
   }
 
   predictProba(X: DenseMatrix): Float64Array {
-    const { trees, featureNames } = this.fitted('predictProba');
+    const { trees, packed, featureNames } = this.fitted('predictProba');
     checkPredictInput(KIND, X, featureNames);
     const out = new Float64Array(X.rows);
     // Sum, then divide once: adding 1/n n times can round above 1.
-    addTreeOutputs(trees, X, out);
+    addPackedOutputs(packed, X, out);
     for (let i = 0; i < out.length; i++) out[i]! /= trees.length;
     return out;
   }
@@ -223,8 +226,10 @@ export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifie
   const edges = state['binEdges'];
   if (!Array.isArray(edges) || edges.length !== d) corrupt('state.binEdges', `must hold ${d} arrays (one per feature)`);
   const model = new RandomForestClassifier(params);
+  const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
-    trees: (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`)),
+    trees: decoded,
+    packed: packForest(decoded),
     binEdges: (edges as unknown[]).map((e, i) => decodeTypedArray(e, 'float64', `state.binEdges[${i}]`)),
     importance: decodeTypedArray(state['importance'], 'float64', 'state.importance', d),
     featureNames: Object.freeze([...checked.featureNames]),
@@ -314,5 +319,5 @@ function growForest(
     for (let f = 0; f < cols; f++) importance[f]! += gains[f]!;
   }
   normalise(importance);
-  return { trees, binEdges: bins.edges, importance, featureNames: Object.freeze([...X.featureNames]) };
+  return { trees, packed: packForest(trees), binEdges: bins.edges, importance, featureNames: Object.freeze([...X.featureNames]) };
 }
