@@ -14,6 +14,75 @@ export type FeaturePlan =
     }
   | { readonly feature: Extract<ResolvedFeature, { kind: 'delayed-label' }>; readonly entity: number };
 
+/** Operation codes of a {@link PlanStep}. */
+const Op = {
+  Column: 0,
+  Log1p: 1,
+  Weekend: 2,
+  Night: 3,
+  Count: 4,
+  Sum: 5,
+  Mean: 6,
+  Min: 7,
+  Max: 8,
+  Std: 9,
+  Ratio: 10,
+  DelayedCount: 11,
+  DelayedRate: 12,
+} as const;
+type Op = (typeof Op)[keyof typeof Op];
+
+/**
+ * A {@link FeaturePlan} flattened to one object shape with numbers only: the per-event loop reads the same
+ * properties of the same hidden class for every feature (the union of definition shapes made every read
+ * megamorphic, which cost microseconds per event).
+ */
+export interface PlanStep {
+  readonly op: Op;
+  /** Pass-through field index (column, log1p), else -1. */
+  readonly field: number;
+  /** Entity index (windows, delayed labels), else -1. */
+  readonly entity: number;
+  /** Index of the value among the entity's stored values, -1 for counts and non-window steps. */
+  readonly value: number;
+  readonly windowMs: number;
+  readonly delayMs: number;
+  readonly offsetMs: number;
+  readonly fromHour: number;
+  readonly toHour: number;
+}
+
+/** Flattens plans into {@link PlanStep}s, once per executor. */
+export function planSteps(plans: readonly FeaturePlan[]): PlanStep[] {
+  return plans.map((plan) => {
+    const step = { op: Op.Column as Op, field: -1, entity: -1, value: -1, windowMs: 0, delayMs: 0, offsetMs: 0, fromHour: 0, toHour: 0 };
+    const feature = plan.feature;
+    switch (feature.kind) {
+      case 'column':
+      case 'log1p':
+        return { ...step, op: feature.kind === 'column' ? Op.Column : Op.Log1p, field: (plan as { field: number }).field };
+      case 'calendar':
+        return { ...step, op: feature.flag === 'weekend' ? Op.Weekend : Op.Night, offsetMs: feature.offsetMs, fromHour: feature.fromHour, toHour: feature.toHour };
+      case 'window':
+      case 'ratio-to-window-mean': {
+        const { entity, value } = plan as { entity: number; value: number };
+        const op = feature.kind === 'ratio-to-window-mean' ? Op.Ratio : WINDOW_OPS[feature.agg];
+        return { ...step, op, entity, value: op === Op.Count ? -1 : value, windowMs: feature.windowMs };
+      }
+      case 'delayed-label':
+        return {
+          ...step,
+          op: feature.output === 'count' ? Op.DelayedCount : Op.DelayedRate,
+          entity: (plan as { entity: number }).entity,
+          windowMs: feature.windowMs,
+          delayMs: feature.delayMs,
+        };
+    }
+  });
+}
+
+const WINDOW_OPS = { count: Op.Count, sum: Op.Sum, mean: Op.Mean, min: Op.Min, max: Op.Max, std: Op.Std } as const;
+
 /**
  * The feature vector of one event from the state before it: `histories[e]` holds entity e's earlier events (up to
  * the event's time), `entityValues[e]` the event's own values for entity e, `fields[f]` its pass-through values.
@@ -21,82 +90,70 @@ export type FeaturePlan =
  * sweep, so `std` gives identical bits and sums agree to rounding.
  */
 export function historyFeatures(
-  plans: readonly FeaturePlan[],
+  steps: readonly PlanStep[],
   time: number,
   fields: readonly number[],
   entityValues: readonly (readonly number[])[],
   histories: readonly EntityHistory[],
   out: Float64Array,
 ): Float64Array {
-  for (let f = 0; f < plans.length; f++) {
-    const plan = plans[f]!;
-    const feature = plan.feature;
-    switch (feature.kind) {
-      case 'column':
-        out[f] = fields[(plan as { field: number }).field]!;
-        break;
-      case 'log1p':
-        out[f] = Math.log1p(fields[(plan as { field: number }).field]!);
-        break;
-      case 'calendar':
-        out[f] =
-          feature.flag === 'weekend'
-            ? weekendFlag(time, feature.offsetMs)
-            : nightFlag(time, feature.offsetMs, feature.fromHour, feature.toHour);
-        break;
-      case 'window':
-      case 'ratio-to-window-mean': {
-        const { entity, value } = plan as { entity: number; value: number };
-        const history = histories[entity]!;
-        const start = firstAfter(history, time - feature.windowMs);
-        const count = history.to - start + 1;
-        const agg = feature.kind === 'window' ? feature.agg : 'mean';
-        if (agg === 'count') {
-          out[f] = count;
-          break;
-        }
-        const values = history.values[value]!;
-        const x = entityValues[entity]![value]!;
-        out[f] = aggregate(agg, values, start, history.to, x, count);
-        if (feature.kind === 'ratio-to-window-mean') out[f] = out[f] === 0 ? 0 : x / out[f]!;
-        break;
-      }
-      case 'delayed-label': {
-        const history = histories[(plan as { entity: number }).entity]!;
-        const to = time - feature.delayMs;
-        const lo = firstAfter(history, to - feature.windowMs);
-        const hi = firstAfter(history, to);
+  for (let f = 0; f < steps.length; f++) {
+    const step = steps[f]!;
+    const op = step.op;
+    if (op === Op.Column) out[f] = fields[step.field]!;
+    else if (op === Op.Log1p) out[f] = Math.log1p(fields[step.field]!);
+    else if (op === Op.Weekend) out[f] = weekendFlag(time, step.offsetMs);
+    else if (op === Op.Night) out[f] = nightFlag(time, step.offsetMs, step.fromHour, step.toHour);
+    else if (op === Op.DelayedCount || op === Op.DelayedRate) {
+      const history = histories[step.entity]!;
+      const to = time - step.delayMs;
+      const lo = firstAfter(history, to - step.windowMs);
+      const hi = firstAfter(history, to);
+      const count = hi - lo;
+      if (op === Op.DelayedCount) out[f] = count;
+      else {
         let frauds = 0;
-        for (let j = lo; j < hi; j++) frauds += history.labels[j]!;
-        const count = hi - lo;
-        out[f] = feature.output === 'count' ? count : count === 0 ? 0 : frauds / count;
-        break;
+        const labels = history.labels;
+        for (let j = lo; j < hi; j++) frauds += labels[j]!;
+        out[f] = count === 0 ? 0 : frauds / count;
+      }
+    } else {
+      const history = histories[step.entity]!;
+      const start = firstAfter(history, time - step.windowMs);
+      const count = history.to - start + 1;
+      if (op === Op.Count) out[f] = count;
+      else {
+        const x = entityValues[step.entity]![step.value]!;
+        const value = aggregate(op, history.values[step.value]!, start, history.to, x, count);
+        out[f] = op !== Op.Ratio ? value : value === 0 ? 0 : x / value;
       }
     }
   }
   return out;
 }
 
-function aggregate(agg: 'sum' | 'mean' | 'min' | 'max' | 'std', values: Float64Array, from: number, to: number, x: number, count: number): number {
-  switch (agg) {
-    case 'sum':
-    case 'mean': {
+/** `Op.Ratio` returns the window mean (the caller divides). */
+function aggregate(op: Op, values: Float64Array, from: number, to: number, x: number, count: number): number {
+  switch (op) {
+    case Op.Sum:
+    case Op.Mean:
+    case Op.Ratio: {
       let sum = 0;
       for (let j = from; j < to; j++) sum += values[j]!;
       sum += x;
-      return agg === 'sum' ? sum : sum / count;
+      return op === Op.Sum ? sum : sum / count;
     }
-    case 'min': {
+    case Op.Min: {
       let min = x;
       for (let j = from; j < to; j++) if (values[j]! < min) min = values[j]!;
       return min;
     }
-    case 'max': {
+    case Op.Max: {
       let max = x;
       for (let j = from; j < to; j++) if (values[j]! > max) max = values[j]!;
       return max;
     }
-    case 'std': {
+    default: {
       // Mirrors `windowStd` of the offline executor operation for operation.
       let sum = 0;
       for (let j = from; j < to; j++) sum += values[j]!;

@@ -15,7 +15,11 @@ export class MemoryStateStore implements FeatureStateStore {
   private layoutText = '';
   /** One map per layout entity, from entity key to its history. */
   private histories: Map<string | number, History>[] = [];
-  private readonly transactions = new Map<string | number, { readonly histories: readonly History[]; readonly time: number; readonly seq: number }>();
+  /** The feedback index: transaction id → the sequence number of its event, whose time and keys sit in `recent`. */
+  private readonly transactions = new Map<string | number, number>();
+  private recent = new RecentEvents(0);
+  /** No indexed transaction is older than this sequence number (a lower bound, refreshed by the sweep). */
+  private oldestIndexed = 1;
   private seq = 0;
   // Reused between calls (views are only valid inside `compute`): no per-event allocation for lookups and views.
   private found: (History | undefined)[] = [];
@@ -44,6 +48,7 @@ export class MemoryStateStore implements FeatureStateStore {
       this.histories = layout.entities.map(() => new Map<string | number, History>());
       this.found = layout.entities.map(() => undefined);
       this.views = layout.entities.map(() => ({ from: 0, to: 0, times: EMPTY.times, labels: EMPTY.labels, values: EMPTY.values }));
+      this.recent = new RecentEvents(layout.entities.length);
     }
   }
 
@@ -70,7 +75,6 @@ export class MemoryStateStore implements FeatureStateStore {
     if (!record) return result;
 
     const seq = ++this.seq;
-    const histories: History[] = new Array<History>(count);
     for (let e = 0; e < count; e++) {
       let history = found[e];
       if (history === undefined) {
@@ -79,9 +83,13 @@ export class MemoryStateStore implements FeatureStateStore {
       }
       history.insert(event.time, seq, event.values[e]!);
       history.evict(layout.retentionMs);
-      histories[e] = history;
     }
-    if (event.transactionId !== undefined) this.transactions.set(event.transactionId, { histories, time: event.time, seq });
+    if (event.transactionId !== undefined) {
+      // Delete first so that the index stays in sequence order (the sweep stops at the first live entry).
+      this.transactions.delete(event.transactionId);
+      this.transactions.set(event.transactionId, seq);
+      this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
+    }
     if (event.time > this.watermark) this.watermark = event.time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);
     return result;
@@ -91,9 +99,10 @@ export class MemoryStateStore implements FeatureStateStore {
     this.requireLayout();
     let changed = 0;
     if ('transactionId' in target) {
-      const entry = this.transactions.get(target.transactionId);
-      if (entry === undefined) return 0;
-      for (const history of entry.histories) changed += history.setLabel(entry.time, entry.seq, label);
+      const seq = this.transactions.get(target.transactionId);
+      if (seq === undefined) return 0;
+      const time = this.recent.time(seq);
+      for (let e = 0; e < this.histories.length; e++) changed += this.histories[e]!.get(this.recent.key(seq, e))?.setLabel(time, seq, label) ?? 0;
       return changed;
     }
     for (const { entity, key } of target.keys) changed += this.histories[entity]?.get(key)?.setLabel(target.time, -1, label) ?? 0;
@@ -114,9 +123,14 @@ export class MemoryStateStore implements FeatureStateStore {
       }
     }
     // Transactions are indexed in arrival order, which follows event time up to the lateness bound.
-    for (const [id, entry] of this.transactions) {
-      if (entry.time > cutoff - layout.latenessMs) break;
+    for (const [id, seq] of this.transactions) {
+      if (this.recent.time(seq) > cutoff - layout.latenessMs) break;
       this.transactions.delete(id);
+    }
+    this.oldestIndexed = this.seq + 1;
+    for (const seq of this.transactions.values()) {
+      this.oldestIndexed = seq;
+      break;
     }
   }
 
@@ -231,18 +245,78 @@ class History {
 
   private makeRoom(): void {
     const size = this.tail - this.head;
-    const capacity = size * 2 > this.times.length ? this.times.length * 2 : this.times.length;
-    const move = <T extends Float64Array | Uint8Array>(source: T, target: T): T => {
-      target.set(source.subarray(this.head, this.tail));
-      return target;
-    };
-    this.times = move(this.times, new Float64Array(capacity));
-    this.seqs = move(this.seqs, new Float64Array(capacity));
-    this.labels = move(this.labels, new Uint8Array(capacity));
-    this.values = this.values.map((column) => move(column, new Float64Array(capacity)));
+    if (size * 2 <= this.times.length) {
+      // Enough evicted space at the front: compact in place, no new arrays.
+      this.times.copyWithin(0, this.head, this.tail);
+      this.seqs.copyWithin(0, this.head, this.tail);
+      this.labels.copyWithin(0, this.head, this.tail);
+      for (const column of this.values) column.copyWithin(0, this.head, this.tail);
+    } else {
+      const capacity = this.times.length * 2;
+      const move = <T extends Float64Array | Uint8Array>(source: T, target: T): T => {
+        target.set(source.subarray(this.head, this.tail));
+        return target;
+      };
+      this.times = move(this.times, new Float64Array(capacity));
+      this.seqs = move(this.seqs, new Float64Array(capacity));
+      this.labels = move(this.labels, new Uint8Array(capacity));
+      this.values = this.values.map((column) => move(column, new Float64Array(capacity)));
+    }
     this.head = 0;
     this.tail = size;
   }
 }
 
 const EMPTY = new History(0, 0);
+
+/**
+ * Time and entity keys of recent events by sequence number, in a ring of typed arrays (keys in plain arrays: they
+ * may be strings) that grows when the oldest indexed event would be overwritten. No object per event.
+ */
+class RecentEvents {
+  private mask = 1_023;
+  private times = new Float64Array(1_024);
+  private seqs = new Float64Array(1_024);
+  private keys: (string | number)[][];
+
+  constructor(entityCount: number) {
+    this.keys = Array.from({ length: entityCount }, () => new Array<string | number>(1_024).fill(0));
+  }
+
+  /** Stores event `seq`; events from sequence number `oldest` on must stay readable. */
+  add(seq: number, time: number, keys: readonly (string | number)[], oldest: number): void {
+    if (seq - oldest > this.mask) this.grow(seq - oldest + 1, oldest);
+    const slot = seq & this.mask;
+    this.times[slot] = time;
+    this.seqs[slot] = seq;
+    for (let e = 0; e < keys.length; e++) this.keys[e]![slot] = keys[e]!;
+  }
+
+  time(seq: number): number {
+    return this.times[seq & this.mask]!;
+  }
+
+  key(seq: number, entity: number): string | number {
+    return this.keys[entity]![seq & this.mask]!;
+  }
+
+  private grow(needed: number, oldest: number): void {
+    let capacity = this.mask + 1;
+    while (capacity < needed) capacity *= 2;
+    const times = new Float64Array(capacity);
+    const seqs = new Float64Array(capacity);
+    const keys = this.keys.map(() => new Array<string | number>(capacity).fill(0));
+    for (let slot = 0; slot <= this.mask; slot++) {
+      const seq = this.seqs[slot]!;
+      if (seq < oldest) continue;
+      const to = seq & (capacity - 1);
+      times[to] = this.times[slot]!;
+      seqs[to] = seq;
+      for (let e = 0; e < keys.length; e++) keys[e]![to] = this.keys[e]![slot]!;
+    }
+    this.mask = capacity - 1;
+    this.times = times;
+    this.seqs = seqs;
+    this.keys = keys;
+  }
+}

@@ -2,7 +2,7 @@ import { MlsdError } from '@mlsd/data';
 import { durationMs, type Duration } from '../definitions/duration.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
-import { historyFeatures, type FeaturePlan } from './history-features.js';
+import { historyFeatures, planSteps, type FeaturePlan, type PlanStep } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import type { FeatureStateStore, StateLayout, StoreEvent } from './state-store.js';
 
@@ -52,7 +52,8 @@ export class OnlineFeatureExecutor {
   readonly store: FeatureStateStore;
   private readonly timeField: string;
   private readonly idField: string;
-  private readonly plans: FeaturePlan[];
+  private readonly steps: PlanStep[];
+  private readonly vectors: VectorPool;
   private readonly entityNames: string[];
   private readonly entityColumns: string[][];
   private readonly fieldNames: string[];
@@ -71,7 +72,8 @@ export class OnlineFeatureExecutor {
     this.entityNames = [];
     this.entityColumns = [];
     this.fieldNames = [];
-    this.plans = features.map((feature) => this.plan(feature));
+    this.steps = planSteps(features.map((feature) => this.plan(feature)));
+    this.vectors = new VectorPool(this.steps.length);
     const layout: StateLayout = {
       entities: this.entityNames.map((entity, e) => ({ entity, valueCount: this.entityColumns[e]!.length })),
       retentionMs: stateHorizonMs(features) + latenessMs,
@@ -138,9 +140,9 @@ export class OnlineFeatureExecutor {
 
   private run(event: FeatureEvent, record: boolean): Promise<Float64Array> {
     const { storeEvent, fields } = this.toStoreEvent(event);
-    const out = new Float64Array(this.plans.length);
+    const out = this.vectors.next();
     return this.store.observe(storeEvent, record, (histories) =>
-      historyFeatures(this.plans, storeEvent.time, fields, storeEvent.values, histories, out),
+      historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out),
     );
   }
 
@@ -149,10 +151,9 @@ export class OnlineFeatureExecutor {
       throw new MlsdError('INVALID_INPUT', `An event must be an object of field values, got ${JSON.stringify(event)}.`);
     }
     const transactionId = canonicalKey(event[this.idField]);
-    const where = transactionId === undefined ? 'Event' : `Event ${transactionId}`;
     const time = event[this.timeField];
     if (typeof time !== 'number' || !Number.isFinite(time)) {
-      throw new MlsdError('INVALID_INPUT', `${where}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC).`, {
+      throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC).`, {
         location: { field: this.timeField },
       });
     }
@@ -162,17 +163,21 @@ export class OnlineFeatureExecutor {
       const name = this.entityNames[e]!;
       const key = event[name];
       if (!((typeof key === 'number' && Number.isFinite(key)) || (typeof key === 'string' && key.length > 0))) {
-        throw new MlsdError('INVALID_INPUT', `${where}: entity key "${name}" is ${show(key)}; every event needs a number or non-empty string key.`, {
+        throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: entity key "${name}" is ${show(key)}; every event needs a number or non-empty string key.`, {
           location: { field: name },
         });
       }
       keys.push(canonicalKey(key)!);
-      values.push(this.entityColumns[e]!.map((column) => finiteField(event, column, where)));
+      const columns = this.entityColumns[e]!;
+      const own: number[] = [];
+      for (let c = 0; c < columns.length; c++) own.push(finiteField(event, columns[c]!, transactionId));
+      values.push(own);
     }
-    const fields = this.fieldNames.map((column) => passThroughField(event, column, where));
+    const fields: number[] = [];
+    for (let f = 0; f < this.fieldNames.length; f++) fields.push(passThroughField(event, this.fieldNames[f]!, transactionId));
     for (const field of this.log1pFields) {
       if (fields[field]! <= -1) {
-        throw new MlsdError('INVALID_INPUT', `${where}: field "${this.fieldNames[field]}" is ${fields[field]}; log1p needs values > -1.`, {
+        throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.fieldNames[field]}" is ${fields[field]}; log1p needs values > -1.`, {
           location: { field: this.fieldNames[field]! },
         });
       }
@@ -223,6 +228,33 @@ export class OnlineFeatureExecutor {
   }
 }
 
+/**
+ * Hands out result vectors as views into shared 256-vector buffers: a fresh `Float64Array` per event would get a
+ * buffer of its own, whose allocation and release cost more than computing the features. A buffer stays alive
+ * while any of its vectors does (at most 256 × the vector size).
+ */
+class VectorPool {
+  private buffer: ArrayBuffer;
+  private used = 0;
+  private readonly bytes: number;
+
+  constructor(private readonly length: number) {
+    this.bytes = Math.max(1, length) * Float64Array.BYTES_PER_ELEMENT;
+    this.buffer = new ArrayBuffer(this.bytes * 256);
+  }
+
+  /** A zeroed vector no one else holds. */
+  next(): Float64Array {
+    if (this.used + this.bytes > this.buffer.byteLength) {
+      this.buffer = new ArrayBuffer(this.bytes * 256);
+      this.used = 0;
+    }
+    const vector = new Float64Array(this.buffer, this.used, this.length);
+    this.used += this.bytes;
+    return vector;
+  }
+}
+
 function indexOrAdd(list: string[], name: string): number {
   const index = list.indexOf(name);
   return index >= 0 ? index : list.push(name) - 1;
@@ -243,21 +275,26 @@ function show(value: unknown): string {
   return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? 'missing');
 }
 
-function finiteField(event: FeatureEvent, column: string, where: string): number {
+/** How error messages name an event (built only on error: no string work per event). */
+function where(transactionId: string | number | undefined): string {
+  return transactionId === undefined ? 'Event' : `Event ${transactionId}`;
+}
+
+function finiteField(event: FeatureEvent, column: string, transactionId: string | number | undefined): number {
   const value = event[column];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new MlsdError('INVALID_INPUT', `${where}: field "${column}" is ${show(value)}; windowed features need a finite number.`, {
+    throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${column}" is ${show(value)}; windowed features need a finite number.`, {
       location: { field: column },
     });
   }
   return value;
 }
 
-function passThroughField(event: FeatureEvent, column: string, where: string): number {
+function passThroughField(event: FeatureEvent, column: string, transactionId: string | number | undefined): number {
   const value = event[column];
   if (value === undefined || value === null) return Number.NaN;
   if (typeof value !== 'number' || value === Infinity || value === -Infinity) {
-    throw new MlsdError('INVALID_INPUT', `${where}: field "${column}" is ${show(value)}; give a finite number, or null when missing.`, {
+    throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${column}" is ${show(value)}; give a finite number, or null when missing.`, {
       location: { field: column },
     });
   }
