@@ -2,7 +2,7 @@ import { ColumnTable, MlsdError, denseMatrix, type Column, type DenseMatrix } fr
 import { nightFlag, weekendFlag } from '../definitions/calendar-flag.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
-import { entityCodes, entityLayout, timeOrder } from './entity-order.js';
+import { blockSlots, entityCodes, entityLayout, timeOrder } from './entity-order.js';
 import {
   delayedLabelsKernel,
   extremumKernel,
@@ -167,45 +167,65 @@ function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], t
   if (work.size === 0) return;
   const times = timesOf();
   const byTime = timeOrder(times, time);
+  // Scratch shared by the entity columns: fresh memory costs page faults (a large share of the run time at
+  // millions of rows), so lane buffers are allocated once and reused.
+  let widest = 0;
+  for (const entry of work.values()) widest = Math.max(widest, entry.sinks.length);
+  const buffer = new Float64Array(n * widest);
+  const laneTimes = new Float64Array(n);
+  const laneValues = new Float64Array(n);
+  const laneLabels = new Uint8Array(n);
+  const rowOf = new Int32Array(n);
+  const slots = new Int32Array(n);
+  const rowOfSlot = new Int32Array(n);
   for (const [entity, entry] of work) {
     const { codes, groupCount } = entityCodes(table, entity);
     const { starts, positions } = entityLayout(codes, groupCount, byTime);
-    const lane: Lane = { starts, times: layOut(times, positions) };
-    const out: LaneOutput = { buffer: new Float64Array(n * entry.sinks.length), width: entry.sinks.length };
+    const lane: Lane = { starts, times: layOut(times, positions, laneTimes) };
+    blockSlots(positions, rowOf, slots, rowOfSlot);
+    const out: LaneOutput = { buffer, width: entry.sinks.length, slots };
     for (const [column, windows] of entry.sums) {
-      const values = column === '' ? undefined : layOut(finiteValues(table, column), positions);
+      const values = column === '' ? undefined : layOut(finiteValues(table, column), positions, laneValues);
       sumWindowsKernel(lane, values, windows, out);
     }
     for (const { label, delayMs, windows } of entry.delayed.values()) {
-      delayedLabelsKernel(lane, layOut(labelValues(table, label), positions), delayMs, windows, out);
+      delayedLabelsKernel(lane, layOut(labelValues(table, label), positions, laneLabels), delayMs, windows, out);
     }
     for (const { feature, column } of entry.others) {
-      const values = layOut(finiteValues(table, feature.column!), positions);
+      const values = layOut(finiteValues(table, feature.column!), positions, laneValues);
       if (feature.agg === 'std') stdKernel(lane, values, feature.windowMs, out, column);
       else extremumKernel(lane, values, feature.windowMs, feature.agg === 'max', out, column);
     }
-    moveToRows(out.buffer, out.width, positions, entry.sinks);
+    moveToRows(out.buffer, out.width, rowOfSlot, entry.sinks);
   }
 }
 
 /**
- * Writes position-major `buffer` (`width` values per position) to row order in `sinks`, walking the rows in order
- * and reading each row's position. For a table in time order, consecutive rows read near each entity's previous
- * position (a small working set), while writing by position would scatter every row across memory.
+ * Writes slot-major `buffer` (`width` values per slot) to row order in `sinks`: slots are read in order, and the
+ * rows of consecutive slots lie in one block of rows (see `blockSlots`), so writes stay inside a small window.
  */
-function moveToRows(buffer: Float64Array, width: number, positions: Int32Array, sinks: readonly Sink[]): void {
+function moveToRows(buffer: Float64Array, width: number, rowOfSlot: Int32Array, sinks: readonly Sink[]): void {
   const datas = sinks.map((sink) => sink.data);
+  if (sinks.every((sink) => sink.stride === 1 && sink.offset === 0)) {
+    // Separate columns (computeFeatures): no stride arithmetic in the loop.
+    for (let s = 0; s < rowOfSlot.length; s++) {
+      const row = rowOfSlot[s]!;
+      const from = s * width;
+      for (let j = 0; j < width; j++) datas[j]![row] = buffer[from + j]!;
+    }
+    return;
+  }
   const strides = Int32Array.from(sinks, (sink) => sink.stride);
   const offsets = Int32Array.from(sinks, (sink) => sink.offset);
-  for (let r = 0; r < positions.length; r++) {
-    const from = positions[r]! * width;
-    for (let j = 0; j < width; j++) datas[j]![r * strides[j]! + offsets[j]!] = buffer[from + j]!;
+  for (let s = 0; s < rowOfSlot.length; s++) {
+    const row = rowOfSlot[s]!;
+    const from = s * width;
+    for (let j = 0; j < width; j++) datas[j]![row * strides[j]! + offsets[j]!] = buffer[from + j]!;
   }
 }
 
-/** `source` (by row) laid out by entity: row r's value goes to `positions[r]`. Reads stream in row order. */
-function layOut(source: Float64Array, positions: Int32Array): Float64Array {
-  const out = new Float64Array(positions.length);
+/** `source` (by row) laid out by entity into `out`: row r's value goes to `positions[r]`. Reads stream in row order. */
+function layOut<T extends Float64Array | Uint8Array>(source: ArrayLike<number>, positions: Int32Array, out: T): T {
   for (let r = 0; r < positions.length; r++) out[positions[r]!] = source[r]!;
   return out;
 }
@@ -237,22 +257,18 @@ function passThroughValues(table: ColumnTable, column: string): Float64Array {
   return values;
 }
 
-function labelValues(table: ColumnTable, column: string): Float64Array {
+/** The 0/1 labels of `column` (a label column, or a numeric one holding only 0 and 1). */
+function labelValues(table: ColumnTable, column: string): ArrayLike<number> {
   const source = table.column(column);
-  const out = new Float64Array(table.rowCount);
-  if (source.type === 'label') {
-    for (let i = 0; i < out.length; i++) out[i] = source.values[i]!;
-    return out;
-  }
+  if (source.type === 'label') return source.values;
   const values = table.numeric(column);
-  for (let i = 0; i < out.length; i++) {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== 0 && v !== 1) {
       throw new MlsdError('INVALID_INPUT', `Label column "${column}" row ${i} is ${v}; labels must be 0 or 1.`, {
         location: { row: i, column },
       });
     }
-    out[i] = v;
   }
-  return out;
+  return values;
 }

@@ -2,8 +2,8 @@
  * Window kernels of the offline executor. They run over one entity column's layout (see `entityLayout`): every
  * entity's events contiguous and in event order (time, then row index), entity g at positions `starts[g]` to
  * `starts[g + 1] - 1`. Each kernel is a two-pointer sweep per entity reading memory sequentially, and writes the
- * value of position k to `sink.data[k * sink.stride + sink.offset]`; the caller moves results back to row order
- * once per entity column. (Random access, not arithmetic, is what costs at millions of rows.)
+ * values of position k to its slot of a {@link LaneOutput}; the caller moves results back to row order once per
+ * entity column. (Random access, not arithmetic, is what costs at millions of rows.)
  */
 
 /** One entity column's laid-out events, shared by all kernels over that entity. */
@@ -15,12 +15,15 @@ export interface Lane {
 }
 
 /**
- * Where kernels write: the value of position `k` for output column `c` goes to `buffer[k * width + c]`. An offset
+ * Where kernels write: the value of position `k` for output column `c` goes to `buffer[slots[k] * width + c]` (see
+ * `blockSlots`: slots group positions by block of rows, so that moving results to row order streams). An offset
  * of -1 means "not asked for".
  */
 export interface LaneOutput {
   readonly buffer: Float64Array;
   readonly width: number;
+  /** The slot of each position. */
+  readonly slots: Int32Array;
 }
 
 /** Output columns of one window of {@link sumWindowsKernel}; -1 when not wanted. */
@@ -40,7 +43,7 @@ export interface SumWindowColumns {
  */
 export function sumWindowsKernel(lane: Lane, values: Float64Array | undefined, windows: readonly SumWindowColumns[], out: LaneOutput): void {
   const { starts, times } = lane;
-  const { buffer, width } = out;
+  const { buffer, width, slots } = out;
   const w = windows.length;
   const spans = Float64Array.from(windows, (window) => window.windowMs);
   const countAt = Int32Array.from(windows, (window) => window.count);
@@ -60,7 +63,7 @@ export function sumWindowsKernel(lane: Lane, values: Float64Array | undefined, w
     for (let k = starts[g]!; k < end; k++) {
       const t = times[k]!;
       const x = values === undefined ? 0 : values[k]!;
-      const at = k * width;
+      const at = slots[k]! * width;
       for (let q = 0; q < w; q++) {
         const from = t - spans[q]!;
         let lo = los[q]!;
@@ -101,7 +104,7 @@ export function sumWindowsKernel(lane: Lane, values: Float64Array | undefined, w
 /** Minimum (`max` false) or maximum of each position's window, as in {@link sumWindowsKernel}; exact. */
 export function extremumKernel(lane: Lane, values: Float64Array, windowMs: number, max: boolean, out: LaneOutput, column: number): void {
   const { starts, times } = lane;
-  const { buffer, width } = out;
+  const { buffer, width, slots } = out;
   // A monotonic deque of positions whose values are candidates for the window extremum.
   const deque = new Int32Array(times.length);
   for (let g = 0; g + 1 < starts.length; g++) {
@@ -117,7 +120,7 @@ export function extremumKernel(lane: Lane, values: Float64Array, windowMs: numbe
       else while (tail > head && values[deque[tail - 1]!]! >= x) tail--;
       deque[tail++] = k;
       while (deque[head]! < lo) head++;
-      buffer[k * width + column] = values[deque[head]!]!;
+      buffer[slots[k]! * width + column] = values[deque[head]!]!;
     }
   }
 }
@@ -125,14 +128,14 @@ export function extremumKernel(lane: Lane, values: Float64Array, windowMs: numbe
 /** Population standard deviation of each position's window, as in {@link sumWindowsKernel}. */
 export function stdKernel(lane: Lane, values: Float64Array, windowMs: number, out: LaneOutput, column: number): void {
   const { starts, times } = lane;
-  const { buffer, width } = out;
+  const { buffer, width, slots } = out;
   for (let g = 0; g + 1 < starts.length; g++) {
     const end = starts[g + 1]!;
     let lo = starts[g]!;
     for (let k = starts[g]!; k < end; k++) {
       const from = times[k]! - windowMs;
       while (times[lo]! <= from) lo++;
-      buffer[k * width + column] = windowStd(values, lo, k + 1);
+      buffer[slots[k]! * width + column] = windowStd(values, lo, k + 1);
     }
   }
 }
@@ -167,13 +170,13 @@ export interface DelayedWindowColumns {
  */
 export function delayedLabelsKernel(
   lane: Lane,
-  labels: Float64Array,
+  labels: Uint8Array,
   delayMs: number,
   windows: readonly DelayedWindowColumns[],
   out: LaneOutput,
 ): void {
   const { starts, times } = lane;
-  const { buffer, width } = out;
+  const { buffer, width, slots } = out;
   const w = windows.length;
   const spans = Float64Array.from(windows, (window) => window.windowMs);
   const countAt = Int32Array.from(windows, (window) => window.count);
@@ -190,7 +193,7 @@ export function delayedLabelsKernel(
     for (let k = starts[g]!; k < end; k++) {
       const to = times[k]! - delayMs;
       while (times[hi]! <= to) upToHi += labels[hi++]!;
-      const at = k * width;
+      const at = slots[k]! * width;
       for (let q = 0; q < w; q++) {
         const from = to - spans[q]!;
         let lo = los[q]!;
