@@ -90,7 +90,7 @@ export function encodeTree(tree: CompactTree): EncodedTree {
 
 /**
  * Decodes what {@link encodeTree} wrote and checks that it is a well-formed tree over `featureCount` features:
- * equal array lengths, children after their parent (so every walk ends), features in range.
+ * equal array lengths, children after their parent (so every walk ends), one parent per node, features in range.
  * `field` names the tree in errors (e.g. `state.trees[3]`); throws `CORRUPT_ARTIFACT`.
  */
 export function decodeTree(encoded: unknown, featureCount: number, field: string): CompactTree {
@@ -111,12 +111,14 @@ export function decodeTree(encoded: unknown, featureCount: number, field: string
     defaultLeft: decodeTypedArray(e.defaultLeft, 'uint8', `${field}.defaultLeft`, n),
     cover: decodeTypedArray(e.cover, 'float64', `${field}.cover`, n),
   };
+  // Each node but the root has one parent: shared children would make a graph, not a tree.
+  const parents = new Uint8Array(n);
   for (let node = 0; node < n; node++) {
     const f = tree.feature[node]!;
     if (f === -1) continue;
     const l = tree.left[node]!;
     const r = tree.right[node]!;
-    if (f < -1 || f >= featureCount || l <= node || r <= node || l >= n || r >= n) {
+    if (f < -1 || f >= featureCount || l <= node || r <= node || l >= n || r >= n || l === r || parents[l]!++ > 0 || parents[r]!++ > 0) {
       throw new MlsdError(
         'CORRUPT_ARTIFACT',
         `Artifact field ${field} has a malformed node ${node} (feature ${f}, children ${l}, ${r}, ${n} nodes). Re-create the artifact with toJSON().`,

@@ -247,5 +247,17 @@ describe('GradientBoostingClassifier', () => {
     } catch (error) {
       expect(isMlsdError(error, 'CORRUPT_ARTIFACT')).toBe(true);
     }
+    // Nodes 1 and 2 share their children 3 and 4: every walk still ends, but it is a graph, not a tree.
+    const shared = structuredClone(artifact);
+    (shared.state as { trees: unknown[] }).trees[0] = {
+      feature: encodeTypedArray(Int32Array.of(0, 0, 0, -1, -1)),
+      threshold: encodeTypedArray(Float64Array.of(0, -1, 1, 0, 0)),
+      left: encodeTypedArray(Int32Array.of(1, 3, 3, -1, -1)),
+      right: encodeTypedArray(Int32Array.of(2, 4, 4, -1, -1)),
+      value: encodeTypedArray(new Float64Array(5)),
+      defaultLeft: encodeTypedArray(new Uint8Array(5)),
+      cover: encodeTypedArray(new Float64Array(5).fill(1)),
+    };
+    expect(() => loadClassifier(shared)).toThrow(/state\.trees\[0\] has a malformed node 2/);
   });
 });

@@ -125,4 +125,17 @@ describe('packForest / addPackedOutputs', () => {
     addPackedOutputs(packed, X, out);
     expect(Array.from(out)).toEqual([20, 40, 60, 20, 60]);
   });
+
+  it('refuses a node reached twice (a graph, not a tree) instead of packing it', () => {
+    const graph: CompactTree = {
+      feature: Int32Array.of(0, 0, 0, -1, -1),
+      threshold: Float64Array.of(0, -1, 1, 0, 0),
+      left: Int32Array.of(1, 3, 3, -1, -1),
+      right: Int32Array.of(2, 4, 4, -1, -1),
+      value: new Float64Array(5),
+      defaultLeft: new Uint8Array(5),
+      cover: new Float64Array(5),
+    };
+    expect(() => packForest([graph])).toThrow(/Tree 0 is not a tree/);
+  });
 });

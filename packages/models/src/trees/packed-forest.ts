@@ -1,4 +1,4 @@
-import type { DenseMatrix } from '@mlsd/data';
+import { MlsdError, type DenseMatrix } from '@mlsd/data';
 import type { CompactTree } from './compact-tree.js';
 
 /**
@@ -35,7 +35,10 @@ const LANES = 8;
  */
 const EARLY_EXIT_DEPTH = 8;
 
-/** Packs `trees` (in order) into one {@link PackedForest}; the trees must be well-formed (as `decodeTree` checks). */
+/**
+ * Packs `trees` (in order) into one {@link PackedForest}. The trees must be well-formed, as `decodeTree`
+ * checks: a node reached twice throws `INVALID_INPUT` (nodes no walk reaches are left out of every walk).
+ */
 export function packForest(trees: readonly CompactTree[]): PackedForest {
   let total = 0;
   for (const tree of trees) total += tree.feature.length;
@@ -65,6 +68,13 @@ export function packForest(trees: readonly CompactTree[]): PackedForest {
         left[id] = id;
         if (level[old]! > deepest) deepest = level[old]!;
         continue;
+      }
+      if (queued + 2 > n) {
+        throw new MlsdError(
+          'INVALID_INPUT',
+          `Tree ${t} is not a tree: walking it from the root reaches more than its ${n} nodes (a node with two parents). Build it with the tree learner or load it with decodeTree.`,
+          { location: { field: `trees[${t}]` } },
+        );
       }
       feature[id] = f;
       threshold[id] = tree.threshold[old]!;
