@@ -85,6 +85,27 @@ describe('computeFeatures (offline executor)', () => {
     expect(values(out, 'weekendPlus1h')).toEqual([1, 1, 0, 1, 0]); // Sun 23:59 UTC is Mon 00:59 at UTC+1
   });
 
+  it('gives the calendar flags of Date for runs of times in one hour and times at hour boundaries, in any order', () => {
+    // Runs inside one hour (the executor reuses the flag there), then ±2 ms around hour boundaries, fractional
+    // milliseconds included; checked against Date's UTC weekday and hour, in time order and reversed.
+    const times: number[] = [];
+    for (let h = 0; h < 24 * 9; h += 5) for (let k = 0; k < 4; k++) times.push(T0 + h * H + k * 911_000.25);
+    for (let h = 0; h < 24 * 8; h++) for (const d of [-2, -1, -0.5, 0, 0.5, 1]) times.push(T0 + h * H + d);
+    const defs: FeatureDefinition[] = [
+      { kind: 'calendar', name: 'weekend', flag: 'weekend' },
+      { kind: 'calendar', name: 'night', flag: 'night', nightHours: [22, 5] },
+      { kind: 'calendar', name: 'weekendPlus90m', flag: 'weekend', utcOffsetMinutes: 90 },
+    ];
+    for (const order of [times, [...times].reverse()]) {
+      const out = computeFeatures(new ColumnTable({ TX_DATETIME: { type: 'timestamp', values: Float64Array.from(order) } }), defs);
+      const day = (t: number): number => new Date(Math.floor(t)).getUTCDay();
+      const hour = (t: number): number => new Date(Math.floor(t)).getUTCHours();
+      expect(values(out, 'weekend')).toEqual(order.map((t) => (day(t) === 0 || day(t) === 6 ? 1 : 0)));
+      expect(values(out, 'night')).toEqual(order.map((t) => (hour(t) >= 22 || hour(t) <= 5 ? 1 : 0)));
+      expect(values(out, 'weekendPlus90m')).toEqual(order.map((t) => (day(t + 90 * 60_000) === 0 || day(t + 90 * 60_000) === 6 ? 1 : 0)));
+    }
+  });
+
   it('matches a brute-force reference on random data with ties, whatever the row order', () => {
     const input = randomTransactions(450, 11);
     const defs: FeatureDefinition[] = [

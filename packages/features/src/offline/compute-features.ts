@@ -1,7 +1,7 @@
 import { ColumnTable, MlsdError, denseMatrix, type Column, type DenseMatrix } from '@mlsd/data';
-import { nightFlag, weekendFlag } from '../definitions/calendar-flag.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
+import { calendarColumn } from './calendar-column.js';
 import { blockSlots, entityCodes, entityLayout, timeOrder } from './entity-order.js';
 import {
   delayedLabelsKernel,
@@ -125,10 +125,7 @@ function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], t
         return;
       }
       case 'calendar': {
-        const times = timesOf();
-        const { data, stride, offset } = sink;
-        if (feature.flag === 'weekend') for (let i = 0; i < n; i++) data[i * stride + offset] = weekendFlag(times[i]!, feature.offsetMs);
-        else for (let i = 0; i < n; i++) data[i * stride + offset] = nightFlag(times[i]!, feature.offsetMs, feature.fromHour, feature.toHour);
+        calendarColumn(timesOf(), feature.flag, feature.offsetMs, feature.fromHour, feature.toHour, sink.data, sink.stride, sink.offset);
         return;
       }
       case 'window':
