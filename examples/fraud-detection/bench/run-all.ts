@@ -15,39 +15,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const resultsDir = join(root, 'bench/results');
 const filter = process.argv[2] ?? '';
 
-const scripts = findBenchScripts().filter((path) => path.includes(filter));
-if (scripts.length === 0) {
-  console.error(`No benchmark script matches "${filter}". Scripts live in packages/*/bench/*.bench.ts.`);
-  process.exit(1);
-}
-
-mkdirSync(resultsDir, { recursive: true });
-const failed: string[] = [];
-for (const script of scripts) {
-  const name = relative(root, script);
-  console.error(`\n=== ${name}`);
-  const started = Date.now();
-  const run = spawnSync(process.execPath, ['--conditions=@mlsd/source', '--import', 'tsx', script], {
-    cwd: root,
-    stdio: 'inherit',
-    env: process.env,
-  });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (run.status === 0) console.error(`=== ${name}: done in ${seconds} s`);
-  else {
-    failed.push(name);
-    console.error(`=== ${name}: FAILED (exit ${run.status ?? run.signal}) after ${seconds} s`);
-  }
-}
-
-const summaryPath = join(resultsDir, 'summary.md');
-writeFileSync(summaryPath, renderSummary());
-console.error(`\nSummary: ${relative(root, summaryPath)}`);
-if (failed.length > 0) {
-  console.error(`Failed: ${failed.join(', ')}`);
-  process.exit(1);
-}
-
 function findBenchScripts(): string[] {
   const found: string[] = [];
   for (const group of ['packages', 'examples']) {
@@ -63,9 +30,72 @@ function findBenchScripts(): string[] {
   return found;
 }
 
-/** One Markdown table per JSON result: every numeric, boolean or short string leaf, by its dotted path. */
+/** A target an issue sets, read from one result file (a dotted path into its JSON). */
+interface Target {
+  readonly file: string;
+  readonly path: string;
+  readonly label: string;
+  readonly check: (value: number) => boolean;
+  readonly goal: string;
+}
+
+const TARGETS: readonly Target[] = [
+  { file: 'data.json', path: 'simulate.seconds', label: 'simulate the full data set, s', check: (v) => v < 10, goal: '< 10' },
+  { file: 'data.json', path: 'simulate.peakRssMiB', label: 'simulator peak memory, MiB', check: (v) => v < 1024, goal: '< 1024' },
+  { file: 'data.json', path: 'simulate.rows', label: 'simulated transactions', check: (v) => Math.abs(v / 1_750_000 - 1) <= 0.02, goal: '1.75 M ± 2 %' },
+  { file: 'data.json', path: 'simulate.fraudRate', label: 'simulated fraud rate', check: (v) => v >= 0.0074 && v <= 0.0094, goal: '0.74–0.94 %' },
+  { file: 'features-offline.json', path: 'ms.computeFeatures', label: '15 Handbook features, offline, ms', check: (v) => v < 1500, goal: '< 1500' },
+  { file: 'features-online.json', path: 'memory.eventsPerSecond', label: 'online features, memory store, events/s', check: (v) => v >= 100_000, goal: '≥ 100 000' },
+  { file: 'serving.json', path: 'targets.throughputRatio', label: '/v1/score throughput ÷ bare Fastify', check: (v) => v >= 0.5, goal: '≥ 0.5' },
+  { file: 'serving.json', path: 'targets.p99At2000Ms', label: '/v1/score p99 at 2000 req/s, ms (client side)', check: (v) => v < 10, goal: '< 10' },
+];
+
+/** Model lines of `models.json`: quality and speed per model, mean over seeds. */
+function modelRows(): string[] {
+  const models = readJson('models.json') as { models?: Array<Record<string, unknown>> } | undefined;
+  if (models?.models === undefined) return [];
+  const mean = (entry: Record<string, unknown>, key: string): string => {
+    const value = (entry[key] as { mean?: number } | undefined)?.mean;
+    return value === undefined ? '—' : value.toPrecision(3);
+  };
+  const lines = ['', '| model | ROC AUC | average precision | fit s (wall) | fit s (CPU) | predict s |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const entry of models.models) {
+    lines.push(
+      `| ${String(entry['name'])} | ${mean(entry, 'rocAuc')} | ${mean(entry, 'averagePrecision')} | ${mean(entry, 'fitSeconds')} | ${mean(entry, 'fitCpuSeconds')} | ${mean(entry, 'predictSeconds')} |`,
+    );
+  }
+  return lines;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function valueAt(root: unknown, path: string): number | undefined {
+  let value: unknown = root;
+  for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The targets the issues set, met or not, then one Markdown table per JSON result (every leaf by its path). */
 function renderSummary(): string {
   const lines = ['# Benchmark results', '', `Written by \`pnpm bench\` on ${new Date().toISOString()}.`, ''];
+  lines.push('## Targets', '', '| measure | value | target | met |', '| --- | --- | --- | --- |');
+  for (const target of TARGETS) {
+    const json = readJson(target.file) as { scale?: string } | undefined;
+    const value = valueAt(json, target.path);
+    const scale = json?.scale === 'small' ? ' (small scale)' : '';
+    lines.push(
+      value === undefined
+        ? `| ${target.label} | not measured | ${target.goal} | — |`
+        : `| ${target.label}${scale} | ${Number.isInteger(value) ? value : value.toPrecision(4)} | ${target.goal} | ${scale !== '' ? '— (targets are for the full scale)' : target.check(value) ? 'yes' : 'no'} |`,
+    );
+  }
+  lines.push(...modelRows(), '');
   for (const file of readdirSync(resultsDir).sort()) {
     if (!file.endsWith('.json')) continue;
     let value: unknown;
@@ -100,4 +130,37 @@ function flatten(value: unknown, path: string, rows: Array<[string, string]>): v
 function labelOf(item: unknown): string | undefined {
   if (item !== null && typeof item === 'object' && 'name' in item && typeof item.name === 'string') return item.name;
   return undefined;
+}
+
+const scripts = findBenchScripts().filter((path) => path.includes(filter));
+if (scripts.length === 0) {
+  console.error(`No benchmark script matches "${filter}". Scripts live in packages/*/bench/*.bench.ts.`);
+  process.exit(1);
+}
+
+mkdirSync(resultsDir, { recursive: true });
+const failed: string[] = [];
+for (const script of scripts) {
+  const name = relative(root, script);
+  console.error(`\n=== ${name}`);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--conditions=@mlsd/source', '--import', 'tsx', script], {
+    cwd: root,
+    stdio: 'inherit',
+    env: process.env,
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (run.status === 0) console.error(`=== ${name}: done in ${seconds} s`);
+  else {
+    failed.push(name);
+    console.error(`=== ${name}: FAILED (exit ${run.status ?? run.signal}) after ${seconds} s`);
+  }
+}
+
+const summaryPath = join(resultsDir, 'summary.md');
+writeFileSync(summaryPath, renderSummary());
+console.error(`\nSummary: ${relative(root, summaryPath)}`);
+if (failed.length > 0) {
+  console.error(`Failed: ${failed.join(', ')}`);
+  process.exit(1);
 }
