@@ -52,8 +52,13 @@ export class MemoryStateStore implements FeatureStateStore {
     }
   }
 
-  async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
-    return this.observeSync(event, record, compute);
+  observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
+    // A settled promise without an async frame; errors (late events) still reject.
+    try {
+      return Promise.resolve(this.observeSync(event, record, compute));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The synchronous form of {@link observe}, for callers that batch many events in one tick (replays, benchmarks). */

@@ -84,12 +84,12 @@ export class OnlineFeatureExecutor {
   }
 
   /** The feature vector of `event` from the state before it, then records the event. */
-  async observe(event: FeatureEvent): Promise<Float64Array> {
+  observe(event: FeatureEvent): Promise<Float64Array> {
     return this.run(event, true);
   }
 
   /** The feature vector of `event` from the current state, without recording it (what-if, debugging). */
-  async peek(event: FeatureEvent): Promise<Float64Array> {
+  peek(event: FeatureEvent): Promise<Float64Array> {
     return this.run(event, false);
   }
 
@@ -138,12 +138,20 @@ export class OnlineFeatureExecutor {
     await this.store.close();
   }
 
+  /**
+   * Not an async function: the store's promise is returned as is (an async wrapper costs extra promise jobs per
+   * event); invalid events still reject rather than throw.
+   */
   private run(event: FeatureEvent, record: boolean): Promise<Float64Array> {
-    const { storeEvent, fields } = this.toStoreEvent(event);
-    const out = this.vectors.next();
-    return this.store.observe(storeEvent, record, (histories) =>
-      historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out),
-    );
+    try {
+      const { storeEvent, fields } = this.toStoreEvent(event);
+      const out = this.vectors.next();
+      return this.store.observe(storeEvent, record, (histories) =>
+        historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private toStoreEvent(event: FeatureEvent): { storeEvent: StoreEvent; fields: number[] } {
