@@ -50,12 +50,39 @@ export interface PlanStep {
   readonly offsetMs: number;
   readonly fromHour: number;
   readonly toHour: number;
+  /** Bound (index into {@link PlanSteps.bounds}) where the step's window starts, -1 when it has none. */
+  readonly lo: number;
+  /** Bound where a delayed window ends, -1 for windows ending at the current event. */
+  readonly hi: number;
 }
 
-/** Flattens plans into {@link PlanStep}s, once per executor. */
-export function planSteps(plans: readonly FeaturePlan[]): PlanStep[] {
-  return plans.map((plan) => {
-    const step = { op: Op.Column as Op, field: -1, entity: -1, value: -1, windowMs: 0, delayMs: 0, offsetMs: 0, fromHour: 0, toHour: 0 };
+/**
+ * A history position to find per event: the first event of entity `entity` with time > `(time - a) - b` (the
+ * executors' exact arithmetic). Windows of the same entity share bounds (the count and mean of one window, the
+ * delayed windows' common end), so each is searched once per event.
+ */
+interface Bound {
+  readonly entity: number;
+  readonly a: number;
+  readonly b: number;
+}
+
+/** The flattened steps of an executor with their shared bounds (and scratch for the found positions). */
+export interface PlanSteps {
+  readonly steps: readonly PlanStep[];
+  readonly bounds: readonly Bound[];
+  readonly found: Int32Array;
+}
+
+/** Flattens plans into {@link PlanStep}s with shared bounds, once per executor. */
+export function planSteps(plans: readonly FeaturePlan[]): PlanSteps {
+  const bounds: Bound[] = [];
+  const bound = (entity: number, a: number, b: number): number => {
+    const index = bounds.findIndex((x) => x.entity === entity && x.a === a && x.b === b);
+    return index >= 0 ? index : bounds.push({ entity, a, b }) - 1;
+  };
+  const steps = plans.map((plan): PlanStep => {
+    const step = { op: Op.Column as Op, field: -1, entity: -1, value: -1, windowMs: 0, delayMs: 0, offsetMs: 0, fromHour: 0, toHour: 0, lo: -1, hi: -1 };
     const feature = plan.feature;
     switch (feature.kind) {
       case 'column':
@@ -67,18 +94,23 @@ export function planSteps(plans: readonly FeaturePlan[]): PlanStep[] {
       case 'ratio-to-window-mean': {
         const { entity, value } = plan as { entity: number; value: number };
         const op = feature.kind === 'ratio-to-window-mean' ? Op.Ratio : WINDOW_OPS[feature.agg];
-        return { ...step, op, entity, value: op === Op.Count ? -1 : value, windowMs: feature.windowMs };
+        return { ...step, op, entity, value: op === Op.Count ? -1 : value, windowMs: feature.windowMs, lo: bound(entity, feature.windowMs, 0) };
       }
-      case 'delayed-label':
+      case 'delayed-label': {
+        const entity = (plan as { entity: number }).entity;
         return {
           ...step,
           op: feature.output === 'count' ? Op.DelayedCount : Op.DelayedRate,
-          entity: (plan as { entity: number }).entity,
+          entity,
           windowMs: feature.windowMs,
           delayMs: feature.delayMs,
+          lo: bound(entity, feature.delayMs, feature.windowMs),
+          hi: bound(entity, feature.delayMs, 0),
         };
+      }
     }
   });
+  return { steps, bounds, found: new Int32Array(bounds.length) };
 }
 
 const WINDOW_OPS = { count: Op.Count, sum: Op.Sum, mean: Op.Mean, min: Op.Min, max: Op.Max, std: Op.Std } as const;
@@ -90,13 +122,18 @@ const WINDOW_OPS = { count: Op.Count, sum: Op.Sum, mean: Op.Mean, min: Op.Min, m
  * sweep, so `std` gives identical bits and sums agree to rounding.
  */
 export function historyFeatures(
-  steps: readonly PlanStep[],
+  plan: PlanSteps,
   time: number,
   fields: readonly number[],
   entityValues: readonly (readonly number[])[],
   histories: readonly EntityHistory[],
   out: Float64Array,
 ): Float64Array {
+  const { steps, bounds, found } = plan;
+  for (let b = 0; b < bounds.length; b++) {
+    const bound = bounds[b]!;
+    found[b] = firstAfter(histories[bound.entity]!, time - bound.a - bound.b);
+  }
   for (let f = 0; f < steps.length; f++) {
     const step = steps[f]!;
     const op = step.op;
@@ -106,9 +143,8 @@ export function historyFeatures(
     else if (op === Op.Night) out[f] = nightFlag(time, step.offsetMs, step.fromHour, step.toHour);
     else if (op === Op.DelayedCount || op === Op.DelayedRate) {
       const history = histories[step.entity]!;
-      const to = time - step.delayMs;
-      const lo = firstAfter(history, to - step.windowMs);
-      const hi = firstAfter(history, to);
+      const lo = found[step.lo]!;
+      const hi = found[step.hi]!;
       const count = hi - lo;
       if (op === Op.DelayedCount) out[f] = count;
       else {
@@ -119,7 +155,7 @@ export function historyFeatures(
       }
     } else {
       const history = histories[step.entity]!;
-      const start = firstAfter(history, time - step.windowMs);
+      const start = found[step.lo]!;
       const count = history.to - start + 1;
       if (op === Op.Count) out[f] = count;
       else {

@@ -2,7 +2,7 @@ import { MlsdError } from '@mlsd/data';
 import { durationMs, type Duration } from '../definitions/duration.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
-import { historyFeatures, planSteps, type FeaturePlan, type PlanStep } from './history-features.js';
+import { historyFeatures, planSteps, type FeaturePlan, type PlanSteps } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import type { FeatureStateStore, StateLayout, StoreEvent } from './state-store.js';
 
@@ -52,7 +52,7 @@ export class OnlineFeatureExecutor {
   readonly store: FeatureStateStore;
   private readonly timeField: string;
   private readonly idField: string;
-  private readonly steps: PlanStep[];
+  private readonly steps: PlanSteps;
   private readonly vectors: VectorPool;
   private readonly entityNames: string[];
   private readonly entityColumns: string[][];
@@ -73,7 +73,7 @@ export class OnlineFeatureExecutor {
     this.entityColumns = [];
     this.fieldNames = [];
     this.steps = planSteps(features.map((feature) => this.plan(feature)));
-    this.vectors = new VectorPool(this.steps.length);
+    this.vectors = new VectorPool(this.steps.steps.length);
     const layout: StateLayout = {
       entities: this.entityNames.map((entity, e) => ({ entity, valueCount: this.entityColumns[e]!.length })),
       retentionMs: stateHorizonMs(features) + latenessMs,
