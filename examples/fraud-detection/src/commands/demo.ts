@@ -10,7 +10,7 @@ import { wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 import { demoScale, type DemoScale } from '../pipeline/demo-scale.js';
 import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-catalog.js';
-import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
+import { HANDBOOK_SPLIT, prepareDataset, type PreparedDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
 import { days, replayThroughService, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
 import { REGISTRY_MODEL_NAME, registerModels, trainingReport, trainModels, writeTrainingReports, type TrainingReport } from '../pipeline/train-models.js';
 
@@ -72,7 +72,7 @@ export async function runDemo(flags: DemoFlags, options: { readonly quiet?: bool
   const split: SplitSettings = { ...HANDBOOK_SPLIT, prequentialFolds: scale.prequentialFolds };
   const started = performance.now();
 
-  // 1–3. Data: simulate, write, ingest back through validation (nothing is dropped silently).
+  // Data: simulate, write, and ingest back through validation (nothing is dropped silently).
   progress.start(`1 simulate ${scale.customers} customers, ${scale.terminals} terminals, ${scale.days} days`);
   const simulated = simulateTransactions({ customers: scale.customers, terminals: scale.terminals, days: scale.days, start: scale.start, seed: flags.seed });
   progress.done(`${simulated.rowCount} transactions`);
@@ -83,15 +83,15 @@ export async function runDemo(flags: DemoFlags, options: { readonly quiet?: bool
   const table = ingested.table;
   progress.done(`${ingested.acceptedRows} accepted, ${ingested.rejectedRows} rejected`);
 
-  // 4. Features and the split with delay.
+  // Features, and the split with delay.
   progress.start('3 features (15 Handbook features) and split');
   const dataset = prepareDataset(table, split);
   progress.done(`${dataset.holdout.train.length} training rows, ${dataset.holdout.test.length} test rows, ${dataset.prequential.length} prequential folds`);
 
-  // 5–6. Baseline first, then the upgrades; holdout with delay and prequential validation.
+  // Models and offline evaluation: baseline first, then the upgrades; holdout with delay and prequential folds.
   const run = await trainWithProgress(progress, dataset, models, split, flags.seed);
 
-  // 7. Register: champion (best average precision) and challenger (runner-up).
+  // Registry: champion (best average precision) and challenger (runner-up).
   const registryDir = join(out, 'registry');
   progress.start('6 register models');
   const registration = await registerModels(registryDir, dataset, run, split);
@@ -99,13 +99,13 @@ export async function runDemo(flags: DemoFlags, options: { readonly quiet?: bool
   const report = trainingReport(dataset, run, split, registration);
   const paths = await writeTrainingReports(out, report, run);
 
-  // 8. Serve in-process and replay the test period through HTTP.
+  // Serving and monitoring: serve in-process and replay the test period through HTTP.
   const serving = await serveAndReplay(progress, { table, registryDir, out, split, feedbackDelayDays: flags.feedbackDelayDays });
 
   return { scale, report, serving, paths, out, seconds: (performance.now() - started) / 1000 };
 }
 
-async function trainWithProgress(progress: Progress, dataset: ReturnType<typeof prepareDataset>, models: ModelName[], split: SplitSettings, seed: number) {
+async function trainWithProgress(progress: Progress, dataset: PreparedDataset, models: ModelName[], split: SplitSettings, seed: number) {
   const steps = models.length * (1 + split.prequentialFolds) * 2;
   let step = 0;
   progress.start(`4-5 train ${models.join(', ')} and evaluate`, steps);
