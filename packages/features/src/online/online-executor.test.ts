@@ -148,3 +148,23 @@ describe('OnlineFeatureExecutor options', () => {
     expect(() => new OnlineFeatureExecutor(handbookFeatures().slice(0, 5), { store })).toThrow(/already serves executors with other feature definitions/);
   });
 });
+
+describe('MemoryStateStore feedback index', () => {
+  it('finds every transaction by id after thousands of events (its ring of recent events grows), and no unknown one', async () => {
+    const executor = new OnlineFeatureExecutor(
+      [{ kind: 'delayed-label', name: 'rate', entity: 'CUSTOMER_ID', label: 'TX_FRAUD', window: '10d', delay: '1d', output: 'rate' }],
+      { store: new MemoryStateStore() },
+    );
+    const n = 3_000;
+    for (let id = 0; id < n; id++) await executor.observe({ TRANSACTION_ID: id, TX_DATETIME: T0 + id * 60_000, CUSTOMER_ID: 7 });
+    const changed: number[] = [];
+    // Ids given as strings name the same events ("42" and 42 alike).
+    for (let id = 0; id < n; id += 3) changed.push(await executor.feedback({ transactionId: String(id), label: 1 }));
+    expect(changed).toEqual(new Array<number>(n / 3).fill(1));
+    expect(await executor.feedback({ transactionId: n, label: 1 })).toBe(0);
+    // Every event lies in the delayed window (t - 11d, t - 1d] of an event 1 day after the last: rate 1000 / 3000.
+    const [rate] = await executor.peek({ TX_DATETIME: T0 + n * 60_000 + D, CUSTOMER_ID: 7 });
+    expect(rate).toBe(1 / 3);
+    await executor.close();
+  });
+});
