@@ -1,35 +1,18 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { registerIngestCommand } from './ingest.js';
 import { registerSimulateCommand } from './simulate.js';
+import { runCommand, type CommandRun } from '../test-support/run-command.js';
 
-/** Runs `fraud ARGS` in process with only the data commands registered, capturing stdout, stderr and the exit code. */
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command().name('fraud').exitOverride();
-  registerSimulateCommand(program);
-  registerIngestCommand(program);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  let exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'fraud', ...args]);
-    exitCode = Number(process.exitCode ?? 0);
-  } catch (error) {
-    exitCode = (error as { exitCode?: number }).exitCode ?? 1;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = previous;
-  }
-  return { stdout: stdout.join(''), stderr: stderr.join(''), exitCode };
+/** Runs `fraud ARGS` in process with only the data commands registered. */
+function run(args: string[]): Promise<CommandRun> {
+  return runCommand((program) => {
+    registerSimulateCommand(program);
+    registerIngestCommand(program);
+  }, args);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mlsd-data-cli-'));

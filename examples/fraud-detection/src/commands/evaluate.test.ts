@@ -1,37 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { averagePrecision, brierScore, cardPrecisionAtK, dayIndex, logLoss, rocAuc } from '@mlsd/eval';
 import { evaluatePredictions, registerEvaluateCommand } from './evaluate.js';
+import { runCommand, type CommandRun } from '../test-support/run-command.js';
 
-/**
- * Runs `fraud evaluate ARGS` in process through commander, as cli.ts does, capturing stdout, stderr and the exit
- * code. (Spawning the whole CLI would also load every other command, which other work may break.)
- */
-async function runEvaluate(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command().name('fraud').exitOverride();
-  registerEvaluateCommand(program);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  let exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'fraud', 'evaluate', ...args]);
-    exitCode = Number(process.exitCode ?? 0);
-  } catch (error) {
-    exitCode = (error as { exitCode?: number }).exitCode ?? 1;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = previous;
-  }
-  return { stdout: stdout.join(''), stderr: stderr.join(''), exitCode };
+/** Runs `fraud evaluate ARGS` in process with only that command registered. */
+function runEvaluate(args: string[]): Promise<CommandRun> {
+  return runCommand(registerEvaluateCommand, ['evaluate', ...args]);
 }
+
 const dir = mkdtempSync(join(tmpdir(), 'mlsd-evaluate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
