@@ -83,6 +83,12 @@ export class HistogramTreeLearner {
   private grad: Float64Array = new Float64Array(0);
   private hess: Float64Array = new Float64Array(0);
   private rng: SeededRandom | null = null;
+  /**
+   * The row-major bins again, four to a 32-bit word (`wordsPerRow` words per row, padding bins 0), so a
+   * histogram pass reads a row's bins with a few word loads. Padding features land in slots nobody reads.
+   */
+  private readonly rowWords: Uint32Array;
+  private readonly wordsPerRow: number;
   private nodes = new NodeArrays(64);
   private leafCount = 0;
   private leafStarts = new Int32Array(64);
@@ -97,6 +103,17 @@ export class HistogramTreeLearner {
     this.rowIndex = new Int32Array(data.rows);
     this.scratchRows = new Int32Array(data.rows);
     this.candidateFeatures = new Int32Array(data.cols);
+    const { rows, cols, bins: rowBins } = data;
+    const wordsPerRow = Math.ceil(cols / 4);
+    const words = new Uint32Array(rows * wordsPerRow);
+    for (let r = 0; r < rows; r++) {
+      for (let f = 0; f < cols; f++) {
+        const w = r * wordsPerRow + (f >> 2);
+        words[w] = (words[w]! | (rowBins[r * cols + f]! << (8 * (f & 3)))) >>> 0;
+      }
+    }
+    this.rowWords = words;
+    this.wordsPerRow = wordsPerRow;
   }
 
   /**
@@ -310,40 +327,40 @@ export class HistogramTreeLearner {
     return this.bins.edges[feature]![bin]!;
   }
 
-  /** Adds the rows `rowIndex[start..end)` into `hist` (which must be zero or hold other rows to add to). */
+  /**
+   * Adds the rows `rowIndex[start..end)` into `hist` (which must be zero or hold other rows to add to). The
+   * slots of features the tree does not use get sums too; nothing reads them.
+   */
   private buildHistogram(hist: Float64Array, start: number, end: number): void {
-    const { cols, bins } = this.data;
-    const rowIndex = this.rowIndex;
+    const { rowIndex, rowWords, wordsPerRow } = this;
     const grad = this.grad;
     const hess = this.hess;
-    const features = this.features;
-    const featureCount = features.length;
-    if (featureCount === cols) {
-      for (let i = start; i < end; i++) {
-        const r = rowIndex[i]!;
-        const g = grad[r]!;
-        const h = hess[r]!;
-        const rowBase = r * cols;
-        for (let f = 0, base = 0; f < cols; f++, base += FEATURE_SLOTS) {
-          const k = base + bins[rowBase + f]! * STRIDE;
-          hist[k]! += g;
-          hist[k + 1]! += h;
-          hist[k + 2]! += 1;
-        }
-      }
-      return;
-    }
+    const wordSpan = 4 * FEATURE_SLOTS;
+    // Every (padded) feature is added, also those the tree does not use: reading a row's bins as 32-bit words,
+    // four at a time, costs less than skipping some (one byte load per feature was 2-3x slower per update).
     for (let i = start; i < end; i++) {
       const r = rowIndex[i]!;
       const g = grad[r]!;
       const h = hess[r]!;
-      const rowBase = r * cols;
-      for (let j = 0; j < featureCount; j++) {
-        const f = features[j]!;
-        const k = f * FEATURE_SLOTS + bins[rowBase + f]! * STRIDE;
-        hist[k]! += g;
-        hist[k + 1]! += h;
-        hist[k + 2]! += 1;
+      const rowBase = r * wordsPerRow;
+      for (let j = 0, base = 0; j < wordsPerRow; j++, base += wordSpan) {
+        const x = rowWords[rowBase + j]!;
+        const k0 = base + (x & 255) * STRIDE;
+        hist[k0]! += g;
+        hist[k0 + 1]! += h;
+        hist[k0 + 2]! += 1;
+        const k1 = base + FEATURE_SLOTS + ((x >>> 8) & 255) * STRIDE;
+        hist[k1]! += g;
+        hist[k1 + 1]! += h;
+        hist[k1 + 2]! += 1;
+        const k2 = base + 2 * FEATURE_SLOTS + ((x >>> 16) & 255) * STRIDE;
+        hist[k2]! += g;
+        hist[k2 + 1]! += h;
+        hist[k2 + 2]! += 1;
+        const k3 = base + 3 * FEATURE_SLOTS + (x >>> 24) * STRIDE;
+        hist[k3]! += g;
+        hist[k3 + 1]! += h;
+        hist[k3 + 2]! += 1;
       }
     }
   }
@@ -458,7 +475,7 @@ export class HistogramTreeLearner {
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.data.cols * FEATURE_SLOTS);
+    return this.pool.pop() ?? new Float64Array(this.wordsPerRow * 4 * FEATURE_SLOTS);
   }
 
   private release(hist: Float64Array | null): void {
