@@ -1,10 +1,12 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * Runs `work` with a fresh in-memory DuckDB connection and closes it afterwards, so per-query state (such as
- * the CSV reader's `reject_errors` table) never leaks between calls.
+ * the CSV reader's `reject_errors` table) never leaks between calls. DuckDB's native module loads on the first
+ * call, so importing `@mlsd/data` for its tables, splits or simulator does not pay for it.
  */
 export async function withDuckDB<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBDoubleVector, type DuckDBVarCharVector } from '@duckdb/node-api';
+import type { DuckDBDoubleVector, DuckDBVarCharVector } from '@duckdb/node-api';
 import { MlsdError } from '../errors/mlsd-error.js';
 import type { Column, ColumnTable } from '../table/column-table.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
@@ -77,6 +77,7 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
   // Numbers go to DuckDB as DOUBLE vectors straight from the typed arrays (no text on the way), then COPY casts
   // each column to its Parquet type.
   const columns = table.columnNames.map((name) => table.column(name));
+  const { DOUBLE, DuckDBDataChunk, VARCHAR } = await import('@duckdb/node-api');
   await withDuckDB(async (connection) => {
     await connection.run(`CREATE TABLE t (${columns.map((c, k) => `c${k} ${c.type === 'category' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
     const appender = await connection.createAppender('t');

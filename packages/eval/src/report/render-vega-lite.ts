@@ -1,5 +1,4 @@
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** A Vega-Lite specification (re-exported so callers need no direct `vega-lite` import). */
 export type VegaLiteSpec = TopLevelSpec;
@@ -8,8 +7,10 @@ export type VegaLiteSpec = TopLevelSpec;
  * Renders a Vega-Lite spec to a standalone SVG string in Node, with no browser and no network: the spec is
  * compiled with `vega-lite`, run headless by `vega` (`renderer: 'none'`) and serialised by `view.toSVG()`.
  * The spec must carry its data inline (`data: { values }`); a URL data source would be fetched.
+ * `vega` and `vega-lite` load on the first call: importing the package (for its metrics) does not pay for them.
  */
 export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
