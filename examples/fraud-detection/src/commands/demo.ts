@@ -165,13 +165,13 @@ async function serveAndReplay(
   });
   try {
     const baseUrl = await service.start();
-    progress.start(`8 replay the test week through ${baseUrl}`, 1);
+    progress.start(`8 replay the test week through ${baseUrl}`, transactionsPerWeek);
     const replay = await replayThroughService(options.table, {
       baseUrl,
       fromTime: testStart,
       toTime: testEnd,
       feedbackDelayMs: days(options.feedbackDelayDays),
-      onProgress: (done, total) => progress.update(done / total),
+      onProgress: (done) => progress.update(done),
     });
     progress.done(`${replay.scored} transactions in ${replay.seconds.toFixed(1)} s`);
     const monitoring = (await (await fetch(`${baseUrl}/v1/monitoring`)).json()) as MonitoringReport;
