@@ -133,9 +133,14 @@ async function serveAndReplay(
   const testStart = Date.parse(`${options.split.trainStart}T00:00:00Z`) + days(options.split.trainDays + options.split.delayDays);
   const testEnd = testStart + days(options.split.testDays);
 
-  progress.start('7 warm the online feature store');
+  const historyMs = days(FEATURE_HISTORY_DAYS);
+  progress.start('7 warm the online feature store', countInRange(options.table, testStart - historyMs, testStart));
   const features = memoryFeatureBackend();
-  const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, { untilTime: testStart, historyMs: days(FEATURE_HISTORY_DAYS) });
+  const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, {
+    untilTime: testStart,
+    historyMs,
+    onProgress: (recorded) => progress.update(recorded),
+  });
   progress.done(`${warmed} past transactions`);
 
   const predictionLog = join(options.out, 'predictions.jsonl');

@@ -41,12 +41,19 @@ export async function warmFeatureStore(
   backend: FeatureBackend,
   featurePipeline: unknown,
   table: ColumnTable,
-  options: { readonly untilTime: number; readonly historyMs: number },
+  options: {
+    readonly untilTime: number;
+    readonly historyMs: number;
+    /** Called every 10,000 transactions with the number recorded so far and the total. */
+    readonly onProgress?: (recorded: number, total: number) => void;
+  },
 ): Promise<number> {
   const online = backend.forPipeline(featurePipeline);
   const rows = rowsInTimeRange(table, options.untilTime - options.historyMs, options.untilTime);
   const columns = handbookColumns(table);
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (i % 10_000 === 0) options.onProgress?.(i, rows.length);
     await online.computeAndRecord({
       transactionId: columns.id[row]!,
       time: columns.time[row]!,
