@@ -49,3 +49,5 @@ export { experimentFromLog } from './monitoring/experiment-from-log.js';
 export { registryModelSource } from './adapters/registry-model-source.js';
 export { memoryFeatureBackend, redisFeatureBackend } from './adapters/pipeline-feature-backend.js';
 export type { FeatureBackendOptions, RedisFeatureBackendOptions } from './adapters/pipeline-feature-backend.js';
+export { parseTransaction, parseTransactionBatch } from './http/request-schemas.js';
+export { createDecisionLogger } from './observability/logger.js';

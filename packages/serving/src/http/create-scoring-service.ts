@@ -7,7 +7,7 @@ import {
   type ServiceMonitor,
 } from '../config/service-options.js';
 import { FallbackRules } from '../fallback/rules-engine.js';
-import { cardHasher, createServiceLogger } from '../observability/logger.js';
+import { cardHasher, createDecisionLogger, createServiceLogger } from '../observability/logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
@@ -85,14 +85,24 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   });
   // JSON only: without this Fastify would also accept text/plain bodies.
   app.removeContentTypeParser('text/plain');
-  const context: ServiceContext = { options: resolved, scorer, metrics, logger, hashCard: cardHasher(resolved.logHashSalt) };
+  const context: ServiceContext = {
+    options: resolved,
+    scorer,
+    metrics,
+    logger,
+    decisionLog: createDecisionLogger(logger),
+    hashCard: cardHasher(resolved.logHashSalt),
+  };
 
-  app.addHook('onRequest', async () => {
+  // Callback hooks, not async ones: they run on every request and need no promise.
+  app.addHook('onRequest', (_request, _reply, done) => {
     metrics.addInFlight(1);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.addInFlight(-1);
     metrics.observeHttp(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.setErrorHandler(async (error, request, reply) => {
     const answer = toHttpError(error);

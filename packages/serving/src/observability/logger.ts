@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -32,11 +32,35 @@ export function createServiceLogger(level: string, stream?: DestinationStream): 
 }
 
 /**
+ * A logger for the per-transaction decision lines (`msg: "scored"`), a child of `logger` that redacts only the
+ * top-level paths of {@link REDACTED_LOG_PATHS}. A decision line is built from known fields only (ids, hashed card,
+ * amount, score, decision), never from request input, so the wildcard paths (`*.customerId`, which make pino walk
+ * every key of every line) cost several microseconds per line for nothing; the top-level ones stay as a guard.
+ */
+export function createDecisionLogger(logger: Logger): Logger {
+  const topLevel = REDACTED_LOG_PATHS.filter((path) => !path.includes('.'));
+  return logger.child({}, { redact: { paths: topLevel, censor: '[redacted]' } });
+}
+
+/** Hashed card ids kept by a {@link cardHasher}; the cache is emptied when full (a bound, not an LRU). */
+const CARD_HASH_CACHE_SIZE = 1 << 16;
+
+/**
  * A function turning a card (customer) id into a short salted SHA-256 hex digest for logs, so log lines can be
  * joined per card without holding the card id. With no `salt` a random one is drawn: hashes then do not link
- * across restarts or replicas (give the same salt to all replicas to link them).
+ * across restarts or replicas (give the same salt to all replicas to link them). Digests of recent cards are
+ * cached (up to 65,536 cards), since a card's transactions come back often and a digest costs about a microsecond.
  */
 export function cardHasher(salt?: string): (cardId: number) => string {
   const key = salt ?? randomBytes(16).toString('hex');
-  return (cardId) => createHash('sha256').update(key).update(String(cardId)).digest('hex').slice(0, 16);
+  const cache = new Map<number, string>();
+  return (cardId) => {
+    let digest = cache.get(cardId);
+    if (digest === undefined) {
+      digest = hash('sha256', key + String(cardId), 'hex').slice(0, 16);
+      if (cache.size >= CARD_HASH_CACHE_SIZE) cache.clear();
+      cache.set(cardId, digest);
+    }
+    return digest;
+  };
 }

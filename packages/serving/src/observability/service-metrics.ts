@@ -19,7 +19,7 @@ export class ServiceMetrics {
   private readonly scoreDuration: Histogram<'source'>;
   private readonly fallbacks: Counter<'reason'>;
   private readonly modelInfo: Gauge<'model' | 'version'>;
-  private readonly inFlightGauge: Gauge;
+  private inFlight = 0;
   private readonly circuit: Gauge<'dependency'>;
   private readonly shadowScores: Counter<'outcome'>;
 
@@ -53,10 +53,15 @@ export class ServiceMetrics {
       labelNames: ['model', 'version'],
       registers,
     });
-    this.inFlightGauge = new Gauge({
+    // A plain counter per request, read into the gauge only when /metrics is scraped.
+    const inFlight = (): number => this.inFlight;
+    new Gauge({
       name: 'mlsd_in_flight_requests',
       help: 'HTTP requests being handled right now.',
       registers,
+      collect() {
+        this.set(inFlight());
+      },
     });
     this.circuit = new Gauge({
       name: 'mlsd_circuit_state',
@@ -91,7 +96,7 @@ export class ServiceMetrics {
 
   /** Adds `delta` (+1 on arrival, -1 on completion) to the in-flight gauge. */
   addInFlight(delta: number): void {
-    this.inFlightGauge.inc(delta);
+    this.inFlight += delta;
   }
 
   /** Sets a dependency's circuit state. */

@@ -3,10 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ScoreResult, ShadowJob } from '../../scoring/scorer.js';
 import type { ScoringTransaction } from '../../scoring/transaction.js';
-import { feedbackSchema, parseBody, transactionSchema } from '../request-schemas.js';
+import { feedbackSchema, parseBody, parseTransaction, parseTransactionBatch } from '../request-schemas.js';
 import type { ServiceContext } from '../service-context.js';
 
-const batchSchema = z.array(transactionSchema);
 const feedbackBatchSchema = z.array(feedbackSchema);
 
 /**
@@ -29,7 +28,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
           { location: { field: 'body' } },
         );
       }
-      const transactions = parseBody(batchSchema, body, 'score request');
+      const transactions = parseTransactionBatch(body);
       const results: ScoreResult[] = [];
       // In order: each transaction's features must see the ones before it in the batch.
       for (const [i, tx] of transactions.entries()) {
@@ -45,12 +44,12 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
           throw error;
         }
       }
-      if (options.logDecisions) for (let i = 0; i < results.length; i++) logDecision(context, request.log, transactions[i]!, results[i]!);
+      if (options.logDecisions) for (let i = 0; i < results.length; i++) logDecision(context, request.id, transactions[i]!, results[i]!);
       answer = results;
     } else {
-      const tx = parseBody(transactionSchema, body, 'score request');
+      const tx = parseTransaction(body);
       answer = await scorer.score(tx, shadowJobs);
-      if (options.logDecisions) logDecision(context, request.log, tx, answer);
+      if (options.logDecisions) logDecision(context, request.id, tx, answer);
     }
     if (shadowJobs.length > 0) reply.raw.once('finish', () => scorer.runShadow(shadowJobs));
     return answer;
@@ -79,9 +78,10 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   });
 }
 
-function logDecision(context: ServiceContext, log: { info: (o: object, m: string) => void }, tx: ScoringTransaction, result: ScoreResult): void {
-  log.info(
+function logDecision(context: ServiceContext, reqId: string, tx: ScoringTransaction, result: ScoreResult): void {
+  context.decisionLog.info(
     {
+      reqId,
       transactionId: tx.transactionId,
       card: context.hashCard(tx.customerId),
       terminalId: tx.terminalId,
