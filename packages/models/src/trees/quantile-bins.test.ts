@@ -49,6 +49,20 @@ describe('quantile bins', () => {
     }
   });
 
+  it('bin a matrix exactly as binOf does, for every edge count, on edges, infinities and NaN', () => {
+    const rng = new SeededRandom(21);
+    for (const maxBins of [2, 3, 4, 5, 17, 64, 128, 129, 255]) {
+      const n = 3000;
+      const data = Float64Array.from({ length: n }, () => Math.round(rng.normal() * 400) / 7);
+      const bins = fitQuantileBins(denseMatrix(data, n, 1, ['x']), maxBins);
+      const edges = bins.edges[0]!;
+      const probes = Float64Array.from([...data, ...edges, ...edges.map((e) => e + 1e-9), -Infinity, Infinity, Number.NaN]);
+      const binned = binMatrix(denseMatrix(probes, probes.length, 1, ['x']), bins);
+      const expected = Array.from(probes, (v) => binOf(v, edges));
+      expect(Array.from(binned.bins)).toEqual(expected);
+    }
+  });
+
   it('reject a maxBins outside 2..255', () => {
     const X = denseMatrix(Float64Array.from([1, 2]), 2, 1, ['x']);
     expect(() => fitQuantileBins(X, 256)).toThrow(/maxBins must be an integer in \[2, 255\]/);

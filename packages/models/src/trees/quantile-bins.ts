@@ -129,10 +129,22 @@ export function binMatrix(X: DenseMatrix, bins: QuantileBins): BinnedMatrix {
   }
   const out = new Uint8Array(rows * cols);
   const valueBins = new Int32Array(cols);
+  // The bin of v is the number of edges below it (binOf's lower bound): counted by a branch-free binary
+  // search over the edges padded with +Infinity to a power of two, a fixed number of steps per feature.
+  const padded = new Float64Array(MAX_VALUE_BINS + 1);
   for (let f = 0; f < cols; f++) {
     const edges = bins.edges[f]!;
     valueBins[f] = edges.length + 1;
-    for (let k = f; k < rows * cols; k += cols) out[k] = binOf(data[k]!, edges);
+    padded.fill(Infinity);
+    padded.set(edges);
+    let first = 0;
+    if (edges.length > 0) for (first = 1; 2 * first <= edges.length; first *= 2);
+    for (let k = f; k < rows * cols; k += cols) {
+      const v = data[k]!;
+      let pos = 0;
+      for (let step = first; step > 0; step >>= 1) pos += step & -+(padded[pos + step - 1]! < v);
+      out[k] = v === v ? pos : MISSING_BIN;
+    }
   }
   const columns = new Uint8Array(rows * cols);
   for (let r = 0, k = 0; r < rows; r++) for (let f = 0; f < cols; f++, k++) columns[f * rows + r] = out[k]!;
