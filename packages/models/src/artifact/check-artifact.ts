@@ -1,5 +1,6 @@
 import { MlsdError } from '@mlsd/data';
 import type { ModelArtifact } from '../contract/classifier.js';
+import { validateOptions, type OptionRules } from './validate-options.js';
 
 /**
  * Checks that `artifact` is a well-formed {@link ModelArtifact} of model kind `kind` whose `schemaVersion` is
@@ -34,4 +35,20 @@ export function checkArtifact(artifact: unknown, kind: string, schemaVersions: r
   }
   if (a['state'] === undefined || a['state'] === null) fail('state', 'field "state" (the learned state) is missing.');
   return artifact as ModelArtifact;
+}
+
+/**
+ * The hyper-parameters of a checked artifact, validated like constructor options (defaults filled in, unknown keys
+ * and out-of-range values refused), so a loader never builds a model from parameters its constructor would
+ * reject. Throws `CORRUPT_ARTIFACT` on the `params` field, keeping the validation error as `cause`.
+ */
+export function artifactParams<T extends object>(kind: string, artifact: ModelArtifact, defaults: T, rules: OptionRules<T> = {}): T {
+  try {
+    return validateOptions(kind, artifact.params as Partial<T>, defaults, rules);
+  } catch (error) {
+    throw new MlsdError('CORRUPT_ARTIFACT', `${kind} artifact: params are invalid: ${(error as Error).message}`, {
+      cause: error,
+      location: { field: 'params' },
+    });
+  }
 }

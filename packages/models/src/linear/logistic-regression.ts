@@ -1,7 +1,7 @@
 import { MlsdError } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
-import { checkArtifact } from '../artifact/check-artifact.js';
+import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { validateOptions } from '../artifact/validate-options.js';
 import { LIBRARY_VERSION } from '../version.js';
@@ -200,15 +200,7 @@ export function loadLogisticRegression(artifact: ModelArtifact): LogisticRegress
   if (typeof state['iterations'] !== 'number' || typeof state['converged'] !== 'boolean' || !finite(state['gradientNorm'])) {
     corrupt('state', 'must hold iterations, converged and gradientNorm');
   }
-  let params: Partial<LogisticRegressionOptions>;
-  try {
-    params = validateOptions(KIND, checked.params as Partial<LogisticRegressionOptions>, DEFAULTS, RULES);
-  } catch (error) {
-    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: params are invalid: ${(error as Error).message}`, {
-      cause: error,
-      location: { field: 'params' },
-    });
-  }
+  const params = artifactParams(KIND, checked, DEFAULTS, RULES);
   const model = new LogisticRegression(params);
   restoreState(model, {
     coef: Float64Array.from(coef as number[]),

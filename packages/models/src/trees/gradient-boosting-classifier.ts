@@ -1,7 +1,7 @@
 import { MlsdError, SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
-import { checkArtifact } from '../artifact/check-artifact.js';
+import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
@@ -265,15 +265,7 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
       location: { field },
     });
   };
-  let params: GradientBoostingOptions;
-  try {
-    params = validateOptions(KIND, checked.params as Partial<GradientBoostingOptions>, DEFAULTS, RULES);
-  } catch (error) {
-    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: params are invalid: ${(error as Error).message}`, {
-      cause: error,
-      location: { field: 'params' },
-    });
-  }
+  const params = artifactParams(KIND, checked, DEFAULTS, RULES);
   const baseScore = state['baseScore'];
   if (typeof baseScore !== 'number' || !Number.isFinite(baseScore)) corrupt('state.baseScore', 'must be a finite number');
   const trees = state['trees'];

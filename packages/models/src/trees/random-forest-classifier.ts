@@ -1,7 +1,7 @@
 import { MlsdError, SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
-import { checkArtifact } from '../artifact/check-artifact.js';
+import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
@@ -212,15 +212,7 @@ export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifie
       location: { field },
     });
   };
-  let params: RandomForestOptions;
-  try {
-    params = validateOptions(KIND, checked.params as Partial<RandomForestOptions>, DEFAULTS, RULES);
-  } catch (error) {
-    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: params are invalid: ${(error as Error).message}`, {
-      cause: error,
-      location: { field: 'params' },
-    });
-  }
+  const params = artifactParams(KIND, checked, DEFAULTS, RULES);
   const trees = state['trees'];
   if (!Array.isArray(trees) || trees.length === 0) corrupt('state.trees', 'must be a non-empty array of trees');
   const edges = state['binEdges'];
