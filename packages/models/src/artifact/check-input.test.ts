@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix } from '@mlsd/data';
-import { checkArtifact, checkFitInput, checkPredictInput } from '@mlsd/models';
+import {
+  checkArtifact,
+  checkFitInput,
+  checkPredictInput,
+  GradientBoostingClassifier,
+  loadClassifier,
+  LogisticRegression,
+  RandomForestClassifier,
+} from '@mlsd/models';
 
 const X = denseMatrix(Float64Array.of(1, 2, 3, 4, 5, 6), 3, 2, ['amount', 'count']);
 const y = Uint8Array.of(0, 1, 0);
@@ -51,5 +59,22 @@ describe('checkArtifact', () => {
     fails({ ...artifact, featureNames: [1] }, 'featureNames');
     fails({ ...artifact, state: undefined }, 'state');
     fails('model', 'artifact');
+  });
+});
+
+describe('loading an artifact with edited hyper-parameters', () => {
+  it('refuses unknown or out-of-range params with CORRUPT_ARTIFACT on "params", for every model kind', async () => {
+    const rows = denseMatrix(Float64Array.of(0, 1, 2, 3, 4, 5, 6, 7), 4, 2, ['a', 'b']);
+    const labels = Uint8Array.of(0, 1, 0, 1);
+    const models = [new LogisticRegression(), new GradientBoostingClassifier({ nRounds: 2 }), new RandomForestClassifier({ nTrees: 2 })];
+    for (const model of models) {
+      const saved = (await model.fit(rows, labels)).toJSON();
+      const edits: Array<Record<string, unknown>> = [{ ...saved.params, typo: 1 }, { ...saved.params, seed: 'x' }];
+      for (const params of edits) {
+        expect(() => loadClassifier({ ...saved, params })).toThrow(
+          expect.objectContaining({ code: 'CORRUPT_ARTIFACT', location: { field: 'params' }, message: expect.stringMatching(/params are invalid/) }),
+        );
+      }
+    }
   });
 });
