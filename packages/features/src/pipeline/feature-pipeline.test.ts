@@ -65,6 +65,29 @@ describe('FeaturePipeline transforms', () => {
     expect(Array.from(pipeline.transformEvent(Float64Array.of(NAN), { MERCHANT: null }))).toEqual([0, 0, 1]);
   });
 
+  it('scales one event exactly as transform() scales the table (chained scalings, reordered output, after JSON)', () => {
+    const table = randomTransactions(200, 5);
+    const names = handbookFeatures().map((f) => f.name!);
+    const spec: FeaturePipelineSpec = {
+      features: handbookFeatures(),
+      transforms: [
+        { kind: 'standard-scale', columns: names },
+        { kind: 'standard-scale', columns: names.slice(3, 9) },
+      ],
+      output: [names[14]!, names[4]!, names[0]!],
+    };
+    const pipeline = new FeaturePipeline(spec).fit(table, { rows: Int32Array.from({ length: 120 }, (_, i) => i) });
+    const loaded = FeaturePipeline.fromJSON(JSON.parse(JSON.stringify(pipeline)));
+    const batch = pipeline.transform(table);
+    const raw = pipeline.rawFeatures(table);
+    for (let row = 0; row < table.rowCount; row++) {
+      const features = raw.data.slice(row * 15, row * 15 + 15) as Float64Array;
+      const expected = Array.from(batch.data.subarray(row * 3, row * 3 + 3));
+      expect(Array.from(pipeline.transformEvent(features, {}))).toEqual(expected);
+      expect(Array.from(loaded.transformEvent(features, {}))).toEqual(expected);
+    }
+  });
+
   it('serves the same vectors online as transform() gives offline, for every row of a replay', async () => {
     const table = randomTransactions(300, 21);
     const pipeline = new FeaturePipeline({

@@ -12,6 +12,7 @@ import {
   type FittedTransform,
   type TransformSpec,
 } from '../transforms/fitted-transform.js';
+import type { StandardScaleSpec, StandardScaleState } from '../transforms/standard-scale.js';
 import { FEATURES_VERSION } from '../version.js';
 import { OnlineFeaturePipeline } from './online-feature-pipeline.js';
 
@@ -78,6 +79,8 @@ export class FeaturePipeline {
    * table compute the features once; the entry goes when the table does.
    */
   private readonly computed = new WeakMap<ColumnTable, Float64Array[]>();
+  /** The per-event shortcut of `transformEvent` (see {@link scalingPlan}); built on first use after fitting. */
+  private eventPlan: ScalingPlan | null | undefined;
 
   /** Stores and validates the spec (definitions, transform specs, options); fits nothing. */
   constructor(spec: FeaturePipelineSpec) {
@@ -119,6 +122,7 @@ export class FeaturePipeline {
     const frame = this.frame(table, options.rows);
     this.fitted = this.transformSpecs.map((spec) => fitTransform(spec, frame, undefined));
     this.output = selectOutput(frame.names, this.requestedOutput);
+    this.eventPlan = undefined;
     return this;
   }
 
@@ -159,6 +163,8 @@ export class FeaturePipeline {
     if (raw.length !== this.resolved.length) {
       throw new MlsdError('INVALID_INPUT', `transformEvent got ${raw.length} feature values; this pipeline computes ${this.resolved.length} (${this.rawFeatureNames.join(', ')}).`);
     }
+    if (this.eventPlan === undefined) this.eventPlan = scalingPlan(this.fitted!, this.rawFeatureNames, output);
+    if (this.eventPlan !== null) return applyScalingPlan(this.eventPlan, raw);
     const frame: FeatureFrame = {
       rows: 1,
       names: this.resolved.map((feature) => feature.name),
@@ -316,5 +322,37 @@ function corrupt(field: string, detail: string): MlsdError {
 function gatherRows(column: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]!]!;
+  return out;
+}
+
+/**
+ * `transformEvent` for the common pipeline whose transforms are all standard scalings: for output column `c`, the raw
+ * feature `source[c]` goes through `steps[c]` (mean, std) pairs in transform order — the same arithmetic as the frame
+ * path, without building a one-row frame per event (the hot path of a scoring service).
+ */
+interface ScalingPlan {
+  readonly source: Int32Array;
+  readonly steps: ReadonlyArray<readonly (readonly [number, number])[]>;
+}
+
+/** The {@link ScalingPlan} of a fitted pipeline, or `null` when a transform other than standard scaling is present. */
+function scalingPlan(fitted: readonly FittedTransform[], rawNames: readonly string[], output: { names: string[]; indices: number[] }): ScalingPlan | null {
+  if (!fitted.every((transform) => transform.spec.kind === 'standard-scale')) return null;
+  const perRaw: Array<Array<readonly [number, number]>> = rawNames.map(() => []);
+  for (const transform of fitted) {
+    const spec = transform.spec as StandardScaleSpec;
+    const state = transform.state as StandardScaleState;
+    spec.columns.forEach((name, k) => perRaw[rawNames.indexOf(name)]!.push([state.means[k]!, state.stds[k]!]));
+  }
+  return { source: Int32Array.from(output.indices), steps: output.indices.map((index) => perRaw[index]!) };
+}
+
+function applyScalingPlan(plan: ScalingPlan, raw: Float64Array): Float64Array {
+  const out = new Float64Array(plan.source.length);
+  for (let c = 0; c < out.length; c++) {
+    let x = raw[plan.source[c]!]!;
+    for (const [mean, std] of plan.steps[c]!) x = (x - mean) / std;
+    out[c] = x;
+  }
   return out;
 }
