@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { registryDir } from '../cli-support/registry-dir.js';
 import type { Command } from 'commander';
 import { MlsdError, toMlsdError } from '@mlsd/data';
 import { parseReferenceProfile, type DriftReport } from '@mlsd/eval';
@@ -31,7 +32,7 @@ const MODEL_REF = 'fraud@champion';
  * champion has no profile.
  */
 export async function monitorFromLog(options: MonitorCommandOptions): Promise<MonitorOutput> {
-  const loaded = await new FileModelRegistry(options.registry).load(MODEL_REF);
+  const loaded = await new FileModelRegistry(registryDir(options.registry)).load(MODEL_REF);
   if (loaded.profile === null || loaded.profile === undefined) {
     throw new MlsdError(
       'NOT_FOUND',
@@ -63,7 +64,7 @@ export function registerMonitorCommand(program: Command): void {
   program
     .command('monitor')
     .description('Drift (PSI, KS, Jensen–Shannon, Wasserstein per feature) and live quality from a prediction log, vs the champion\'s reference profile; JSON on stdout.')
-    .requiredOption('--registry <dir>', 'model registry directory (the champion of "fraud" and its reference profile)')
+    .requiredOption('--registry <dir>', 'model registry directory (the champion of "fraud" and its reference profile), or the --out folder of fraud train')
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service')
     .option('--html <file>', 'also write an HTML page with drift charts')
     .action(async (flags: MonitorCommandOptions) => {

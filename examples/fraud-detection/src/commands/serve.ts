@@ -12,6 +12,7 @@ import {
   type FeatureBackend,
   type ScoringService,
 } from '@mlsd/serving';
+import { registryDir } from '../cli-support/registry-dir.js';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud serve` (a contract: `--registry`, `--port`, `--store` come from the issue). */
@@ -37,7 +38,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Serve the champion of the registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.')
-    .requiredOption('--registry <dir>', 'model registry directory (as written by fraud train: DIR/registry)')
+    .requiredOption('--registry <dir>', 'model registry directory (DIR/registry as written by fraud train), or that --out folder DIR itself')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
@@ -52,7 +53,7 @@ export function registerServeCommand(program: Command): void {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const adminToken = flags.adminToken ?? process.env['MLSD_ADMIN_TOKEN'];
-  const registry = new FileModelRegistry(flags.registry);
+  const registry = new FileModelRegistry(registryDir(flags.registry));
   const features = await featureBackend(flags);
   let service: ScoringService;
   try {
