@@ -21,6 +21,9 @@ export const REGISTRY_MODEL_NAME = 'fraud';
 /** Card Precision@k uses the Handbook's k = 100 cards a day. */
 export const CARD_PRECISION_K = 100;
 
+/** What one analyst review of an alert costs, in the currency of the amounts (a missed fraud costs its amount). */
+export const REVIEW_COST = 5;
+
 /** What one training run produced: validation results, and the holdout models fitted and ready to register. */
 export interface TrainingRun {
   readonly models: readonly ModelName[];
@@ -52,6 +55,8 @@ export async function trainModels(
   options: { readonly seed: number; readonly onProgress?: (progress: TrainingProgress) => void },
 ): Promise<TrainingRun> {
   const data = { X: dataset.X, y: dataset.y, cardIds: dataset.cardIds, times: dataset.times, amounts: dataset.amounts };
+  // The holdout validation has one fold, so the runner creates each model once: keeping what `create` returned
+  // keeps the model it fitted on the holdout's training rows, the one to register.
   const fitted = new Map<ModelName, Classifier>();
   const candidates = models.map((name) => ({
     name,
@@ -61,12 +66,11 @@ export async function trainModels(
       return model;
     },
   }));
-  const metricOptions = { k: CARD_PRECISION_K, falseAlarmCost: 5 };
+  const metricOptions = { k: CARD_PRECISION_K, falseAlarmCost: REVIEW_COST };
   const holdout = await runValidation(candidates, data, [dataset.holdout], {
     ...metricOptions,
     onProgress: (event) => options.onProgress?.({ validation: 'holdout', ...event }),
   });
-  const holdoutFitted = new Map(fitted);
   let prequential: ValidationResult | undefined;
   if (dataset.prequential.length > 0) {
     prequential = await runValidation(
@@ -82,7 +86,7 @@ export async function trainModels(
     holdoutComparison: compareModels(holdout, { seed: options.seed }),
     prequential,
     prequentialComparison: prequential === undefined ? undefined : compareModels(prequential, { seed: options.seed }),
-    fitted: holdoutFitted,
+    fitted,
   };
 }
 
