@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { DriftReport } from '@mlsd/eval';
+import type { DistributionDrift, DriftReport } from '@mlsd/eval';
 import type { ExperimentReport } from './experiment-tracker.js';
 import type { LiveQualityReport } from './live-quality.js';
 
@@ -50,11 +50,7 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     registers: [registry],
     collect() {
       this.reset();
-      const drift = source.drift();
-      if (drift === null) return;
-      const entries = Object.entries(drift.features);
-      if (drift.score !== undefined) entries.push(['score', drift.score]);
-      for (const [feature, d] of entries) {
+      for (const [feature, d] of driftEntries(source.drift())) {
         for (const [label, key] of STATISTICS) {
           const value = d[key].value;
           if (value !== null) this.set({ feature, statistic: label }, value);
@@ -69,11 +65,7 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     registers: [registry],
     collect() {
       this.reset();
-      const drift = source.drift();
-      if (drift === null) return;
-      const entries = Object.entries(drift.features);
-      if (drift.score !== undefined) entries.push(['score', drift.score]);
-      for (const [feature, d] of entries) this.set({ feature }, d.status === 'alert' ? 2 : d.status === 'warn' ? 1 : 0);
+      for (const [feature, d] of driftEntries(source.drift())) this.set({ feature }, d.status === 'alert' ? 2 : d.status === 'warn' ? 1 : 0);
     },
   });
   const qualityGauges: [string, string, keyof LiveQualityReport][] = [
@@ -122,4 +114,12 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
       for (const arm of ['champion', 'challenger'] as const) this.set({ arm }, experiment.arms[arm].moneySaved);
     },
   });
+}
+
+/** Every profiled feature of a drift report by name, then the score (as `score`); none before drift is reported. */
+function driftEntries(drift: DriftReport | null): Array<[string, DistributionDrift]> {
+  if (drift === null) return [];
+  const entries = Object.entries(drift.features);
+  if (drift.score !== undefined) entries.push(['score', drift.score]);
+  return entries;
 }
