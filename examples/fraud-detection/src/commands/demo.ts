@@ -11,7 +11,7 @@ import { runAction } from '../cli-support/run-action.js';
 import { demoScale, type DemoScale } from '../pipeline/demo-scale.js';
 import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type PreparedDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
-import { days, replayThroughService, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
+import { days, replayThroughService, rowsInTimeRange, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
 import { REGISTRY_MODEL_NAME, registerModels, trainingReport, trainModels, writeTrainingReports, type TrainingReport } from '../pipeline/train-models.js';
 
 /** Flags of `fraud demo` (`pnpm demo`). */
@@ -134,7 +134,7 @@ async function serveAndReplay(
   const testEnd = testStart + days(options.split.testDays);
 
   const historyMs = days(FEATURE_HISTORY_DAYS);
-  progress.start('7 warm the online feature store', countInRange(options.table, testStart - historyMs, testStart));
+  progress.start('7 warm the online feature store', rowsInTimeRange(options.table, testStart - historyMs, testStart).length);
   const features = memoryFeatureBackend();
   const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, {
     untilTime: testStart,
@@ -148,7 +148,7 @@ async function serveAndReplay(
   // Drift compares a window of live traffic with a week of reference traffic. The window spans a week too, so
   // that day-of-week and time-of-day features are compared over whole cycles (a Tuesday-only window would always
   // "drift" on TX_DURING_WEEKEND); it is first reported once it holds a day, and recomputed every day of traffic.
-  const transactionsPerWeek = countInRange(options.table, testStart, testEnd);
+  const transactionsPerWeek = rowsInTimeRange(options.table, testStart, testEnd).length;
   const transactionsPerDay = Math.max(500, Math.round(transactionsPerWeek / options.split.testDays));
   const logStream = createWriteStream(serviceLog, { flags: 'a' });
   const service = await createScoringService({
@@ -232,13 +232,6 @@ function describeDrift(report: MonitoringReport): string {
   if (drift.drifted.length === 0) return `none (${checked})`;
   const statusOf = (name: string): string => (name === 'score' ? drift.score?.status : drift.features[name]?.status) ?? '?';
   return `${drift.drifted.map((name) => `${name} ${statusOf(name)}`).join(', ')} (${checked})`;
-}
-
-function countInRange(table: ColumnTable, from: number, to: number): number {
-  const time = table.numeric('TX_DATETIME');
-  let count = 0;
-  for (let i = 0; i < time.length; i++) if (time[i]! >= from && time[i]! < to) count++;
-  return count;
 }
 
 function formatCounts(counts: Readonly<Record<string, number>>): string {

@@ -159,8 +159,8 @@ function handbookColumns(table: ColumnTable) {
   };
 }
 
-/** Rows with `from <= time < to`, in time order (stable: ties keep table order). */
-function rowsInTimeRange(table: ColumnTable, from: number, to: number): Int32Array {
+/** Rows with `from <= TX_DATETIME < to` (epoch ms), in time order (stable: ties keep table order). */
+export function rowsInTimeRange(table: ColumnTable, from: number, to: number): Int32Array {
   const time = table.numeric('TX_DATETIME');
   const picked: number[] = [];
   for (let row = 0; row < time.length; row++) if (time[row]! >= from && time[row]! < to) picked.push(row);
