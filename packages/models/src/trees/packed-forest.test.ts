@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { addPackedOutputs, leafOf, packForest, type CompactTree } from '@mlsd/models';
+import { ForestKernel } from './forest-kernel.js';
 
 /**
  * A random tree over `cols` features, nodes numbered depth-first (not the packed breadth-first order):
@@ -85,6 +86,41 @@ describe('packForest / addPackedOutputs', () => {
       expect(Array.from(out)).toEqual(Array.from(expected));
     });
   }
+
+  it('gives the plain walk\'s sums across chunks of rows, for the same forest again and for a new one', () => {
+    const rng = new SeededRandom(11);
+    const cols = 5;
+    const trees = Array.from({ length: 8 }, () => randomTree(rng, cols, 7, 0.8));
+    const packed = packForest(trees);
+    // 9,001 rows: two full chunks of 4,096 rows copied into the kernel, then a partial one; then fewer rows
+    // through the same (cached) kernel, then a larger forest loaded after rows (the rows move up).
+    for (const rows of [9001, 300]) {
+      const X = randomMatrix(rng, rows, cols, 0.001, false);
+      const out = Float64Array.from({ length: rows }, (_, i) => i / 7);
+      addPackedOutputs(packed, X, out, 0.5);
+      const expected = referenceOutputs(trees, X, 0.5).map((v, i) => i / 7 + v);
+      // The start values come first: out[r] = ((out[r] + v1) + v2) + …, as the plain walk adds.
+      const plain = Float64Array.from({ length: rows }, (_, i) => i / 7);
+      for (let r = 0; r < rows; r++) for (const tree of trees) plain[r]! += 0.5 * tree.value[leafOf(tree, X.data, r * cols)]!;
+      expect(Array.from(out)).toEqual(Array.from(plain));
+      expect(out[rows - 1]).toBeCloseTo(expected[rows - 1]!, 9);
+    }
+  });
+
+  it('a kernel takes a larger forest after its rows are loaded (the rows move up)', () => {
+    const rng = new SeededRandom(5);
+    const cols = 4;
+    const X = randomMatrix(rng, 700, cols, 0, false);
+    const kernel = new ForestKernel();
+    kernel.loadRows(X, 0, X.rows);
+    for (const size of [1, 3, 12]) {
+      const trees = Array.from({ length: size }, () => randomTree(rng, cols, 8, 0.8));
+      kernel.loadForest(packForest(trees));
+      const out = new Float64Array(X.rows);
+      kernel.addOutputs(out, 0, 1);
+      expect(Array.from(out)).toEqual(Array.from(referenceOutputs(trees, X, 1)));
+    }
+  });
 
   it('a single-leaf tree adds its value to every row', () => {
     const leaf: CompactTree = {

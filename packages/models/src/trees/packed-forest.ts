@@ -1,5 +1,6 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
 import type { CompactTree } from './compact-tree.js';
+import { ForestKernel } from './forest-kernel.js';
 
 /**
  * All trees of an ensemble in one set of typed arrays, laid out for prediction (built from the stored
@@ -32,15 +33,11 @@ export interface PackedForest {
   readonly featureBits: number;
 }
 
-/** Rows per block: a block's rows stay in cache while every tree walks them. */
-const BLOCK_ROWS = 512;
-/** Rows walked through a tree together: independent walks let the CPU overlap their memory loads. */
-const LANES = 8;
-/**
- * Trees deeper than this stop a group of walks once all of them are on a leaf (checked every 4 steps) rather
- * than always taking `depth` steps: an unlimited-depth forest tree is ~30 deep but most paths end near 16.
- */
-const EARLY_EXIT_DEPTH = 8;
+/** Rows copied into the kernel memory at a time: bounds the memory a forest keeps for prediction (~0.5 MB at 15 columns). */
+const CHUNK_ROWS = 4096;
+
+/** The WebAssembly kernel of each forest that has predicted, created on first use and dropped with the forest. */
+const kernels = new WeakMap<PackedForest, ForestKernel>();
 
 /**
  * Packs `trees` (in order) into one {@link PackedForest}. The trees must be well-formed, as `decodeTree`
@@ -115,130 +112,19 @@ export function packForest(trees: readonly CompactTree[]): PackedForest {
 
 /**
  * Adds `scale` times each tree's output to `out[r]` for every row `r` of `X`, trees in order (so the sums are
- * bit-identical to walking the trees one by one). No allocation per row.
+ * bit-identical to walking the trees one by one). The walk runs in a WebAssembly kernel ({@link ForestKernel}),
+ * in chunks of rows; no allocation per row.
  */
 export function addPackedOutputs(forest: PackedForest, X: DenseMatrix, out: Float64Array, scale = 1): void {
-  const { data, rows, cols } = X;
-  for (let start = 0; start < rows; start += BLOCK_ROWS) {
-    const end = Math.min(rows, start + BLOCK_ROWS);
-    if (hasMissing(data, start * cols, end * cols)) addBlockWithMissing(forest, data, cols, start, end, out, scale);
-    else addBlock(forest, data, cols, start, end, out, scale);
+  let kernel = kernels.get(forest);
+  if (kernel === undefined) {
+    kernel = new ForestKernel();
+    kernel.loadForest(forest);
+    kernels.set(forest, kernel);
   }
-}
-
-function hasMissing(data: Float64Array | Float32Array, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (data[k] !== data[k]) return true;
-  return false;
-}
-
-/** Rows `start..end` without NaN: `LANES` branch-free walks at a time. */
-function addBlock(
-  forest: PackedForest,
-  data: Float64Array | Float32Array,
-  cols: number,
-  start: number,
-  end: number,
-  out: Float64Array,
-  scale: number,
-): void {
-  const { root, depth, threshold, left, value, link, featureBits } = forest;
-  const mask = (1 << featureBits) - 1;
-  for (let t = 0; t < root.length; t++) {
-    const n0 = root[t]!;
-    const steps = depth[t]!;
-    const early = steps > EARLY_EXIT_DEPTH;
-    let r = start;
-    for (; r + LANES <= end; r += LANES) {
-      const b0 = r * cols;
-      const b1 = b0 + cols;
-      const b2 = b1 + cols;
-      const b3 = b2 + cols;
-      const b4 = b3 + cols;
-      const b5 = b4 + cols;
-      const b6 = b5 + cols;
-      const b7 = b6 + cols;
-      let a0 = n0;
-      let a1 = n0;
-      let a2 = n0;
-      let a3 = n0;
-      let a4 = n0;
-      let a5 = n0;
-      let a6 = n0;
-      let a7 = n0;
-      for (let s = 1; s <= steps; s++) {
-        // `+(x > t)` compiles to a flag read (setcc), not a branch that would mispredict half the time.
-        const k0 = link[a0]!;
-        const k1 = link[a1]!;
-        const k2 = link[a2]!;
-        const k3 = link[a3]!;
-        const k4 = link[a4]!;
-        const k5 = link[a5]!;
-        const k6 = link[a6]!;
-        const k7 = link[a7]!;
-        a0 = (k0 >> featureBits) + +(data[b0 + (k0 & mask)]! > threshold[a0]!);
-        a1 = (k1 >> featureBits) + +(data[b1 + (k1 & mask)]! > threshold[a1]!);
-        a2 = (k2 >> featureBits) + +(data[b2 + (k2 & mask)]! > threshold[a2]!);
-        a3 = (k3 >> featureBits) + +(data[b3 + (k3 & mask)]! > threshold[a3]!);
-        a4 = (k4 >> featureBits) + +(data[b4 + (k4 & mask)]! > threshold[a4]!);
-        a5 = (k5 >> featureBits) + +(data[b5 + (k5 & mask)]! > threshold[a5]!);
-        a6 = (k6 >> featureBits) + +(data[b6 + (k6 & mask)]! > threshold[a6]!);
-        a7 = (k7 >> featureBits) + +(data[b7 + (k7 & mask)]! > threshold[a7]!);
-        if (
-          early &&
-          (s & 3) === 0 &&
-          left[a0] === a0 &&
-          left[a1] === a1 &&
-          left[a2] === a2 &&
-          left[a3] === a3 &&
-          left[a4] === a4 &&
-          left[a5] === a5 &&
-          left[a6] === a6 &&
-          left[a7] === a7
-        ) {
-          break;
-        }
-      }
-      out[r]! += scale * value[a0]!;
-      out[r + 1]! += scale * value[a1]!;
-      out[r + 2]! += scale * value[a2]!;
-      out[r + 3]! += scale * value[a3]!;
-      out[r + 4]! += scale * value[a4]!;
-      out[r + 5]! += scale * value[a5]!;
-      out[r + 6]! += scale * value[a6]!;
-      out[r + 7]! += scale * value[a7]!;
-    }
-    for (let b = r * cols; r < end; r++, b += cols) {
-      let a = n0;
-      for (let s = 0; s < steps; s++) {
-        const k = link[a]!;
-        a = (k >> featureBits) + +(data[b + (k & mask)]! > threshold[a]!);
-      }
-      out[r]! += scale * value[a]!;
-    }
-  }
-}
-
-/** Rows `start..end` of a block holding a NaN: one walk at a time, missing values sent per `missingRight`. */
-function addBlockWithMissing(
-  forest: PackedForest,
-  data: Float64Array | Float32Array,
-  cols: number,
-  start: number,
-  end: number,
-  out: Float64Array,
-  scale: number,
-): void {
-  const { root, depth, feature, threshold, left, missingRight, value } = forest;
-  for (let t = 0; t < root.length; t++) {
-    const n0 = root[t]!;
-    const steps = depth[t]!;
-    for (let r = start, b = start * cols; r < end; r++, b += cols) {
-      let a = n0;
-      for (let s = 0; s < steps; s++) {
-        const v = data[b + feature[a]!]!;
-        a = left[a]! + (v > threshold[a]! ? 1 : v !== v ? missingRight[a]! : 0);
-      }
-      out[r]! += scale * value[a]!;
-    }
+  for (let start = 0; start < X.rows; start += CHUNK_ROWS) {
+    const end = Math.min(X.rows, start + CHUNK_ROWS);
+    kernel.loadRows(X, start, end);
+    kernel.addOutputs(out, start, scale);
   }
 }

@@ -1,0 +1,2 @@
+/** Entry point of the tree kernels compiled to WebAssembly (`scripts/compile-kernels.ts`). */
+export { addForestOutputs, setForest } from './forest-walk';
