@@ -15,6 +15,40 @@ export interface TreeKernelExports {
     featureBits: number,
   ): void;
   addForestOutputs(data: number, cols: number, rowCount: number, out: number, scale: number): void;
+  buildHistogram(
+    hist: number,
+    rowIndex: number,
+    start: number,
+    end: number,
+    rowWords: number,
+    wordsPerRow: number,
+    grad: number,
+    hess: number,
+  ): void;
+  subtractHistogram(parent: number, child: number, features: number, featureCount: number, valueBins: number): void;
+  partitionRows(
+    rowIndex: number,
+    scratch: number,
+    start: number,
+    end: number,
+    column: number,
+    splitBin: number,
+    missingLeft: number,
+  ): number;
+  findBestSplit(
+    hist: number,
+    candidates: number,
+    candidateCount: number,
+    valueBins: number,
+    G: number,
+    H: number,
+    C: number,
+    lambda: number,
+    minChildWeight: number,
+    minSamplesLeaf: number,
+    startScore: number,
+    result: number,
+  ): void;
 }
 
 const WASM_PAGE_BYTES = 65536;
@@ -50,6 +84,8 @@ export class KernelMemory {
   /** The kernel functions, bound to this memory. */
   readonly kernels: TreeKernelExports;
   private readonly memory: WebAssembly.Memory;
+  /** End of the memory handed out by {@link allocate}. */
+  private top = 0;
 
   constructor() {
     // Compiled once per process (a few kilobytes: synchronous compilation is allowed and takes well under 1 ms).
@@ -65,6 +101,14 @@ export class KernelMemory {
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
   }
 
+  /** Hands out `bytes` bytes (rounded up to a multiple of 8, zero-filled) after the last allocation; returns their offset. */
+  allocate(bytes: number): number {
+    const pointer = this.top;
+    this.top += align8(bytes);
+    this.reserve(this.top);
+    return pointer;
+  }
+
   /** A float64 view of `length` values at byte offset `pointer` (a multiple of 8). */
   f64(pointer: number, length: number): Float64Array {
     return new Float64Array(this.memory.buffer, pointer, length);
@@ -73,6 +117,11 @@ export class KernelMemory {
   /** An int32 view of `length` values at byte offset `pointer` (a multiple of 4). */
   i32(pointer: number, length: number): Int32Array {
     return new Int32Array(this.memory.buffer, pointer, length);
+  }
+
+  /** A uint32 view of `length` values at byte offset `pointer` (a multiple of 4). */
+  u32(pointer: number, length: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, pointer, length);
   }
 
   /** A uint8 view of `length` bytes at byte offset `pointer`. */

@@ -1,4 +1,5 @@
 import type { SeededRandom } from '@mlsd/data';
+import { KernelMemory } from '../kernels/tree-kernels.js';
 import type { CompactTree } from './compact-tree.js';
 import { MISSING_BIN, type BinnedMatrix, type QuantileBins } from './quantile-bins.js';
 
@@ -40,6 +41,10 @@ export interface TreeGrowthOptions {
 const STRIDE = 3;
 /** Histogram slots per feature: 255 value bins and the missing bin. */
 const FEATURE_SLOTS = (MISSING_BIN + 1) * STRIDE;
+/** Float64 slots of the kernel's split result: feature, bin, defaultLeft, leftG, leftH, leftCount, score. */
+const SPLIT_RESULT_SLOTS = 7;
+/** No histogram. */
+const NO_HIST = -1;
 /** A gain must exceed this to count: splits that only move rounding noise are not made. */
 const MIN_GAIN = 1e-12;
 
@@ -51,7 +56,8 @@ interface Candidate {
   readonly depth: number;
   readonly sumG: number;
   readonly sumH: number;
-  hist: Float64Array | null;
+  /** Byte offset of the node's histogram in the kernel memory, or −1 when it has none. */
+  hist: number;
   feature: number;
   bin: number;
   gain: number;
@@ -65,30 +71,42 @@ interface Candidate {
  * Grows regression trees on gradient/hessian histograms of binned data, the engine behind
  * `GradientBoostingClassifier` and `RandomForestClassifier`.
  *
- * The rows of a node are a contiguous segment of one `Int32Array` that each split partitions in place; every
- * node's histogram is a `Float64Array` of (feature × bin × {g, h, count}) taken from a reusable pool. Only the
+ * The rows of a node are a contiguous segment of one row-index array that each split partitions in place;
+ * every node's histogram is (feature × bin × {g, h, count}) in float64, taken from a reusable pool. Only the
  * smaller child's histogram is built from rows; the larger one is the parent's minus it (histogram
  * subtraction, as in LightGBM). Missing values have their own bin and each split learns the side they go to.
- * Nothing is allocated per row; one learner is reused for every tree of an ensemble.
+ *
+ * The data, the row index, the gradients and the histograms live in the memory of a WebAssembly kernel
+ * (`assembly/tree-growth.ts`), which builds, subtracts and scans histograms and partitions rows (about twice
+ * as fast as the same loops in JavaScript); this class decides what to split and records the tree. Nothing is
+ * allocated per row; one learner is reused for every tree of an ensemble.
  */
 export class HistogramTreeLearner {
   private readonly data: BinnedMatrix;
   private readonly bins: QuantileBins;
   private readonly options: TreeGrowthOptions;
-  private readonly rowIndex: Int32Array;
-  private readonly scratchRows: Int32Array;
-  private readonly candidateFeatures: Int32Array;
-  private readonly pool: Float64Array[] = [];
-  private features: Int32Array = new Int32Array(0);
-  private grad: Float64Array = new Float64Array(0);
-  private hess: Float64Array = new Float64Array(0);
-  private rng: SeededRandom | null = null;
+  private readonly memory = new KernelMemory();
   /**
    * The row-major bins again, four to a 32-bit word (`wordsPerRow` words per row, padding bins 0), so a
    * histogram pass reads a row's bins with a few word loads. Padding features land in slots nobody reads.
    */
-  private readonly rowWords: Uint32Array;
+  private readonly rowWordsAt: number;
   private readonly wordsPerRow: number;
+  /** The column-major bins (one byte per row and feature), read by the partition of a split. */
+  private readonly columnsAt: number;
+  private readonly rowIndexAt: number;
+  private readonly scratchAt: number;
+  private readonly gradAt: number;
+  private readonly hessAt: number;
+  private readonly valueBinsAt: number;
+  /** The tree's usable features (int32), then the features drawn as candidates of a split. */
+  private readonly featuresAt: number;
+  private readonly candidatesAt: number;
+  private readonly resultAt: number;
+  private readonly histBytes: number;
+  private readonly pool: number[] = [];
+  private featureCount = 0;
+  private rng: SeededRandom | null = null;
   private nodes = new NodeArrays(64);
   private leafCount = 0;
   private leafStarts = new Int32Array(64);
@@ -100,20 +118,30 @@ export class HistogramTreeLearner {
     this.data = data;
     this.bins = bins;
     this.options = options;
-    this.rowIndex = new Int32Array(data.rows);
-    this.scratchRows = new Int32Array(data.rows);
-    this.candidateFeatures = new Int32Array(data.cols);
     const { rows, cols, bins: rowBins } = data;
     const wordsPerRow = Math.ceil(cols / 4);
-    const words = new Uint32Array(rows * wordsPerRow);
+    this.wordsPerRow = wordsPerRow;
+    this.histBytes = wordsPerRow * 4 * FEATURE_SLOTS * 8;
+    const m = this.memory;
+    this.rowWordsAt = m.allocate(rows * wordsPerRow * 4);
+    this.columnsAt = m.allocate(rows * cols);
+    this.rowIndexAt = m.allocate(rows * 4);
+    this.scratchAt = m.allocate(rows * 4);
+    this.gradAt = m.allocate(rows * 8);
+    this.hessAt = m.allocate(rows * 8);
+    this.valueBinsAt = m.allocate(cols * 4);
+    this.featuresAt = m.allocate(cols * 4);
+    this.candidatesAt = m.allocate(cols * 4);
+    this.resultAt = m.allocate(SPLIT_RESULT_SLOTS * 8);
+    const words = m.u32(this.rowWordsAt, rows * wordsPerRow);
     for (let r = 0; r < rows; r++) {
       for (let f = 0; f < cols; f++) {
         const w = r * wordsPerRow + (f >> 2);
         words[w] = (words[w]! | (rowBins[r * cols + f]! << (8 * (f & 3)))) >>> 0;
       }
     }
-    this.rowWords = words;
-    this.wordsPerRow = wordsPerRow;
+    m.u8(this.columnsAt, rows * cols).set(data.columns);
+    m.i32(this.valueBinsAt, cols).set(data.valueBins);
   }
 
   /**
@@ -130,22 +158,24 @@ export class HistogramTreeLearner {
     features: Int32Array,
     rng: SeededRandom,
   ): CompactTree {
-    const { valueBins } = this.data;
-    let usable = 0;
-    const kept = new Int32Array(features.length);
-    for (const f of features) if (valueBins[f]! > 1) kept[usable++] = f;
-    this.features = kept.subarray(0, usable);
-    this.grad = grad;
-    this.hess = hess;
+    const { valueBins, rows } = this.data;
+    const m = this.memory;
+    const usable = m.i32(this.featuresAt, features.length);
+    let count = 0;
+    for (const f of features) if (valueBins[f]! > 1) usable[count++] = f;
+    this.featureCount = count;
+    m.f64(this.gradAt, rows).set(grad);
+    m.f64(this.hessAt, rows).set(hess);
     this.rng = rng;
     this.nodes.reset();
     this.leafCount = 0;
 
     let sumG = 0;
     let sumH = 0;
+    const rowIndex = m.i32(this.rowIndexAt, rows);
     for (let i = 0; i < sampleCount; i++) {
       const r = sample[i]!;
-      this.rowIndex[i] = r;
+      rowIndex[i] = r;
       sumG += grad[r]!;
       sumH += hess[r]!;
     }
@@ -178,7 +208,8 @@ export class HistogramTreeLearner {
    * `rowIndex[start..end)`. Boosting uses it to update the training margins without walking the tree.
    */
   forEachLeafRow(visit: (leafNode: number, rowIndex: Int32Array, start: number, end: number) => void): void {
-    for (let i = 0; i < this.leafCount; i++) visit(this.leafNodes[i]!, this.rowIndex, this.leafStarts[i]!, this.leafEnds[i]!);
+    const rowIndex = this.memory.i32(this.rowIndexAt, this.data.rows);
+    for (let i = 0; i < this.leafCount; i++) visit(this.leafNodes[i]!, rowIndex, this.leafStarts[i]!, this.leafEnds[i]!);
   }
 
   private pick(pending: Candidate[], maxLeaves: number, policy: GrowPolicy): Candidate {
@@ -203,7 +234,7 @@ export class HistogramTreeLearner {
       depth,
       sumG,
       sumH,
-      hist: null,
+      hist: NO_HIST,
       feature: -1,
       bin: 0,
       gain: 0,
@@ -223,7 +254,7 @@ export class HistogramTreeLearner {
       const tolerance = 1e-9 * c.sumH;
       if (Math.abs(c.sumG) <= tolerance || Math.abs(c.sumG + c.sumH) <= tolerance) return false;
     }
-    return this.features.length > 0;
+    return this.featureCount > 0;
   }
 
   /** Finds the best split of `c` (its histogram is built) and queues it, or makes it a leaf. */
@@ -232,7 +263,7 @@ export class HistogramTreeLearner {
     if (c.feature >= 0) pending.push(c);
     else {
       this.release(c.hist);
-      c.hist = null;
+      c.hist = NO_HIST;
       this.finishLeaf(c);
     }
   }
@@ -250,29 +281,19 @@ export class HistogramTreeLearner {
   }
 
   private split(parent: Candidate, pending: Candidate[]): void {
-    const { rows, columns } = this.data;
     const f = parent.feature;
     const splitBin = parent.bin;
     const missingLeft = parent.defaultLeft;
-    // Stable partition of the parent's segment: left rows in place, right rows through the scratch buffer.
-    const rowIndex = this.rowIndex;
-    const scratch = this.scratchRows;
-    let l = parent.start;
-    let s = 0;
-    // Branch-free: the side of a row is data-dependent, so a branch would mispredict half the time. V8 turns
-    // `+(a <= b)` into a flag read but `c ? 1 : 0` into a jump; the missing bin (255) is above every split bin.
-    const missingSide = missingLeft ? 1 : 0;
-    const column = columns.subarray(f * rows, (f + 1) * rows);
-    for (let i = parent.start; i < parent.end; i++) {
-      const r = rowIndex[i]!;
-      const b = column[r]!;
-      const goLeft = +(b <= splitBin) | (missingSide & +(b === MISSING_BIN));
-      rowIndex[l] = r;
-      scratch[s] = r;
-      l += goLeft;
-      s += 1 - goLeft;
-    }
-    rowIndex.set(scratch.subarray(0, s), l);
+    // Stable partition of the parent's segment: left rows in place, right rows after them.
+    const l = this.memory.kernels.partitionRows(
+      this.rowIndexAt,
+      this.scratchAt,
+      parent.start,
+      parent.end,
+      this.columnsAt + f * this.data.rows,
+      splitBin,
+      missingLeft ? 1 : 0,
+    );
 
     const depth = parent.depth + 1;
     const left = this.newCandidate(depth, parent.start, l, parent.leftG, parent.leftH);
@@ -281,8 +302,8 @@ export class HistogramTreeLearner {
 
     const needLeft = this.canSplit(left);
     const needRight = this.canSplit(right);
-    const parentHist = parent.hist!;
-    parent.hist = null;
+    const parentHist = parent.hist;
+    parent.hist = NO_HIST;
     if (!needLeft && !needRight) {
       this.release(parentHist);
     } else {
@@ -297,28 +318,28 @@ export class HistogramTreeLearner {
         this.subtract(parentHist, small.hist);
         large.hist = parentHist;
       } else if (needSmall) {
-        parentHist.fill(0);
+        this.clear(parentHist);
         this.buildHistogram(parentHist, small.start, small.end);
         small.hist = parentHist;
       } else {
         const smallRows = small.end - small.start;
         const largeRows = large.end - large.start;
         // Subtraction costs one histogram pass; building the large child directly costs its rows.
-        if (smallRows * this.features.length + FEATURE_SLOTS * this.features.length < largeRows * this.features.length) {
+        if (smallRows + FEATURE_SLOTS < largeRows) {
           const temp = this.acquire();
           this.buildHistogram(temp, small.start, small.end);
           this.subtract(parentHist, temp);
           this.release(temp);
         } else {
-          parentHist.fill(0);
+          this.clear(parentHist);
           this.buildHistogram(parentHist, large.start, large.end);
         }
         large.hist = parentHist;
       }
     }
-    if (left.hist !== null) this.consider(left, pending);
+    if (left.hist !== NO_HIST) this.consider(left, pending);
     else this.finishLeaf(left);
-    if (right.hist !== null) this.consider(right, pending);
+    if (right.hist !== NO_HIST) this.consider(right, pending);
     else this.finishLeaf(right);
   }
 
@@ -328,75 +349,28 @@ export class HistogramTreeLearner {
   }
 
   /**
-   * Adds the rows `rowIndex[start..end)` into `hist` (which must be zero or hold other rows to add to). The
-   * slots of features the tree does not use get sums too; nothing reads them.
+   * Adds the rows `rowIndex[start..end)` into the histogram at `hist` (which must be zero or hold other rows
+   * to add to). The slots of features the tree does not use get sums too; nothing reads them.
    */
-  private buildHistogram(hist: Float64Array, start: number, end: number): void {
-    const { rowIndex, rowWords, wordsPerRow } = this;
-    const grad = this.grad;
-    const hess = this.hess;
-    const wordSpan = 4 * FEATURE_SLOTS;
-    // Every (padded) feature is added, also those the tree does not use: reading a row's bins as 32-bit words,
-    // four at a time, costs less than skipping some (one byte load per feature was 2-3x slower per update).
-    for (let i = start; i < end; i++) {
-      const r = rowIndex[i]!;
-      const g = grad[r]!;
-      const h = hess[r]!;
-      const rowBase = r * wordsPerRow;
-      for (let j = 0, base = 0; j < wordsPerRow; j++, base += wordSpan) {
-        const x = rowWords[rowBase + j]!;
-        const k0 = base + (x & 255) * STRIDE;
-        hist[k0]! += g;
-        hist[k0 + 1]! += h;
-        hist[k0 + 2]! += 1;
-        const k1 = base + FEATURE_SLOTS + ((x >>> 8) & 255) * STRIDE;
-        hist[k1]! += g;
-        hist[k1 + 1]! += h;
-        hist[k1 + 2]! += 1;
-        const k2 = base + 2 * FEATURE_SLOTS + ((x >>> 16) & 255) * STRIDE;
-        hist[k2]! += g;
-        hist[k2 + 1]! += h;
-        hist[k2 + 2]! += 1;
-        const k3 = base + 3 * FEATURE_SLOTS + (x >>> 24) * STRIDE;
-        hist[k3]! += g;
-        hist[k3 + 1]! += h;
-        hist[k3 + 2]! += 1;
-      }
-    }
+  private buildHistogram(hist: number, start: number, end: number): void {
+    this.memory.kernels.buildHistogram(hist, this.rowIndexAt, start, end, this.rowWordsAt, this.wordsPerRow, this.gradAt, this.hessAt);
   }
 
   /** `parent −= child`, over the tree's features and only the bins they use (value bins and the missing bin). */
-  private subtract(parent: Float64Array, child: Float64Array): void {
-    const features = this.features;
-    const { valueBins } = this.data;
-    for (let j = 0; j < features.length; j++) {
-      const f = features[j]!;
-      const base = f * FEATURE_SLOTS;
-      const end = base + valueBins[f]! * STRIDE;
-      for (let k = base; k < end; k++) parent[k]! -= child[k]!;
-      const m = base + MISSING_BIN * STRIDE;
-      parent[m]! -= child[m]!;
-      parent[m + 1]! -= child[m + 1]!;
-      parent[m + 2]! -= child[m + 2]!;
-    }
+  private subtract(parent: number, child: number): void {
+    this.memory.kernels.subtractHistogram(parent, child, this.featuresAt, this.featureCount, this.valueBinsAt);
   }
 
   /** Scans every candidate feature's histogram for the split with the largest gain; sets `c.feature = −1` if none. */
   private findBestSplit(c: Candidate): void {
     const { lambda, gamma, minChildWeight, minSamplesLeaf, featuresPerSplit } = this.options;
-    const hist = c.hist!;
-    const { valueBins } = this.data;
-    const G = c.sumG;
-    const H = c.sumH;
-    const C = c.end - c.start;
-    const minH = Math.max(minChildWeight, 0);
-    const parentScore = (G * G) / (H + lambda);
-    let candidates = this.features;
-    let count = candidates.length;
+    const m = this.memory;
+    let candidates = this.featuresAt;
+    let count = this.featureCount;
     if (featuresPerSplit < count) {
       // Partial Fisher–Yates over a copy: the first `featuresPerSplit` entries are the drawn features.
-      const drawn = this.candidateFeatures;
-      drawn.set(candidates);
+      const drawn = m.i32(this.candidatesAt, count);
+      drawn.set(m.i32(this.featuresAt, count));
       const rng = this.rng!;
       for (let i = 0; i < featuresPerSplit; i++) {
         const j = i + rng.nextInt(count - i);
@@ -404,84 +378,49 @@ export class HistogramTreeLearner {
         drawn[i] = drawn[j]!;
         drawn[j] = t;
       }
-      candidates = drawn;
+      candidates = this.candidatesAt;
       count = featuresPerSplit;
     }
-    let bestScore = parentScore + 2 * (gamma + MIN_GAIN);
-    c.feature = -1;
-    for (let j = 0; j < count; j++) {
-      const f = candidates[j]!;
-      const base = f * FEATURE_SLOTS;
-      const m = base + MISSING_BIN * STRIDE;
-      const mg = hist[m]!;
-      const mh = hist[m + 1]!;
-      const mc = hist[m + 2]!;
-      const last = valueBins[f]! - 1;
-      let gl = 0;
-      let hl = 0;
-      let cl = 0;
-      for (let b = 0; b < last; b++) {
-        const k = base + b * STRIDE;
-        const binCount = hist[k + 2]!;
-        // An empty bin gives the same split as the bin before it.
-        if (binCount === 0) continue;
-        gl += hist[k]!;
-        hl += hist[k + 1]!;
-        cl += binCount;
-        // Missing values to the right.
-        let hr = H - hl;
-        let cr = C - cl;
-        if (hl > 0 && hr > 0 && hl >= minH && hr >= minH && cl >= minSamplesLeaf && cr >= minSamplesLeaf) {
-          const gr = G - gl;
-          const score = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda);
-          if (score > bestScore) {
-            bestScore = score;
-            c.feature = f;
-            c.bin = b;
-            c.defaultLeft = false;
-            c.leftG = gl;
-            c.leftH = hl;
-            c.leftCount = cl;
-          }
-        }
-        if (mc > 0) {
-          // Missing values to the left.
-          const gl2 = gl + mg;
-          const hl2 = hl + mh;
-          const cl2 = cl + mc;
-          hr = H - hl2;
-          cr = C - cl2;
-          if (hl2 > 0 && hr > 0 && hl2 >= minH && hr >= minH && cl2 >= minSamplesLeaf && cr >= minSamplesLeaf) {
-            const gr = G - gl2;
-            const score = (gl2 * gl2) / (hl2 + lambda) + (gr * gr) / (hr + lambda);
-            if (score > bestScore) {
-              bestScore = score;
-              c.feature = f;
-              c.bin = b;
-              c.defaultLeft = true;
-              c.leftG = gl2;
-              c.leftH = hl2;
-              c.leftCount = cl2;
-            }
-          }
-        } else if (c.feature === f && c.bin === b) {
-          // No missing values here in training: send future ones to the side that saw more data.
-          c.defaultLeft = hl >= hr;
-        }
-      }
-    }
-    c.gain = c.feature >= 0 ? 0.5 * (bestScore - parentScore) - gamma : 0;
+    const parentScore = (c.sumG * c.sumG) / (c.sumH + lambda);
+    m.kernels.findBestSplit(
+      c.hist,
+      candidates,
+      count,
+      this.valueBinsAt,
+      c.sumG,
+      c.sumH,
+      c.end - c.start,
+      lambda,
+      minChildWeight,
+      minSamplesLeaf,
+      parentScore + 2 * (gamma + MIN_GAIN),
+      this.resultAt,
+    );
+    const result = m.f64(this.resultAt, SPLIT_RESULT_SLOTS);
+    c.feature = result[0]!;
+    c.bin = result[1]!;
+    c.defaultLeft = result[2] === 1;
+    c.leftG = result[3]!;
+    c.leftH = result[4]!;
+    c.leftCount = result[5]!;
+    c.gain = c.feature >= 0 ? 0.5 * (result[6]! - parentScore) - gamma : 0;
     if (c.feature >= 0) this.nodes.setGain(c.node, c.gain);
   }
 
-  private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.wordsPerRow * 4 * FEATURE_SLOTS);
+  /** A zeroed histogram from the pool (or newly allocated in the kernel memory). */
+  private acquire(): number {
+    return this.pool.pop() ?? this.memory.allocate(this.histBytes);
   }
 
-  private release(hist: Float64Array | null): void {
-    if (hist === null) return;
-    hist.fill(0);
+  /** Returns a histogram to the pool, zeroed. */
+  private release(hist: number): void {
+    if (hist === NO_HIST) return;
+    this.clear(hist);
     this.pool.push(hist);
+  }
+
+  private clear(hist: number): void {
+    this.memory.f64(hist, this.histBytes / 8).fill(0);
   }
 
   /** The split gain of each internal node of the last tree (0 at leaves), for gain feature importance. */
