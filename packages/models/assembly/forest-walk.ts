@@ -6,8 +6,6 @@
 
 /** Rows per block: a block's rows stay in cache while every tree walks them. */
 const BLOCK_ROWS: i32 = 512;
-/** Trees deeper than this stop a group of walks once all of them are on a leaf (checked every 4 steps). */
-const EARLY_EXIT_DEPTH: i32 = 8;
 
 /** Where the arrays of a packed forest are (byte offsets); set once per forest by `setForest`. */
 let trees: i32 = 0;
@@ -81,11 +79,6 @@ function hasMissing(from: usize, to: usize): bool {
 }
 
 // @ts-ignore: decorator
-@inline function isLeaf(node: i32, lefts: usize): bool {
-  return load<i32>(lefts + (<usize>node << 2)) == node;
-}
-
-// @ts-ignore: decorator
 @inline function addLeaf(out: usize, row: i32, node: i32, values: usize, scale: f64): void {
   const o = out + (<usize>row << 3);
   store<f64>(o, load<f64>(o) + scale * load<f64>(values + (<usize>node << 3)));
@@ -97,13 +90,11 @@ function addBlock(data: usize, cols: i32, start: i32, end: i32, out: usize, scal
   const mask = (1 << bits) - 1;
   const links = linkPtr;
   const thresholds = thresholdPtr;
-  const lefts = leftPtr;
   const values = valuePtr;
   const stride = <usize>cols;
   for (let t = 0; t < trees; t++) {
     const n0 = load<i32>(rootPtr + (<usize>t << 2));
     const steps = load<i32>(depthPtr + (<usize>t << 2));
-    const early = steps > EARLY_EXIT_DEPTH;
     let r = start;
     for (; r + 8 <= end; r += 8) {
       const b0 = <usize>r * stride;
@@ -122,7 +113,9 @@ function addBlock(data: usize, cols: i32, start: i32, end: i32, out: usize, scal
       let a5 = n0;
       let a6 = n0;
       let a7 = n0;
-      for (let s = 1; s <= steps; s++) {
+      // Every walk takes `steps` steps (a leaf loops on itself). Stopping a group once all its walks are on
+      // leaves, which pays in JavaScript for deep trees, made no difference here, even for 30-deep trees.
+      for (let s = 0; s < steps; s++) {
         a0 = step(a0, b0, data, links, thresholds, bits, mask);
         a1 = step(a1, b1, data, links, thresholds, bits, mask);
         a2 = step(a2, b2, data, links, thresholds, bits, mask);
@@ -131,20 +124,6 @@ function addBlock(data: usize, cols: i32, start: i32, end: i32, out: usize, scal
         a5 = step(a5, b5, data, links, thresholds, bits, mask);
         a6 = step(a6, b6, data, links, thresholds, bits, mask);
         a7 = step(a7, b7, data, links, thresholds, bits, mask);
-        if (
-          early &&
-          (s & 3) == 0 &&
-          isLeaf(a0, lefts) &&
-          isLeaf(a1, lefts) &&
-          isLeaf(a2, lefts) &&
-          isLeaf(a3, lefts) &&
-          isLeaf(a4, lefts) &&
-          isLeaf(a5, lefts) &&
-          isLeaf(a6, lefts) &&
-          isLeaf(a7, lefts)
-        ) {
-          break;
-        }
       }
       addLeaf(out, r, a0, values, scale);
       addLeaf(out, r + 1, a1, values, scale);

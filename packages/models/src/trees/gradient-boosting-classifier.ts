@@ -9,6 +9,7 @@ import { LIBRARY_VERSION } from '../version.js';
 import { decodeTree, encodeTree, leafOf, type CompactTree } from './compact-tree.js';
 import { averagePrecisionOfScores, logLossOfMargins, type EarlyStoppingMetric } from './early-stopping-metric.js';
 import { gainByFeature, normalise } from './feature-importance.js';
+import { ForestKernel } from './forest-kernel.js';
 import { HistogramTreeLearner, type GrowPolicy } from './histogram-tree-learner.js';
 import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
 import { binMatrix, fitQuantileBins, MAX_VALUE_BINS, type QuantileBins } from './quantile-bins.js';
@@ -340,6 +341,12 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
     );
   }
   const validationMargin = validation === undefined ? null : new Float64Array(validation.X.rows).fill(baseScore);
+  // The validation rows are copied into a forest kernel once; each round walks only its new tree over them.
+  let validationKernel: ForestKernel | null = null;
+  if (validation !== undefined) {
+    validationKernel = new ForestKernel();
+    validationKernel.loadRows(validation.X, 0, validation.X.rows);
+  }
   const validationScores: number[] = [];
   const higherIsBetter = params.earlyStoppingMetric === 'average-precision';
   let bestRound = -1;
@@ -382,8 +389,9 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
       for (let i = 0; i < n; i++) if (inSample[i] === 0) margin[i]! += value[leafOf(tree, data, i * cols)]!;
     }
 
-    if (validation !== undefined && validationMargin !== null) {
-      addPackedOutputs(packForest([tree]), validation.X, validationMargin);
+    if (validation !== undefined && validationMargin !== null && validationKernel !== null) {
+      validationKernel.loadForest(packForest([tree]));
+      validationKernel.addOutputs(validationMargin, 0, 1);
       const score = higherIsBetter
         ? averagePrecisionOfScores(validationMargin, validation.y)
         : logLossOfMargins(validationMargin, validation.y);
