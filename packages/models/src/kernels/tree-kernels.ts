@@ -1,7 +1,8 @@
-import { TREE_KERNELS_WASM_BASE64 } from './tree-kernels-wasm.js';
+import type { KernelModule } from './kernel-memory.js';
+import { FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './tree-kernels-wasm.js';
 
-/** The functions the tree kernels export (see `assembly/`); pointers are byte offsets into the kernel memory. */
-export interface TreeKernelExports {
+/** The functions of `assembly/forest-walk.ts`; pointers are byte offsets into the kernel memory. */
+export interface ForestWalkExports {
   setForest(
     treeCount: number,
     root: number,
@@ -15,6 +16,10 @@ export interface TreeKernelExports {
     featureBits: number,
   ): void;
   addForestOutputs(data: number, cols: number, rowCount: number, out: number, scale: number): void;
+}
+
+/** The functions of `assembly/tree-growth.ts`; pointers are byte offsets into the kernel memory. */
+export interface TreeGrowthExports {
   buildHistogram(
     hist: number,
     rowIndex: number,
@@ -51,91 +56,19 @@ export interface TreeKernelExports {
   ): void;
 }
 
-const WASM_PAGE_BYTES = 65536;
+let forestWalk: KernelModule<ForestWalkExports> | null = null;
+let treeGrowth: KernelModule<TreeGrowthExports> | null = null;
 
-// The WebAssembly JavaScript API as used here: Node has it, but this project's `lib` (ES2023, no DOM) and
-// @types/node 20 do not declare these classes.
-declare global {
-  namespace WebAssembly {
-    class Module {
-      constructor(bytes: Uint8Array);
-    }
-    class Instance {
-      constructor(module: Module, imports: Record<string, Record<string, unknown>>);
-      readonly exports: Record<string, unknown>;
-    }
-    class Memory {
-      constructor(descriptor: { initial: number; maximum?: number });
-      readonly buffer: ArrayBuffer;
-      grow(pages: number): number;
-    }
-    function validate(bytes: Uint8Array): boolean;
-  }
+// Each module is compiled once per thread (a few kilobytes: synchronous compilation takes well under 1 ms).
+
+/** The forest-walk kernel (its memory is shared, so helper threads can walk the same rows). */
+export function forestWalkKernel(): KernelModule<ForestWalkExports> {
+  forestWalk ??= { module: new WebAssembly.Module(Buffer.from(FOREST_WALK_WASM_BASE64, 'base64')), shared: true };
+  return forestWalk;
 }
 
-let compiled: WebAssembly.Module | null = null;
-
-/**
- * A WebAssembly instance of the tree kernels with a memory of its own, and a bump allocator over that memory.
- * Typed-array views of the memory go stale when it grows: take them with {@link f64} / {@link i32} / {@link u8}
- * after the last {@link reserve}, and do not keep them.
- */
-export class KernelMemory {
-  /** The kernel functions, bound to this memory. */
-  readonly kernels: TreeKernelExports;
-  private readonly memory: WebAssembly.Memory;
-  /** End of the memory handed out by {@link allocate}. */
-  private top = 0;
-
-  constructor() {
-    // Compiled once per process (a few kilobytes: synchronous compilation is allowed and takes well under 1 ms).
-    compiled ??= new WebAssembly.Module(Buffer.from(TREE_KERNELS_WASM_BASE64, 'base64'));
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
-    this.kernels = instance.exports as unknown as TreeKernelExports;
-  }
-
-  /** Grows the memory (never shrinks it) so that it holds at least `bytes` bytes. */
-  reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
-  }
-
-  /** Hands out `bytes` bytes (rounded up to a multiple of 8, zero-filled) after the last allocation; returns their offset. */
-  allocate(bytes: number): number {
-    const pointer = this.top;
-    this.top += align8(bytes);
-    this.reserve(this.top);
-    return pointer;
-  }
-
-  /** A float64 view of `length` values at byte offset `pointer` (a multiple of 8). */
-  f64(pointer: number, length: number): Float64Array {
-    return new Float64Array(this.memory.buffer, pointer, length);
-  }
-
-  /** An int32 view of `length` values at byte offset `pointer` (a multiple of 4). */
-  i32(pointer: number, length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, pointer, length);
-  }
-
-  /** A uint32 view of `length` values at byte offset `pointer` (a multiple of 4). */
-  u32(pointer: number, length: number): Uint32Array {
-    return new Uint32Array(this.memory.buffer, pointer, length);
-  }
-
-  /** A uint8 view of `length` bytes at byte offset `pointer`. */
-  u8(pointer: number, length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, pointer, length);
-  }
-
-  /** The whole memory as bytes (to move a region with `copyWithin`). */
-  bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
-  }
-}
-
-/** Rounds a byte count up to a multiple of 8, so every region starts aligned for float64. */
-export function align8(bytes: number): number {
-  return (bytes + 7) & ~7;
+/** The tree-growth kernel (histograms, split scan, partition). */
+export function treeGrowthKernel(): KernelModule<TreeGrowthExports> {
+  treeGrowth ??= { module: new WebAssembly.Module(Buffer.from(TREE_GROWTH_WASM_BASE64, 'base64')), shared: false };
+  return treeGrowth;
 }

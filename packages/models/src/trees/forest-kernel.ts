@@ -1,5 +1,7 @@
 import type { DenseMatrix } from '@mlsd/data';
-import { align8, KernelMemory } from '../kernels/tree-kernels.js';
+import { align8, KernelMemory } from '../kernels/kernel-memory.js';
+import { forestWalkKernel, type ForestWalkExports } from '../kernels/tree-kernels.js';
+import { WalkHelpers } from '../kernels/walk-helpers.js';
 import type { PackedForest } from './packed-forest.js';
 
 /**
@@ -8,15 +10,20 @@ import type { PackedForest } from './packed-forest.js';
  * code). Memory layout: the forest's arrays first, then the rows (float64, row-major), then their outputs.
  *
  * Load a forest once, then rows as often as needed (or rows once and forests one after the other, as boosting
- * does for its validation rows); each {@link addOutputs} walks every loaded tree over every loaded row.
+ * does for its validation rows); each {@link addOutputs} walks every loaded tree over every loaded row, split
+ * across helper threads ({@link WalkHelpers}) when there are enough rows.
  */
 export class ForestKernel {
-  private readonly memory = new KernelMemory();
+  private readonly memory = new KernelMemory<ForestWalkExports>(forestWalkKernel());
   /** Bytes reserved for the forest at the start of the memory. */
   private forestBytes = 0;
   private rows = 0;
   private cols = 0;
   private forestLoaded = false;
+  /** The arguments of the kernel's `setForest` for the loaded forest (helpers set the same on their instances). */
+  private forestArgs = new Int32Array(10);
+  private readonly helpers = WalkHelpers.get(forestWalkKernel().module);
+  private readonly kernelId = this.helpers?.attach(this.memory.memory, this) ?? 0;
 
   /** Copies `forest` into the kernel memory (moving the loaded rows up if the forest needs more room). */
   loadForest(forest: PackedForest): void {
@@ -46,6 +53,7 @@ export class ForestKernel {
     m.i32(left, nodes).set(forest.left);
     m.u8(missingRight, nodes).set(forest.missingRight);
     m.f64(value, nodes).set(forest.value);
+    this.forestArgs = Int32Array.of(trees, root, depth, link, threshold, feature, left, missingRight, value, forest.featureBits);
     m.kernels.setForest(trees, root, depth, link, threshold, feature, left, missingRight, value, forest.featureBits);
     this.forestLoaded = true;
   }
@@ -60,16 +68,22 @@ export class ForestKernel {
 
   /**
    * Adds `scale` times the loaded forest's output for each loaded row `i` to `out[offset + i]`, trees in order:
-   * the same sums, bit for bit, as walking the trees one by one.
+   * the same sums, bit for bit, as walking the trees one by one. Returns how many threads walked.
    */
-  addOutputs(out: Float64Array, offset: number, scale: number): void {
+  addOutputs(out: Float64Array, offset: number, scale: number): number {
     if (!this.forestLoaded) throw new Error('ForestKernel.addOutputs: load a forest first (loadForest).');
     const dataPointer = this.forestBytes;
     const outPointer = dataPointer + align8(this.rows * this.cols * 8);
     const sums = this.memory.f64(outPointer, this.rows);
     sums.set(out.subarray(offset, offset + this.rows));
-    this.memory.kernels.addForestOutputs(dataPointer, this.cols, this.rows, outPointer, scale);
+    const { kernels } = this.memory;
+    const cols = this.cols;
+    const walkPart = (start: number, end: number): void =>
+      kernels.addForestOutputs(dataPointer + start * cols * 8, cols, end - start, outPointer + start * 8, scale);
+    const threads = this.helpers?.walk(this.kernelId, this.forestArgs, dataPointer, cols, this.rows, outPointer, scale, walkPart) ?? 1;
+    if (threads === 1) walkPart(0, this.rows);
     out.set(this.memory.f64(outPointer, this.rows), offset);
+    return threads;
   }
 
   private rowRegionBytes(): number {

@@ -1,5 +1,6 @@
 import type { SeededRandom } from '@mlsd/data';
-import { KernelMemory } from '../kernels/tree-kernels.js';
+import { KernelMemory } from '../kernels/kernel-memory.js';
+import { treeGrowthKernel, type TreeGrowthExports } from '../kernels/tree-kernels.js';
 import type { CompactTree } from './compact-tree.js';
 import { MISSING_BIN, type BinnedMatrix, type QuantileBins } from './quantile-bins.js';
 
@@ -85,7 +86,7 @@ export class HistogramTreeLearner {
   private readonly data: BinnedMatrix;
   private readonly bins: QuantileBins;
   private readonly options: TreeGrowthOptions;
-  private readonly memory = new KernelMemory();
+  private readonly memory = new KernelMemory<TreeGrowthExports>(treeGrowthKernel());
   /**
    * The row-major bins again, four to a 32-bit word (`wordsPerRow` words per row, padding bins 0), so a
    * histogram pass reads a row's bins with a few word loads. Padding features land in slots nobody reads.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { addPackedOutputs, leafOf, packForest, type CompactTree } from '@mlsd/models';
+import { forestWalkKernel } from '../kernels/tree-kernels.js';
+import { helperCount, WalkHelpers } from '../kernels/walk-helpers.js';
 import { ForestKernel } from './forest-kernel.js';
 
 /**
@@ -120,6 +122,22 @@ describe('packForest / addPackedOutputs', () => {
       kernel.addOutputs(out, 0, 1);
       expect(Array.from(out)).toEqual(Array.from(referenceOutputs(trees, X, 1)));
     }
+  });
+
+  it.skipIf(helperCount() === 0)('splits a large batch across helper threads, with the same sums', async () => {
+    const helpers = WalkHelpers.get(forestWalkKernel().module)!;
+    const kernel = new ForestKernel();
+    // Helpers start in the background; wait for one (a cold start takes tens of milliseconds).
+    for (let waited = 0; helpers.readyCount() === 0 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    const rng = new SeededRandom(3);
+    const cols = 7;
+    const trees = Array.from({ length: 10 }, () => randomTree(rng, cols, 9, 0.8));
+    const X = randomMatrix(rng, 5003, cols, 0.001, false);
+    kernel.loadForest(packForest(trees));
+    kernel.loadRows(X, 0, X.rows);
+    const out = new Float64Array(X.rows);
+    expect(kernel.addOutputs(out, 0, 0.25)).toBeGreaterThan(1);
+    expect(Array.from(out)).toEqual(Array.from(referenceOutputs(trees, X, 0.25)));
   });
 
   it('a single-leaf tree adds its value to every row', () => {

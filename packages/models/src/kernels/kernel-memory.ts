@@ -1,0 +1,95 @@
+const WASM_PAGE_BYTES = 65536;
+
+// The WebAssembly JavaScript API as used here: Node has it, but this project's `lib` (ES2023, no DOM) and
+// @types/node 20 do not declare these classes.
+declare global {
+  namespace WebAssembly {
+    class Module {
+      constructor(bytes: Uint8Array);
+    }
+    class Instance {
+      constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+      readonly exports: Record<string, unknown>;
+    }
+    class Memory {
+      constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+      readonly buffer: ArrayBuffer | SharedArrayBuffer;
+      grow(pages: number): number;
+    }
+  }
+}
+
+/** Pages of 64 KiB a shared memory may grow to (it must declare a maximum): 4 GiB, reserved, not used. */
+export const SHARED_MEMORY_MAX_PAGES = 65536;
+
+/** A compiled kernel: its WebAssembly module and whether it imports a shared memory (`Exports` types its functions). */
+export interface KernelModule<Exports> {
+  readonly module: WebAssembly.Module;
+  readonly shared: boolean;
+}
+
+/**
+ * A WebAssembly instance of a kernel with a memory of its own, and a bump allocator over that memory.
+ * Typed-array views of the memory go stale when it grows: take them with {@link f64} / {@link i32} / {@link u8}
+ * after the last {@link reserve}, and do not keep them.
+ */
+export class KernelMemory<Exports> {
+  /** The kernel functions, bound to this memory. */
+  readonly kernels: Exports;
+  /** The memory itself (helper threads of a shared memory instantiate the kernel on it too). */
+  readonly memory: WebAssembly.Memory;
+  /** End of the memory handed out by {@link allocate}. */
+  private top = 0;
+
+  constructor(kernel: KernelModule<Exports>) {
+    this.memory = kernel.shared
+      ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 1 });
+    const instance = new WebAssembly.Instance(kernel.module, { env: { memory: this.memory } });
+    this.kernels = instance.exports as unknown as Exports;
+  }
+
+  /** Grows the memory (never shrinks it) so that it holds at least `bytes` bytes. */
+  reserve(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
+  }
+
+  /** Hands out `bytes` bytes (rounded up to a multiple of 8, zero-filled) after the last allocation; returns their offset. */
+  allocate(bytes: number): number {
+    const pointer = this.top;
+    this.top += align8(bytes);
+    this.reserve(this.top);
+    return pointer;
+  }
+
+  /** A float64 view of `length` values at byte offset `pointer` (a multiple of 8). */
+  f64(pointer: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, pointer, length);
+  }
+
+  /** An int32 view of `length` values at byte offset `pointer` (a multiple of 4). */
+  i32(pointer: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, pointer, length);
+  }
+
+  /** A uint32 view of `length` values at byte offset `pointer` (a multiple of 4). */
+  u32(pointer: number, length: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, pointer, length);
+  }
+
+  /** A uint8 view of `length` bytes at byte offset `pointer`. */
+  u8(pointer: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, pointer, length);
+  }
+
+  /** The whole memory as bytes (to move a region with `copyWithin`). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+}
+
+/** Rounds a byte count up to a multiple of 8, so every region starts aligned for float64. */
+export function align8(bytes: number): number {
+  return (bytes + 7) & ~7;
+}
