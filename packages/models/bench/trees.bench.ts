@@ -34,7 +34,11 @@ const CONFIGS: { name: string; make: (seed: number) => Classifier }[] = [
     make: (seed) => new GradientBoostingClassifier({ learningRate: 0.3, minChildWeight: 1, seed }),
   },
   { name: 'gbdt (depth 4)', make: (seed) => new GradientBoostingClassifier({ maxDepth: 4, seed }) },
-  { name: 'random-forest (defaults: 100 trees, unlimited depth, sqrt features)', make: (seed) => new RandomForestClassifier({ seed }) },
+  { name: 'random-forest (defaults: 100 trees, maxDepth 12, sqrt features)', make: (seed) => new RandomForestClassifier({ seed }) },
+  {
+    name: 'random-forest (scikit-learn defaults: unlimited depth)',
+    make: (seed) => new RandomForestClassifier({ maxDepth: 0, seed }),
+  },
   { name: 'random-forest (maxDepth 10)', make: (seed) => new RandomForestClassifier({ maxDepth: 10, seed }) },
 ];
 

@@ -31,6 +31,8 @@ const SCALE = 10;
 const CONTROL_BYTES = 88;
 /** A part smaller than this is not worth a helper's wake-up (~20-50 µs). */
 const MIN_ROWS_PER_PART = 1024;
+/** Checks of a flag before sleeping on it (~0.1 ms): the next chunk or the helper's result is often that close. */
+const SPIN_CHECKS = 20_000;
 /** How long the caller waits for a helper before walking its part itself and retiring it. */
 const HELPER_TIMEOUT_MS = 30_000;
 
@@ -53,6 +55,7 @@ const drain = () => {
 Atomics.store(ctl, ${READY}, 1);
 let seq = 0;
 for (;;) {
+  for (let spin = 0; spin < ${SPIN_CHECKS} && Atomics.load(ctl, ${SEQ}) === seq; spin++);
   while (Atomics.load(ctl, ${SEQ}) === seq) Atomics.wait(ctl, ${SEQ}, seq);
   seq = Atomics.load(ctl, ${SEQ});
   if (seq < 0) break;
@@ -123,14 +126,19 @@ class Helper {
   /** Waits for the walk started last; false if it failed or timed out (the helper is then retired). */
   finish(): boolean {
     const c = this.control;
+    // The helper usually finishes about when the caller does: spin a little before sleeping.
+    for (let spin = 0; spin < SPIN_CHECKS && Atomics.load(c, DONE) !== this.seq; spin++);
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
-    while (Atomics.load(c, DONE) !== this.seq) {
+    for (;;) {
+      // Wait on the value just read: re-reading it for the wait could miss a wake-up that came in between.
+      const done = Atomics.load(c, DONE);
+      if (done === this.seq) break;
       const left = deadline - performance.now();
       if (left <= 0) {
         this.retire();
         return false;
       }
-      Atomics.wait(c, DONE, Atomics.load(c, DONE), left);
+      Atomics.wait(c, DONE, done, left);
     }
     return Atomics.load(c, STATUS) === 0;
   }

@@ -137,7 +137,15 @@ describe('packForest / addPackedOutputs', () => {
     kernel.loadRows(X, 0, X.rows);
     const out = new Float64Array(X.rows);
     expect(kernel.addOutputs(out, 0, 0.25)).toBeGreaterThan(1);
-    expect(Array.from(out)).toEqual(Array.from(referenceOutputs(trees, X, 0.25)));
+    const expected = referenceOutputs(trees, X, 0.25);
+    expect(Array.from(out)).toEqual(Array.from(expected));
+    // Many short walks back to back: a lost wake-up between caller and helper would stall one for 30 s,
+    // past this test's timeout.
+    for (let k = 0; k < 300; k++) {
+      out.fill(0);
+      kernel.addOutputs(out, 0, 0.25);
+    }
+    expect(Array.from(out)).toEqual(Array.from(expected));
   });
 
   it('a single-leaf tree adds its value to every row', () => {
