@@ -34,12 +34,12 @@ const CONFIGS: { name: string; make: (seed: number) => Classifier }[] = [
     make: (seed) => new GradientBoostingClassifier({ learningRate: 0.3, minChildWeight: 1, seed }),
   },
   { name: 'gbdt (depth 4)', make: (seed) => new GradientBoostingClassifier({ maxDepth: 4, seed }) },
-  { name: 'random-forest (defaults: 100 trees, maxDepth 12, sqrt features)', make: (seed) => new RandomForestClassifier({ seed }) },
+  { name: 'random-forest (defaults: 50 trees, maxDepth 14, sqrt features)', make: (seed) => new RandomForestClassifier({ seed }) },
   {
-    name: 'random-forest (scikit-learn defaults: unlimited depth)',
-    make: (seed) => new RandomForestClassifier({ maxDepth: 0, seed }),
+    name: 'random-forest (scikit-learn defaults: 100 trees, unlimited depth)',
+    make: (seed) => new RandomForestClassifier({ nTrees: 100, maxDepth: 0, seed }),
   },
-  { name: 'random-forest (maxDepth 10)', make: (seed) => new RandomForestClassifier({ maxDepth: 10, seed }) },
+  { name: 'random-forest (100 trees, maxDepth 12)', make: (seed) => new RandomForestClassifier({ nTrees: 100, maxDepth: 12, seed }) },
 ];
 
 interface Run {

@@ -24,7 +24,7 @@ function accuracy(p: Float64Array, y: Uint8Array): number {
   return right / y.length;
 }
 
-// 100 trees as by default: the permutation check compares two forests, whose spread shrinks with more trees.
+// 100 trees (the default is 50): the permutation check compares two forests, whose spread shrinks with more trees.
 classifierContract('random-forest', (seed) => new RandomForestClassifier({ nTrees: 100, seed }), { rawOutput: 'probability' });
 
 describe('RandomForestClassifier', () => {
