@@ -83,6 +83,11 @@ export class KernelMemory<Exports> {
     return new Uint8Array(this.memory.buffer, pointer, length);
   }
 
+  /** Whether `view` is a view of this memory (as it is now: views taken before it grew are not). */
+  owns(view: ArrayBufferView): boolean {
+    return view.buffer === this.memory.buffer;
+  }
+
   /** The whole memory as bytes (to move a region with `copyWithin`). */
   bytes(): Uint8Array {
     return new Uint8Array(this.memory.buffer);

@@ -325,9 +325,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   });
   const rng = new SeededRandom(params.seed);
   const margin = new Float64Array(n).fill(baseScore);
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
-  const sample = new Int32Array(n);
+  const sample = Int32Array.from({ length: n }, (_, i) => i);
   const inSample = new Uint8Array(n);
   const trees: CompactTree[] = [];
   const gainsPerTree: Float64Array[] = [];
@@ -353,6 +351,8 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   let bestScore = Number.NaN;
 
   for (let round = 0; round < params.nRounds; round++) {
+    // Written straight into the learner's memory (no copy per tree).
+    const { grad, hess } = learner.gradients();
     // Logistic loss: g = w(p − y), h = w·p(1 − p), floored so a confident row keeps a positive cover.
     for (let i = 0; i < n; i++) {
       const p = 1 / (1 + Math.exp(-margin[i]!));
@@ -370,7 +370,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
         }
       }
     } else {
-      for (let i = 0; i < n; i++) sample[i] = i;
+      // `sample` holds every row in order (set once; only row sampling rewrites it).
       count = n;
     }
     const treeFeatureSet =

@@ -165,8 +165,9 @@ export class HistogramTreeLearner {
     let count = 0;
     for (const f of features) if (valueBins[f]! > 1) usable[count++] = f;
     this.featureCount = count;
-    m.f64(this.gradAt, rows).set(grad);
-    m.f64(this.hessAt, rows).set(hess);
+    // Gradients written into `gradients()` are in place already; others are copied in.
+    if (!this.isOwnView(grad, this.gradAt)) m.f64(this.gradAt, rows).set(grad);
+    if (!this.isOwnView(hess, this.hessAt)) m.f64(this.hessAt, rows).set(hess);
     this.rng = rng;
     this.nodes.reset();
     this.leafCount = 0;
@@ -202,6 +203,20 @@ export class HistogramTreeLearner {
       this.finishLeaf(c);
     }
     return this.nodes.toTree();
+  }
+
+  /**
+   * Views of the learner's own gradient and hessian arrays (one value per training row): a caller that writes
+   * its gradients here and passes these views to {@link grow} saves a copy per tree. Take them afresh before
+   * each `grow`: the views go stale when the learner's memory grows.
+   */
+  gradients(): { grad: Float64Array; hess: Float64Array } {
+    const rows = this.data.rows;
+    return { grad: this.memory.f64(this.gradAt, rows), hess: this.memory.f64(this.hessAt, rows) };
+  }
+
+  private isOwnView(array: Float64Array, pointer: number): boolean {
+    return array.byteOffset === pointer && array.length === this.data.rows && this.memory.owns(array);
   }
 
   /**
