@@ -39,6 +39,17 @@ interface Target {
   readonly goal: string;
 }
 
+/** Targets on one model of `models.json` (means over the simulator seeds): [field, label, check, goal]. */
+function modelTargets(name: string, checks: [string, string, (value: number) => boolean, string][]): Target[] {
+  return checks.map(([field, label, check, goal]) => ({
+    file: 'models.json',
+    path: `models[name=${name}].${field}.mean`,
+    label: `${name}: ${label} (mean of seeds)`,
+    check,
+    goal,
+  }));
+}
+
 const TARGETS: readonly Target[] = [
   { file: 'data.json', path: 'simulate.seconds', label: 'simulate the full data set, s', check: (v) => v < 10, goal: '< 10' },
   { file: 'data.json', path: 'simulate.peakRssMiB', label: 'simulator peak memory, MiB', check: (v) => v < 1024, goal: '< 1024' },
@@ -46,6 +57,26 @@ const TARGETS: readonly Target[] = [
   { file: 'data.json', path: 'simulate.fraudRate', label: 'simulated fraud rate', check: (v) => v >= 0.0074 && v <= 0.0094, goal: '0.74–0.94 %' },
   { file: 'features-offline.json', path: 'ms.computeFeatures', label: '15 Handbook features, offline, ms', check: (v) => v < 1500, goal: '< 1500' },
   { file: 'features-online.json', path: 'memory.eventsPerSecond', label: 'online features, memory store, events/s', check: (v) => v >= 100_000, goal: '≥ 100 000' },
+  ...modelTargets('logistic-regression', [
+    ['rocAuc', 'ROC AUC', (v) => v >= 0.866, '≥ 0.866'],
+    ['averagePrecision', 'average precision', (v) => v >= 0.6, '≥ 0.60'],
+    ['fitSeconds', 'fit, s', (v) => v <= 0.3, '≤ 0.3'],
+    ['predictSeconds', 'predict the test week, s', (v) => v <= 0.05, '≤ 0.05'],
+  ]),
+  ...modelTargets('gbdt', [
+    ['rocAuc', 'ROC AUC', (v) => v >= 0.865, '≥ 0.865'],
+    ['averagePrecision', 'average precision', (v) => v >= 0.65, '≥ 0.65'],
+    ['fitSeconds', 'fit (100 rounds, depth 6), s', (v) => v <= 1.0, '≤ 1.0'],
+    ['predictSeconds', 'predict the test week, s', (v) => v <= 0.05, '≤ 0.05'],
+  ]),
+  ...modelTargets('random-forest', [
+    ['averagePrecision', 'average precision', (v) => v >= 0.65, '≥ 0.65'],
+    ['predictSeconds', 'predict the test week, s', (v) => v <= 0.05, '≤ 0.05'],
+  ]),
+  ...modelTargets('mlp', [
+    ['averagePrecision', 'average precision', (v) => v >= 0.64, '≥ 0.64'],
+    ['fitSeconds', 'fit, s', (v) => v < 60, '< 60'],
+  ]),
   { file: 'serving.json', path: 'targets.throughputRatio', label: '/v1/score throughput ÷ bare Fastify', check: (v) => v >= 0.5, goal: '≥ 0.5' },
   { file: 'serving.json', path: 'targets.p99At2000Ms', label: '/v1/score p99 at 2000 req/s, ms (client side)', check: (v) => v < 10, goal: '< 10' },
 ];
@@ -77,7 +108,17 @@ function readJson(file: string): unknown {
 
 function valueAt(root: unknown, path: string): number | undefined {
   let value: unknown = root;
-  for (const key of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split('.')) {
+    // `list[name=x]`: the element of the array `list` whose `name` is x.
+    const named = /^(\w+)\[name=([^\]]+)\]$/.exec(key);
+    const step = (from: unknown, k: string): unknown =>
+      from !== null && typeof from === 'object' ? (from as Record<string, unknown>)[k] : undefined;
+    if (named === null) value = step(value, key);
+    else {
+      const list = step(value, named[1]!);
+      value = Array.isArray(list) ? list.find((item) => step(item, 'name') === named[2]) : undefined;
+    }
+  }
   return typeof value === 'number' ? value : undefined;
 }
 
