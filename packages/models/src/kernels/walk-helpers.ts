@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { forestWalkKernel } from './tree-kernels.js';
 
 /**
  * Helper threads for the forest walk: each holds an instance of the forest-walk kernel on every forest
@@ -232,6 +233,15 @@ export class WalkHelpers {
     for (const { helper, start, end } of started) if (!helper.finish()) walkOwn(start, end);
     return started.length + 1;
   }
+}
+
+/**
+ * Starts the helper threads of the forest walk in the background, if they are not started yet. Tree models call
+ * it when they fit or load, so the helpers (a few tens of milliseconds to start) are ready for the first
+ * prediction.
+ */
+export function startWalkHelpers(): void {
+  WalkHelpers.get(forestWalkKernel().module);
 }
 
 /** The number of helper threads: `MLSD_WALK_THREADS` if set, else cores − 1 (at most 7). */

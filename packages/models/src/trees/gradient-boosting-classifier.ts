@@ -9,6 +9,7 @@ import { LIBRARY_VERSION } from '../version.js';
 import { decodeTree, encodeTree, leafOf, type CompactTree } from './compact-tree.js';
 import { averagePrecisionOfScores, logLossOfMargins, type EarlyStoppingMetric } from './early-stopping-metric.js';
 import { gainByFeature, normalise } from './feature-importance.js';
+import { startWalkHelpers } from '../kernels/walk-helpers.js';
 import { ForestKernel } from './forest-kernel.js';
 import { HistogramTreeLearner, type GrowPolicy } from './histogram-tree-learner.js';
 import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
@@ -179,6 +180,7 @@ export class GradientBoostingClassifier implements Classifier {
 
   async fit(X: DenseMatrix, y: Uint8Array, options: FitOptions = {}): Promise<this> {
     checkFitInput(KIND, X, y, options);
+    startWalkHelpers();
     this.state = boost(X, y, options, this.params);
     return this;
   }
@@ -281,6 +283,7 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
   const bestRound = state['bestRound'];
   if (!Number.isInteger(roundsTrained) || !Number.isInteger(bestRound)) corrupt('state', 'must hold integer roundsTrained and bestRound');
   const model = new GradientBoostingClassifier(params);
+  startWalkHelpers();
   const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
     baseScore: baseScore as number,

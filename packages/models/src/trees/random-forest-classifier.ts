@@ -8,6 +8,7 @@ import { validateOptions } from '../artifact/validate-options.js';
 import { LIBRARY_VERSION } from '../version.js';
 import { decodeTree, encodeTree, type CompactTree } from './compact-tree.js';
 import { gainByFeature, normalise } from './feature-importance.js';
+import { startWalkHelpers } from '../kernels/walk-helpers.js';
 import { HistogramTreeLearner } from './histogram-tree-learner.js';
 import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
 import { binMatrix, fitQuantileBins, MAX_VALUE_BINS } from './quantile-bins.js';
@@ -144,6 +145,7 @@ export class RandomForestClassifier implements Classifier {
 
   async fit(X: DenseMatrix, y: Uint8Array, options: FitOptions = {}): Promise<this> {
     checkFitInput(KIND, X, y, options);
+    startWalkHelpers();
     this.state = growForest(X, y, options.sampleWeight, this.params);
     return this;
   }
@@ -224,6 +226,7 @@ export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifie
   const edges = state['binEdges'];
   if (!Array.isArray(edges) || edges.length !== d) corrupt('state.binEdges', `must hold ${d} arrays (one per feature)`);
   const model = new RandomForestClassifier(params);
+  startWalkHelpers();
   const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
     trees: decoded,
