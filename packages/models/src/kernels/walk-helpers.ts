@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { MlsdError } from '@mlsd/data';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { forestWalkKernel } from './tree-kernels.js';
 
@@ -59,17 +60,17 @@ for (;;) {
   for (let spin = 0; spin < ${SPIN_CHECKS} && Atomics.load(ctl, ${SEQ}) === seq; spin++);
   while (Atomics.load(ctl, ${SEQ}) === seq) Atomics.wait(ctl, ${SEQ}, seq);
   seq = Atomics.load(ctl, ${SEQ});
-  if (seq < 0) break;
   let status = 0;
   try {
     drain();
+    const id = ctl[${KERNEL}];
     // Kernel 0: only take the messages (a kernel was dropped).
-    const k = ctl[${KERNEL}] === 0 ? undefined : kernels.get(ctl[${KERNEL}]);
-    if (k !== undefined) {
-    const f = ${FOREST};
-    k.setForest(ctl[f], ctl[f + 1], ctl[f + 2], ctl[f + 3], ctl[f + 4], ctl[f + 5], ctl[f + 6], ctl[f + 7], ctl[f + 8], ctl[f + 9]);
-    k.addForestOutputs(ctl[${DATA}], ctl[${COLS}], ctl[${ROWS}], ctl[${OUT}], f64[${SCALE}]);
-    } else if (ctl[${KERNEL}] !== 0) status = 1;
+    if (id !== 0) {
+      const k = kernels.get(id);
+      const f = ${FOREST};
+      k.setForest(ctl[f], ctl[f + 1], ctl[f + 2], ctl[f + 3], ctl[f + 4], ctl[f + 5], ctl[f + 6], ctl[f + 7], ctl[f + 8], ctl[f + 9]);
+      k.addForestOutputs(ctl[${DATA}], ctl[${COLS}], ctl[${ROWS}], ctl[${OUT}], f64[${SCALE}]);
+    }
   } catch {
     status = 1;
   }
@@ -124,7 +125,7 @@ class Helper {
     Atomics.notify(c, SEQ);
   }
 
-  /** Waits for the walk started last; false if it failed or timed out (the helper is then retired). */
+  /** Waits for the walk started last; false if it failed or timed out (the helper is then retired: a helper that failed once is not trusted again). */
   finish(): boolean {
     const c = this.control;
     // The helper usually finishes about when the caller does: spin a little before sleeping.
@@ -141,7 +142,9 @@ class Helper {
       }
       Atomics.wait(c, DONE, done, left);
     }
-    return Atomics.load(c, STATUS) === 0;
+    if (Atomics.load(c, STATUS) === 0) return true;
+    this.retire();
+    return false;
   }
 
   retire(): void {
@@ -158,15 +161,16 @@ export class WalkHelpers {
   private nextId = 1;
   private readonly finalizer = new FinalizationRegistry<number>((id) => this.detach(id));
 
-  private constructor(module: WebAssembly.Module, count: number) {
+  private constructor(count: number) {
+    const { module } = forestWalkKernel();
     this.helpers = Array.from({ length: count }, () => new Helper(module));
   }
 
-  /** The pool for `module` (the forest-walk kernel), or null when helpers are turned off or there is one core. */
-  static get(module: WebAssembly.Module): WalkHelpers | null {
+  /** The pool of this thread (started on the first call), or null when helpers are turned off or there is one core. */
+  static shared(): WalkHelpers | null {
     if (WalkHelpers.pool === undefined) {
       const count = helperCount();
-      WalkHelpers.pool = count > 0 ? new WalkHelpers(module, count) : null;
+      WalkHelpers.pool = count > 0 ? new WalkHelpers(count) : null;
     }
     return WalkHelpers.pool;
   }
@@ -241,7 +245,7 @@ export class WalkHelpers {
  * prediction.
  */
 export function startWalkHelpers(): void {
-  WalkHelpers.get(forestWalkKernel().module);
+  WalkHelpers.shared();
 }
 
 /** The number of helper threads: `MLSD_WALK_THREADS` if set, else cores − 1 (at most 7). */
@@ -250,7 +254,11 @@ export function helperCount(env: Record<string, string | undefined> = process.en
   if (configured !== undefined && configured !== '') {
     const n = Number(configured);
     if (!Number.isInteger(n) || n < 0) {
-      throw new Error(`MLSD_WALK_THREADS must be a whole number >= 0 (helper threads for tree prediction), got '${configured}'.`);
+      throw new MlsdError(
+        'INVALID_OPTION',
+        `MLSD_WALK_THREADS must be a whole number >= 0 (helper threads for tree prediction; 0 turns them off), got '${configured}'.`,
+        { location: { field: 'MLSD_WALK_THREADS' } },
+      );
     }
     return n;
   }

@@ -22,7 +22,7 @@ export class ForestKernel {
   private forestLoaded = false;
   /** The arguments of the kernel's `setForest` for the loaded forest (helpers set the same on their instances). */
   private forestArgs = new Int32Array(10);
-  private readonly helpers = WalkHelpers.get(forestWalkKernel().module);
+  private readonly helpers = WalkHelpers.shared();
   private readonly kernelId = this.helpers?.attach(this.memory.memory, this) ?? 0;
 
   /** Copies `forest` into the kernel memory (moving the loaded rows up if the forest needs more room). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { addPackedOutputs, leafOf, packForest, type CompactTree } from '@mlsd/models';
-import { forestWalkKernel } from '../kernels/tree-kernels.js';
 import { helperCount, WalkHelpers } from '../kernels/walk-helpers.js';
 import { ForestKernel } from './forest-kernel.js';
 
@@ -125,7 +124,7 @@ describe('packForest / addPackedOutputs', () => {
   });
 
   it.skipIf(helperCount() === 0)('splits a large batch across helper threads, with the same sums', async () => {
-    const helpers = WalkHelpers.get(forestWalkKernel().module)!;
+    const helpers = WalkHelpers.shared()!;
     const kernel = new ForestKernel();
     // Helpers start in the background; wait for one (a cold start takes tens of milliseconds).
     for (let waited = 0; helpers.readyCount() === 0 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
