@@ -33,6 +33,8 @@ const SCALE = 10;
 const CONTROL_BYTES = 88;
 /** A part smaller than this is not worth a helper's wake-up (~20-50 µs). */
 const MIN_ROWS_PER_PART = 1024;
+/** Fewer rows than this are walked by the calling thread alone (and do not start the helpers). */
+export const MIN_ROWS_TO_SHARE = 2 * MIN_ROWS_PER_PART;
 /** Checks of a flag before sleeping on it (~0.1 ms): the next chunk or the helper's result is often that close. */
 const SPIN_CHECKS = 20_000;
 /** How long the caller waits for a helper before walking its part itself and retiring it. */
@@ -241,8 +243,9 @@ export class WalkHelpers {
 
 /**
  * Starts the helper threads of the forest walk in the background, if they are not started yet. Tree models call
- * it when they fit or load, so the helpers (a few tens of milliseconds to start) are ready for the first
- * prediction.
+ * it when they fit, so the helpers (a few tens of milliseconds to start) are ready for the first prediction;
+ * otherwise they start with the first batch of at least {@link MIN_ROWS_TO_SHARE} rows (a service scoring one
+ * transaction at a time never starts them).
  */
 export function startWalkHelpers(): void {
   WalkHelpers.shared();

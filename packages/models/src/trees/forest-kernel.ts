@@ -1,7 +1,7 @@
 import type { DenseMatrix } from '@mlsd/data';
 import { align8, KernelMemory } from '../kernels/kernel-memory.js';
 import { forestWalkKernel, type ForestWalkExports } from '../kernels/tree-kernels.js';
-import { WalkHelpers } from '../kernels/walk-helpers.js';
+import { MIN_ROWS_TO_SHARE, WalkHelpers } from '../kernels/walk-helpers.js';
 import type { PackedForest } from './packed-forest.js';
 
 /**
@@ -22,8 +22,9 @@ export class ForestKernel {
   private forestLoaded = false;
   /** The arguments of the kernel's `setForest` for the loaded forest (helpers set the same on their instances). */
   private forestArgs = new Int32Array(10);
-  private readonly helpers = WalkHelpers.shared();
-  private readonly kernelId = this.helpers?.attach(this.memory.memory, this) ?? 0;
+  /** The helper threads this kernel's memory is attached to (on its first batch worth sharing), and its id there. */
+  private helpers: WalkHelpers | null = null;
+  private kernelId = 0;
 
   /** Copies `forest` into the kernel memory (moving the loaded rows up if the forest needs more room). */
   loadForest(forest: PackedForest): void {
@@ -80,10 +81,20 @@ export class ForestKernel {
     const cols = this.cols;
     const walkPart = (start: number, end: number): void =>
       kernels.addForestOutputs(dataPointer + start * cols * 8, cols, end - start, outPointer + start * 8, scale);
-    const threads = this.helpers?.walk(this.kernelId, this.forestArgs, dataPointer, cols, this.rows, outPointer, scale, walkPart) ?? 1;
+    const helpers = this.rows >= MIN_ROWS_TO_SHARE ? this.sharedHelpers() : null;
+    const threads = helpers?.walk(this.kernelId, this.forestArgs, dataPointer, cols, this.rows, outPointer, scale, walkPart) ?? 1;
     if (threads === 1) walkPart(0, this.rows);
     out.set(this.memory.f64(outPointer, this.rows), offset);
     return threads;
+  }
+
+  /** The helper threads, this kernel's memory attached to them on the first call; null without helpers. */
+  private sharedHelpers(): WalkHelpers | null {
+    if (this.helpers === null) {
+      this.helpers = WalkHelpers.shared();
+      if (this.helpers !== null) this.kernelId = this.helpers.attach(this.memory.memory, this);
+    }
+    return this.helpers;
   }
 
   private rowRegionBytes(): number {

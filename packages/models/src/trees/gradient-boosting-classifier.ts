@@ -283,7 +283,6 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
   const bestRound = state['bestRound'];
   if (!Number.isInteger(roundsTrained) || !Number.isInteger(bestRound)) corrupt('state', 'must hold integer roundsTrained and bestRound');
   const model = new GradientBoostingClassifier(params);
-  startWalkHelpers();
   const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
     baseScore: baseScore as number,

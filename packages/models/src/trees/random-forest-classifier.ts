@@ -226,7 +226,6 @@ export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifie
   const edges = state['binEdges'];
   if (!Array.isArray(edges) || edges.length !== d) corrupt('state.binEdges', `must hold ${d} arrays (one per feature)`);
   const model = new RandomForestClassifier(params);
-  startWalkHelpers();
   const decoded = (trees as unknown[]).map((t, i) => decodeTree(t, d, `state.trees[${i}]`));
   restoreState(model, {
     trees: decoded,
