@@ -12,24 +12,23 @@
  * first (JIT warm-up). Timings are wall-clock, plus the process CPU time of fit (less sensitive to other load;
  * it exceeds wall time when a model uses several threads).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SeededRandom, holdoutWithDelay, simulateTransactions, takeRows } from '@mlsd/data';
+import { SeededRandom, takeRows } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
-import { FeaturePipeline, handbookFeatures } from '@mlsd/features';
 import * as models from '@mlsd/models';
 import type { Classifier } from '@mlsd/models';
 import { Matrix } from 'ml-matrix';
 import { RandomForestClassifier as MlRandomForest } from 'ml-random-forest';
+import {
+  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, pick, rocAuc, round, splitCounts,
+  spreadWithStd, writeResult,
+} from './bench-support.js';
+import type { Split } from './bench-support.js';
 
-const small = process.env['MLSD_BENCH_SCALE'] === 'small';
-const SEEDS = small ? [1] : [1, 2, 3];
-/** Simulator size: the Handbook's full scale, or a quick one with the same dates. */
-const SIMULATION = small ? { customers: 600, terminals: 1200, days: 140 } : { customers: 5000, terminals: 10000, days: 183 };
-const SETUP = { trainStart: '2018-07-25', trainDays: 7, delayDays: 7, testDays: 7 };
+/** Seeds and simulator size: the Handbook's full scale, or a quick one with the same dates. */
+const { small, seeds: SEEDS, simulation: SIMULATION } = benchScale();
+const { start: trainStart, trainDays, delayDays, testDays } = HANDBOOK_HOLDOUT;
+const SETUP = { trainStart, trainDays, delayDays, testDays };
 
 /** The issue's hyper-parameters per mlsd kind (keys a kind does not have are ignored). */
 const MODEL_OPTIONS: Record<string, Record<string, unknown>> = {
@@ -54,13 +53,6 @@ const REFERENCE = {
     mlp: { averagePrecision: 0.64, fitSeconds: 60 },
   },
 };
-
-interface Split {
-  readonly Xtrain: DenseMatrix;
-  readonly ytrain: Uint8Array;
-  readonly Xtest: DenseMatrix;
-  readonly ytest: Uint8Array;
-}
 
 interface Run {
   readonly seed: number;
@@ -108,13 +100,13 @@ function warmupSplit(split: Split): Split {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const candidates = [...mlsdCandidates(), ...(await peerCandidates())];
   const runs = new Map<string, Run[]>(candidates.map((c) => [c.name, []]));
   const splits: Record<string, unknown>[] = [];
   for (const seed of SEEDS) {
     const started = performance.now();
-    const { split, info } = handbookSplit(seed);
+    const split = handbookSplit(seed, SIMULATION, 'standard-scaled');
+    const info = { rows: split.rows, ...splitCounts(split) };
     splits.push({ seed, ...info, prepareSeconds: round((performance.now() - started) / 1000, 2) });
     console.error(`seed ${seed}: ${info.trainRows} train rows (${info.trainFrauds} frauds), ${info.testRows} test rows (${info.testFrauds} frauds)`);
     for (const candidate of candidates) {
@@ -141,11 +133,11 @@ async function main(): Promise<void> {
     const list = runs.get(c.name)!;
     return {
       name: c.name,
-      rocAuc: spread(list.map((r) => r.rocAuc)),
-      averagePrecision: spread(list.map((r) => r.averagePrecision)),
-      fitSeconds: spread(list.map((r) => r.fitSeconds)),
-      fitCpuSeconds: spread(list.map((r) => r.fitCpuSeconds)),
-      predictSeconds: spread(list.map((r) => r.predictSeconds)),
+      rocAuc: spreadWithStd(list.map((r) => r.rocAuc)),
+      averagePrecision: spreadWithStd(list.map((r) => r.averagePrecision)),
+      fitSeconds: spreadWithStd(list.map((r) => r.fitSeconds)),
+      fitCpuSeconds: spreadWithStd(list.map((r) => r.fitCpuSeconds)),
+      predictSeconds: spreadWithStd(list.map((r) => r.predictSeconds)),
       runs: list,
     };
   });
@@ -153,15 +145,13 @@ async function main(): Promise<void> {
     benchmark: 'models',
     scale: small ? 'small' : 'full',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1m: round(loadavg()[0]!, 2), node: process.version },
+    machine: machine(),
     setup: { ...SETUP, simulation: SIMULATION, seeds: SEEDS, features: 'FeaturePipeline: handbookFeatures() (15), standard-scale fitted on the training rows' },
     splits,
     models: table,
     reference: REFERENCE,
   };
-  const outDir = join(root, 'bench/results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'models.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('models', result);
   console.log(
     `models (${result.scale}, ${SEEDS.length} seed${SEEDS.length > 1 ? 's' : ''}): ` +
       table.map((m) => `${m.name} AP ${m.averagePrecision.mean.toFixed(3)} AUC ${m.rocAuc.mean.toFixed(3)} fit ${m.fitSeconds.mean.toFixed(2)}s`).join('; '),
@@ -268,42 +258,6 @@ type XGBoostModule = new (options: Record<string, unknown>) => {
   free(): void;
 };
 
-/**
- * The Handbook's set-up: simulate, split with `holdoutWithDelay` (train `trainDays` from `trainStart`, a
- * `delayDays` gap, `testDays` test days, known-compromised cards dropped from the test days), and build the
- * matrices with a `FeaturePipeline` of the 15 Handbook features standardised on the training rows (the
- * Handbook's StandardScaler).
- */
-function handbookSplit(seed: number): { split: Split; info: Record<string, number | string> } {
-  const table = simulateTransactions({ ...SIMULATION, seed });
-  const fold = holdoutWithDelay(table, {
-    start: SETUP.trainStart,
-    trainDays: SETUP.trainDays,
-    delayDays: SETUP.delayDays,
-    testDays: SETUP.testDays,
-    dropKnownCompromised: { cardColumn: 'CUSTOMER_ID', labelColumn: 'TX_FRAUD' },
-  });
-  const features = handbookFeatures();
-  const names = new FeaturePipeline({ features }).rawFeatureNames;
-  const pipeline = new FeaturePipeline({ features, transforms: [{ kind: 'standard-scale', columns: [...names] }] });
-  pipeline.fit(table, { rows: fold.train });
-  const Xtrain = pipeline.transform(table, { rows: fold.train });
-  const Xtest = pipeline.transform(table, { rows: fold.test });
-  const y = table.labels('TX_FRAUD');
-  const ytrain = pick(y, fold.train);
-  const ytest = pick(y, fold.test);
-  return {
-    split: { Xtrain, ytrain, Xtest, ytest },
-    info: {
-      rows: table.rowCount,
-      trainRows: fold.train.length,
-      trainFrauds: sum(ytrain),
-      testRows: fold.test.length,
-      testFrauds: sum(ytest),
-    },
-  };
-}
-
 function subsample(split: Split, rows: number, seed: number): { X: DenseMatrix; y: Uint8Array } {
   if (split.Xtrain.rows <= rows) return { X: split.Xtrain, y: split.ytrain };
   const idx = new SeededRandom(seed).sampleWithoutReplacement(split.Xtrain.rows, rows).sort();
@@ -321,75 +275,6 @@ function withOnes(X: DenseMatrix): Matrix {
 
 function toRows(X: DenseMatrix): number[][] {
   return Array.from({ length: X.rows }, (_, i) => Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)));
-}
-
-function pick(y: Uint8Array, idx: Int32Array): Uint8Array {
-  const out = new Uint8Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = y[idx[i]!]!;
-  return out;
-}
-
-function sum(y: Uint8Array): number {
-  let s = 0;
-  for (const v of y) s += v;
-  return s;
-}
-
-/** ROC AUC (Mann–Whitney with average ranks for ties). */
-function rocAuc(scores: Float64Array, y: Uint8Array): number {
-  const order = sortedByScore(scores);
-  let positives = 0;
-  let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start + 1;
-    while (end < order.length && scores[order[end]!] === scores[order[start]!]) end++;
-    for (let k = start; k < end; k++) {
-      if (y[order[k]!] === 1) {
-        positives++;
-        rankSum += (start + 1 + end) / 2;
-      }
-    }
-    start = end;
-  }
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * (order.length - positives));
-}
-
-/** Average precision as scikit-learn defines it: Σ (Rₙ − Rₙ₋₁) Pₙ over score thresholds (ties grouped). */
-function averagePrecision(scores: Float64Array, y: Uint8Array): number {
-  const order = sortedByScore(scores).reverse();
-  const positives = sum(y);
-  let tp = 0;
-  let seen = 0;
-  let ap = 0;
-  let previousRecall = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end < order.length && scores[order[end]!] === scores[order[start]!]) {
-      tp += y[order[end]!]!;
-      end++;
-    }
-    seen = end;
-    const recall = tp / positives;
-    ap += (recall - previousRecall) * (tp / seen);
-    previousRecall = recall;
-    start = end;
-  }
-  return ap;
-}
-
-function sortedByScore(scores: Float64Array): Int32Array {
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i);
-  return order.sort((a, b) => scores[a]! - scores[b]!);
-}
-
-function spread(values: number[]): { mean: number; std: number; min: number; max: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return { mean: round(mean, 4), std: round(std, 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
-}
-
-function round(x: number, digits: number): number {
-  return Number(x.toFixed(digits));
 }
 
 await main();

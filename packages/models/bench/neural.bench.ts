@@ -12,25 +12,15 @@
  * standardises its inputs itself (option `standardize`). `machine.dotProductMmacPerSecond` measures how fast
  * this machine ran a plain JavaScript dot product during the run, to compare timings taken under different loads.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeTypedArray, MlpClassifier } from '@mlsd/models';
-import { denseMatrix, holdoutWithDelay, simulateTransactions, takeRows, type DenseMatrix } from '@mlsd/data';
-import { computeFeatureMatrix, handbookFeatures } from '@mlsd/features';
+import { denseMatrix, type DenseMatrix } from '@mlsd/data';
 import * as tf from '@tensorflow/tfjs';
+import {
+  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, round, splitCounts, spread,
+  writeResult,
+} from './bench-support.js';
 
-const small = process.env['MLSD_BENCH_SCALE'] === 'small';
-const SEEDS = small ? [1] : [1, 2, 3];
-const SIMULATION = small ? { customers: 600, terminals: 1200, days: 140 } : { customers: 5000, terminals: 10000, days: 183 };
-const SPLIT = {
-  start: '2018-07-25',
-  trainDays: 7,
-  delayDays: 7,
-  testDays: 7,
-  dropKnownCompromised: { cardColumn: 'CUSTOMER_ID', labelColumn: 'TX_FRAUD' },
-};
+const { small, seeds: SEEDS, simulation: SIMULATION } = benchScale();
 const TARGET = { averagePrecision: 0.64, fitSeconds: 60, singleRowMilliseconds: 0.1, maxDifferenceFromTensorFlow: 1e-6 };
 
 interface Run {
@@ -50,18 +40,11 @@ interface Run {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const speedBefore = dotProductSpeed();
   const runs: Run[] = [];
   for (const seed of SEEDS) {
-    const table = simulateTransactions({ ...SIMULATION, seed });
-    const X = computeFeatureMatrix(table, handbookFeatures());
-    const y = table.labels('TX_FRAUD');
-    const fold = holdoutWithDelay(table, SPLIT);
-    const Xtrain = takeRows(X, fold.train);
-    const Xtest = takeRows(X, fold.test);
-    const ytrain = pick(y, fold.train);
-    const ytest = pick(y, fold.test);
+    const split = handbookSplit(seed, SIMULATION, 'raw');
+    const { Xtrain, ytrain, Xtest, ytest } = split;
 
     const model = new MlpClassifier({ seed });
     const t0 = performance.now();
@@ -71,10 +54,7 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     const run: Run = {
       seed,
-      trainRows: Xtrain.rows,
-      trainFrauds: sum(ytrain),
-      testRows: Xtest.rows,
-      testFrauds: sum(ytest),
+      ...splitCounts(split),
       backend: model.backend,
       epochsRun: model.fitInfo.epochsRun,
       averagePrecision: round(averagePrecision(scores, ytest), 4),
@@ -91,18 +71,14 @@ async function main(): Promise<void> {
         `single row ${run.singleRowMicroseconds} µs, |Δp| vs tfjs ${run.maxDifferenceFromTensorFlow.toExponential(1)}`,
     );
   }
+  // Destructured so that `dotProductMmacPerSecond` keeps its place before `node`, measured after the load is read.
+  const { node, ...host } = machine();
   const result = {
     benchmark: 'neural',
     scale: small ? 'small' : 'full',
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      loadAverage1m: round(loadavg()[0]!, 2),
-      dotProductMmacPerSecond: { before: speedBefore, after: dotProductSpeed() },
-      node: process.version,
-    },
-    setup: { ...SPLIT, simulation: SIMULATION, seeds: SEEDS, features: 'handbookFeatures() (15), raw; the model standardises' },
+    machine: { ...host, dotProductMmacPerSecond: { before: speedBefore, after: dotProductSpeed() }, node },
+    setup: { ...HANDBOOK_HOLDOUT, simulation: SIMULATION, seeds: SEEDS, features: 'handbookFeatures() (15), raw; the model standardises' },
     model: { kind: 'mlp', params: new MlpClassifier().params },
     summary: {
       averagePrecision: spread(runs.map((r) => r.averagePrecision)),
@@ -115,9 +91,7 @@ async function main(): Promise<void> {
     target: TARGET,
     runs,
   };
-  const outDir = join(root, 'bench/results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'neural.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('neural', result);
   const s = result.summary;
   console.log(
     `neural (${result.scale}, ${SEEDS.length} seed${SEEDS.length > 1 ? 's' : ''}, ${runs[0]?.backend}): AP ${s.averagePrecision.mean} ` +
@@ -177,67 +151,6 @@ function dotProductSpeed(): number {
   for (let k = 0; k < 50_000; k++) for (let i = 0; i < 1024; i++) s += a[i]! * b[i]!;
   const seconds = (performance.now() - t) / 1000;
   return Number.isNaN(s) ? 0 : Math.round((50_000 * 1024) / seconds / 1e6);
-}
-
-function pick(y: Uint8Array, idx: Int32Array): Uint8Array {
-  const out = new Uint8Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = y[idx[i]!]!;
-  return out;
-}
-
-function sum(y: Uint8Array): number {
-  let s = 0;
-  for (const v of y) s += v;
-  return s;
-}
-
-/** Rows sorted by descending score, then groups of tied scores walked together (scikit-learn's definitions). */
-function rankedGroups(scores: Float64Array, y: Uint8Array, visit: (positives: number, rows: number) => void): void {
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    let positives = 0;
-    while (end < order.length && scores[order[end]!] === scores[order[start]!]) positives += y[order[end++]!]!;
-    visit(positives, end - start);
-    start = end;
-  }
-}
-
-/** Average precision: Σ (R_n − R_{n−1}) P_n over score thresholds. */
-function averagePrecision(scores: Float64Array, y: Uint8Array): number {
-  const total = sum(y);
-  let tp = 0;
-  let seen = 0;
-  let ap = 0;
-  rankedGroups(scores, y, (positives, rows) => {
-    tp += positives;
-    seen += rows;
-    ap += (positives / total) * (tp / seen);
-  });
-  return ap;
-}
-
-/** ROC AUC: the probability a random positive outranks a random negative (ties count half). */
-function rocAuc(scores: Float64Array, y: Uint8Array): number {
-  const positivesTotal = sum(y);
-  const negativesTotal = y.length - positivesTotal;
-  let negativesAbove = 0;
-  let wins = 0;
-  rankedGroups(scores, y, (positives, rows) => {
-    const negatives = rows - positives;
-    wins += positives * (negativesTotal - negativesAbove - negatives) + 0.5 * positives * negatives;
-    negativesAbove += negatives;
-  });
-  return wins / (positivesTotal * negativesTotal);
-}
-
-function spread(values: number[]): { mean: number; min: number; max: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return { mean: round(mean, 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
-}
-
-function round(x: number, digits: number): number {
-  return Number(x.toFixed(digits));
 }
 
 await main();

@@ -11,20 +11,15 @@
  * `plainWalkCpuSeconds`: the same trees summed by the plain one-row-one-tree walk (`addTreeOutputs`), to show
  * what the packed walk of `predictProba` gains.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { holdoutWithDelay, simulateTransactions, takeRows } from '@mlsd/data';
-import type { DenseMatrix } from '@mlsd/data';
-import { computeFeatureMatrix, handbookFeatures } from '@mlsd/features';
 import { addTreeOutputs, GradientBoostingClassifier, RandomForestClassifier } from '@mlsd/models';
 import type { Classifier } from '@mlsd/models';
+import {
+  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, splitCounts, spread, writeResult,
+} from './bench-support.js';
 
-const small = process.env['MLSD_BENCH_SCALE'] === 'small';
-const SEEDS = small ? [1] : [1, 2, 3];
-const SIMULATION = small ? { customers: 600, terminals: 1200, days: 140 } : { customers: 5000, terminals: 10000, days: 183 };
-const SETUP = { start: '2018-07-25', trainDays: 7, delayDays: 7, testDays: 7 };
+const { small, seeds: SEEDS, simulation: SIMULATION } = benchScale();
+const { start, trainDays, delayDays, testDays } = HANDBOOK_HOLDOUT;
+const SETUP = { start, trainDays, delayDays, testDays };
 
 /** The configurations measured: the defaults, and the variants the defaults were chosen against. */
 const CONFIGS: { name: string; make: (seed: number) => Classifier }[] = [
@@ -55,13 +50,14 @@ interface Run {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const runs = new Map<string, Run[]>(CONFIGS.map((c) => [c.name, []]));
   const splits: Record<string, number>[] = [];
   for (const seed of SEEDS) {
-    const { Xtrain, ytrain, Xtest, ytest } = handbookSplit(seed);
-    splits.push({ seed, trainRows: Xtrain.rows, trainFrauds: sum(ytrain), testRows: Xtest.rows, testFrauds: sum(ytest) });
-    console.error(`seed ${seed}: ${Xtrain.rows} train rows (${sum(ytrain)} frauds), ${Xtest.rows} test rows (${sum(ytest)} frauds)`);
+    const split = handbookSplit(seed, SIMULATION, 'raw');
+    const { Xtrain, ytrain, Xtest, ytest } = split;
+    const counts = splitCounts(split);
+    splits.push({ seed, ...counts });
+    console.error(`seed ${seed}: ${counts.trainRows} train rows (${counts.trainFrauds} frauds), ${counts.testRows} test rows (${counts.testFrauds} frauds)`);
     for (const config of CONFIGS) {
       const model = config.make(seed);
       const cpu0 = process.cpuUsage();
@@ -106,7 +102,7 @@ async function main(): Promise<void> {
   }
   const models = CONFIGS.map((c) => {
     const list = runs.get(c.name)!;
-    const stat = (pick: (r: Run) => number): { mean: number; min: number; max: number } => spread(list.map(pick));
+    const stat = (pick: (r: Run) => number): { mean: number; min: number; max: number } => spread(list.map(pick), round);
     return {
       name: c.name,
       rocAuc: stat((r) => r.rocAuc),
@@ -123,15 +119,13 @@ async function main(): Promise<void> {
     benchmark: 'trees',
     scale: small ? 'small' : 'full',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1m: round(loadavg()[0]!, 2), node: process.version },
+    machine: machine(),
     setup: { ...SETUP, simulation: SIMULATION, seeds: SEEDS, features: 'handbookFeatures() (15), raw (trees need no scaling)' },
     targets: { gbdt: { averagePrecision: 0.65, rocAuc: 0.865, fitSeconds: 1.0, predictSeconds: 0.05 }, 'random-forest': { averagePrecision: 0.65, predictSeconds: 0.05 } },
     splits,
     models,
   };
-  const outDir = join(root, 'bench/results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'trees.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('trees', result);
   console.log(
     `trees (${result.scale}, ${SEEDS.length} seed(s), load ${result.machine.loadAverage1m}): ` +
       models
@@ -140,62 +134,10 @@ async function main(): Promise<void> {
   );
 }
 
-function handbookSplit(seed: number): { Xtrain: DenseMatrix; ytrain: Uint8Array; Xtest: DenseMatrix; ytest: Uint8Array } {
-  const table = simulateTransactions({ ...SIMULATION, seed });
-  const X = computeFeatureMatrix(table, handbookFeatures());
-  const y = table.labels('TX_FRAUD');
-  const fold = holdoutWithDelay(table, { ...SETUP, dropKnownCompromised: { cardColumn: 'CUSTOMER_ID', labelColumn: 'TX_FRAUD' } });
-  const pick = (rows: Int32Array): Uint8Array => Uint8Array.from(rows, (i) => y[i]!);
-  return { Xtrain: takeRows(X, fold.train), ytrain: pick(fold.train), Xtest: takeRows(X, fold.test), ytest: pick(fold.test) };
-}
-
-/** ROC AUC with tied scores counted half (Mann–Whitney). */
-function rocAuc(scores: Float64Array, y: Uint8Array): number {
-  const order = Int32Array.from(scores.keys()).sort((a, b) => scores[a]! - scores[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) j++;
-    const rank = (i + j + 1) / 2;
-    for (let k = i; k < j; k++) if (y[order[k]!] === 1) {
-      positives++;
-      rankSum += rank;
-    }
-    i = j;
-  }
-  const negatives = y.length - positives;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-/** Average precision as scikit-learn's `average_precision_score` (tied scores enter together). */
-function averagePrecision(scores: Float64Array, y: Uint8Array): number {
-  const order = Int32Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!);
-  const positives = sum(y);
-  let truePositives = 0;
-  let total = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    let gained = 0;
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) gained += y[order[j++]!]!;
-    truePositives += gained;
-    total += (gained / positives) * (truePositives / j);
-    i = j;
-  }
-  return total;
-}
-
-function sum(y: Uint8Array): number {
-  let s = 0;
-  for (const v of y) s += v;
-  return s;
-}
-
-function spread(values: number[]): { mean: number; min: number; max: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return { mean: round(mean, 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
-}
-
+/**
+ * This benchmark's rounding, kept as first published: `Math.round(value · 10^digits) / 10^digits`. It can differ from
+ * the shared `round` (`toFixed`) by one unit in the last digit when the product lands on a half by rounding.
+ */
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
