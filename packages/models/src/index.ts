@@ -1,4 +1,5 @@
 export type { Classifier, FitOptions, ModelArtifact } from './contract/classifier.js';
+export { ClassifierBase } from './contract/classifier-base.js';
 export { validateOptions } from './artifact/validate-options.js';
 export type { OptionRule, OptionRules } from './artifact/validate-options.js';
 export { LIBRARY_VERSION } from './version.js';

@@ -1,6 +1,7 @@
 import { MlsdError } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
+import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { validateOptions } from '../artifact/validate-options.js';
@@ -80,22 +81,12 @@ let restoreState: (model: LogisticRegression, state: LearnedState) => void;
  * `featureImportance()` is `|coef|` (so it depends on the feature scale); `contributions(X)` is `coef_j · x_j`
  * per feature plus the intercept as the bias column: they sum to the log-odds.
  */
-export class LogisticRegression implements Classifier {
+export class LogisticRegression extends ClassifierBase<LogisticRegressionOptions, LearnedState> implements Classifier {
   readonly kind = KIND;
-  readonly params: Readonly<LogisticRegressionOptions>;
-  private state: LearnedState | undefined;
 
   /** Stores the hyper-parameters; unknown or out-of-range options throw `INVALID_OPTION`. */
   constructor(options: Partial<LogisticRegressionOptions> = {}) {
-    this.params = Object.freeze(validateOptions(KIND, options, DEFAULTS, RULES));
-  }
-
-  get isFitted(): boolean {
-    return this.state !== undefined;
-  }
-
-  get featureNames(): readonly string[] {
-    return this.state?.featureNames ?? [];
+    super(validateOptions(KIND, options, DEFAULTS, RULES));
   }
 
   /** The coefficients on the features as given (a copy), in `featureNames` order. */
@@ -173,13 +164,6 @@ export class LogisticRegression implements Classifier {
     restoreState = (model, state) => {
       model.state = state;
     };
-  }
-
-  private fitted(what: string): LearnedState {
-    if (this.state === undefined) {
-      throw new MlsdError('NOT_FITTED', `${KIND}.${what}: the model is not fitted; call fit(X, y) or load an artifact first.`);
-    }
-    return this.state;
   }
 }
 

@@ -3,6 +3,7 @@ import { checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray, type EncodedTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
+import { ClassifierBase } from '../contract/classifier-base.js';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import type { ClassWeight } from '../linear/logistic-regression.js';
 import { LIBRARY_VERSION } from '../version.js';
@@ -116,22 +117,12 @@ const RULES = {
  * prediction, after `fit` or after {@link loadMlpClassifier}, runs a typed-array forward pass, so a serving
  * process never loads TensorFlow.
  */
-export class MlpClassifier implements Classifier {
+export class MlpClassifier extends ClassifierBase<MlpOptions, Learned> implements Classifier {
   readonly kind = KIND;
-  readonly params: Readonly<MlpOptions>;
-  private learned: Learned | undefined;
 
   /** Stores the hyper-parameters; unknown or out-of-range options throw `INVALID_OPTION`. */
   constructor(options: Partial<MlpOptions> = {}) {
-    this.params = Object.freeze(validateOptions<MlpOptions>(KIND, options, MLP_DEFAULTS, RULES));
-  }
-
-  get isFitted(): boolean {
-    return this.learned !== undefined;
-  }
-
-  get featureNames(): readonly string[] {
-    return this.learned?.featureNames ?? [];
+    super(validateOptions<MlpOptions>(KIND, options, MLP_DEFAULTS, RULES));
   }
 
   /**
@@ -175,7 +166,7 @@ export class MlpClassifier implements Classifier {
     };
     const { tf, backend } = await loadTensorFlow(p.backend);
     const result = await trainNetwork(tf, data, p);
-    this.learned = {
+    this.state = {
       network: new MlpNetwork({ inputMean: mean, inputScale: scale, layers: result.layers, activation: p.activation }),
       featureNames: [...X.featureNames],
       info: {
@@ -252,7 +243,7 @@ export class MlpClassifier implements Classifier {
         bias: decodeTypedArray(layer?.bias, 'float32', `state.layers[${l}].bias`, outputs),
       };
     });
-    model.learned = {
+    model.state = {
       network: new MlpNetwork({
         inputMean: decodeTypedArray(state.inputMean, 'float64', 'state.inputMean', cols),
         inputScale: decodeTypedArray(state.inputScale, 'float64', 'state.inputScale', cols),
@@ -263,16 +254,6 @@ export class MlpClassifier implements Classifier {
       info: state.training,
     };
     return model;
-  }
-
-  private fitted(method: string): Learned {
-    if (this.learned === undefined) {
-      throw new MlsdError(
-        'NOT_FITTED',
-        `${KIND}.${method}: the model is not fitted; call fit(X, y) first or load a saved artifact.`,
-      );
-    }
-    return this.learned;
   }
 }
 

@@ -1,6 +1,7 @@
 import { MlsdError, SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
+import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
@@ -132,10 +133,8 @@ let restoreState: (model: GradientBoostingClassifier, state: LearnedState) => vo
  * the total split gain per feature, normalised to sum 1; `contributions(X)` are exact TreeSHAP values in
  * log-odds, the bias column holding the expected log-odds.
  */
-export class GradientBoostingClassifier implements Classifier {
+export class GradientBoostingClassifier extends ClassifierBase<GradientBoostingOptions, LearnedState> implements Classifier {
   readonly kind = KIND;
-  readonly params: Readonly<GradientBoostingOptions>;
-  private state: LearnedState | undefined;
 
   /** Stores the hyper-parameters; unknown or out-of-range options throw `INVALID_OPTION`. */
   constructor(options: Partial<GradientBoostingOptions> = {}) {
@@ -147,15 +146,7 @@ export class GradientBoostingClassifier implements Classifier {
         { location: { field: 'maxDepth' } },
       );
     }
-    this.params = Object.freeze(params);
-  }
-
-  get isFitted(): boolean {
-    return this.state !== undefined;
-  }
-
-  get featureNames(): readonly string[] {
-    return this.state?.featureNames ?? [];
+    super(params);
   }
 
   /** The fitted trees, in boosting order (leaf values already include the learning rate). */
@@ -248,13 +239,6 @@ export class GradientBoostingClassifier implements Classifier {
     const out = new Float64Array(X.rows).fill(baseScore);
     addPackedOutputs(packed, X, out);
     return out;
-  }
-
-  private fitted(what: string): LearnedState {
-    if (this.state === undefined) {
-      throw new MlsdError('NOT_FITTED', `${KIND}.${what}: the model is not fitted; call fit(X, y) or load an artifact first.`);
-    }
-    return this.state;
   }
 }
 

@@ -1,6 +1,7 @@
 import { MlsdError, SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
+import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
@@ -115,22 +116,12 @@ let restoreState: (model: RandomForestClassifier, state: LearnedState) => void;
  * normalised to sum 1; `contributions(X)` are exact TreeSHAP values in probability units, the bias column
  * holding the mean training prediction, each row summing to `predictProba`.
  */
-export class RandomForestClassifier implements Classifier {
+export class RandomForestClassifier extends ClassifierBase<RandomForestOptions, LearnedState> implements Classifier {
   readonly kind = KIND;
-  readonly params: Readonly<RandomForestOptions>;
-  private state: LearnedState | undefined;
 
   /** Stores the hyper-parameters; unknown or out-of-range options throw `INVALID_OPTION`. */
   constructor(options: Partial<RandomForestOptions> = {}) {
-    this.params = Object.freeze(validateOptions(KIND, options, DEFAULTS, RULES));
-  }
-
-  get isFitted(): boolean {
-    return this.state !== undefined;
-  }
-
-  get featureNames(): readonly string[] {
-    return this.state?.featureNames ?? [];
+    super(validateOptions(KIND, options, DEFAULTS, RULES));
   }
 
   /** The fitted trees (leaf values are positive fractions; the forest averages them). */
@@ -200,13 +191,6 @@ export class RandomForestClassifier implements Classifier {
     restoreState = (model, state) => {
       model.state = state;
     };
-  }
-
-  private fitted(what: string): LearnedState {
-    if (this.state === undefined) {
-      throw new MlsdError('NOT_FITTED', `${KIND}.${what}: the model is not fitted; call fit(X, y) or load an artifact first.`);
-    }
-    return this.state;
   }
 }
 
