@@ -117,7 +117,8 @@ export function packForest(trees: readonly CompactTree[]): PackedForest {
 /**
  * Adds `scale` times each tree's output to `out[r]` for every row `r` of `X`, trees in order (so the sums are
  * bit-identical to walking the trees one by one). The walk runs in a WebAssembly kernel ({@link ForestKernel}),
- * in chunks of rows; no allocation per row.
+ * in chunks of rows; no allocation per row. The forest is copied into its kernel on the first call and kept
+ * with it: a packed forest is read-only once it has predicted.
  */
 export function addPackedOutputs(forest: PackedForest, X: DenseMatrix, out: Float64Array, scale = 1): void {
   let kernel = kernels.get(forest);
