@@ -94,6 +94,19 @@ export function partitionRows(rowIndex: usize, scratch: usize, start: i32, end: 
 }
 
 /**
+ * `G_L²/(H_L+λ) + G_R²/(H_R+λ)` of the split whose left side sums to `gl`, `hl`, `cl` in a node summing to `G`,
+ * `H`, `C`; −∞ when a side has a hessian sum not > 0 or below `minH`, or fewer than `minSamplesLeaf` rows.
+ */
+// @ts-ignore: decorator
+@inline function splitScore(gl: f64, hl: f64, cl: f64, G: f64, H: f64, C: f64, lambda: f64, minH: f64, minSamplesLeaf: f64): f64 {
+  const hr = H - hl;
+  const cr = C - cl;
+  if (!(hl > 0 && hr > 0 && hl >= minH && hr >= minH && cl >= minSamplesLeaf && cr >= minSamplesLeaf)) return -Infinity;
+  const gr = G - gl;
+  return (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda);
+}
+
+/**
  * The best split of a node, found by {@link findBestSplit}, at the pointer it is given: float64 × 7 =
  * feature (−1: none), bin, defaultLeft (0/1), leftG, leftH, leftCount, best score.
  */
@@ -154,44 +167,31 @@ export function findBestSplit(
       hl += load<f64>(k, 8);
       cl += binCount;
       // Missing values to the right.
-      let hr = H - hl;
-      let cr = C - cl;
-      if (hl > 0 && hr > 0 && hl >= minH && hr >= minH && cl >= minSamplesLeaf && cr >= minSamplesLeaf) {
-        const gr = G - gl;
-        const score = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda);
-        if (score > bestScore) {
-          bestScore = score;
-          bestFeature = f;
-          bestBin = b;
-          bestDefaultLeft = 0;
-          bestG = gl;
-          bestH = hl;
-          bestCount = cl;
-        }
+      const right = splitScore(gl, hl, cl, G, H, C, lambda, minH, minSamplesLeaf);
+      if (right > bestScore) {
+        bestScore = right;
+        bestFeature = f;
+        bestBin = b;
+        bestDefaultLeft = 0;
+        bestG = gl;
+        bestH = hl;
+        bestCount = cl;
       }
       if (mc > 0) {
         // Missing values to the left.
-        const gl2 = gl + mg;
-        const hl2 = hl + mh;
-        const cl2 = cl + mc;
-        hr = H - hl2;
-        cr = C - cl2;
-        if (hl2 > 0 && hr > 0 && hl2 >= minH && hr >= minH && cl2 >= minSamplesLeaf && cr >= minSamplesLeaf) {
-          const gr = G - gl2;
-          const score = (gl2 * gl2) / (hl2 + lambda) + (gr * gr) / (hr + lambda);
-          if (score > bestScore) {
-            bestScore = score;
-            bestFeature = f;
-            bestBin = b;
-            bestDefaultLeft = 1;
-            bestG = gl2;
-            bestH = hl2;
-            bestCount = cl2;
-          }
+        const left = splitScore(gl + mg, hl + mh, cl + mc, G, H, C, lambda, minH, minSamplesLeaf);
+        if (left > bestScore) {
+          bestScore = left;
+          bestFeature = f;
+          bestBin = b;
+          bestDefaultLeft = 1;
+          bestG = gl + mg;
+          bestH = hl + mh;
+          bestCount = cl + mc;
         }
       } else if (bestFeature == f && bestBin == b) {
         // No missing values here in training: send future ones to the side that saw more data.
-        bestDefaultLeft = i32(hl >= hr);
+        bestDefaultLeft = i32(hl >= H - hl);
       }
     }
   }
