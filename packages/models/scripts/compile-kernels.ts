@@ -1,10 +1,10 @@
 /**
- * Compiles the AssemblyScript tree kernels (`assembly/`) to WebAssembly and writes the binaries, base64-encoded,
- * to `src/kernels/tree-kernels-wasm.ts`, so that the package needs no build step or file lookup at run time.
+ * Compiles the AssemblyScript kernels (`assembly/`) to WebAssembly and writes the binaries, base64-encoded,
+ * to `src/kernels/wasm-binaries.ts`, so that the package needs no build step or file lookup at run time.
  *
  *   pnpm --filter @mlsd/models compile-kernels
  *
- * Run it after editing `assembly/`; a test (`src/kernels/tree-kernels.test.ts`) fails while the committed
+ * Run it after editing `assembly/`; a test (`src/kernels/wasm-binaries.test.ts`) fails while the committed
  * binary is not the one the sources compile to.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import asc from 'assemblyscript/asc';
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where the generated module is written. */
-export const GENERATED_MODULE = join(packageRoot, 'src/kernels/tree-kernels-wasm.ts');
+export const GENERATED_MODULE = join(packageRoot, 'src/kernels/wasm-binaries.ts');
 
 /**
  * The compiler flags: fully optimised for speed, no runtime or allocator (the JavaScript side lays out the
@@ -32,10 +32,11 @@ const SHARED_MEMORY_FLAGS = ['--sharedMemory', '--enable', 'threads', '--maximum
 export const KERNELS = [
   { source: 'assembly/forest-walk.ts', constant: 'FOREST_WALK_WASM_BASE64', flags: [...FLAGS, ...SHARED_MEMORY_FLAGS] },
   { source: 'assembly/tree-growth.ts', constant: 'TREE_GROWTH_WASM_BASE64', flags: FLAGS },
+  { source: 'assembly/dense-layer.ts', constant: 'DENSE_LAYER_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
 ] as const;
 
 /** Compiles every kernel and returns the WebAssembly binaries by constant name. */
-export async function compileTreeKernels(): Promise<Record<string, Uint8Array>> {
+export async function compileKernels(): Promise<Record<string, Uint8Array>> {
   const binaries: Record<string, Uint8Array> = {};
   for (const kernel of KERNELS) binaries[kernel.constant] = await compileKernel(kernel.source, kernel.flags);
   return binaries;
@@ -72,7 +73,7 @@ export function generatedModuleSource(binaries: Record<string, Uint8Array>): str
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const binaries = await compileTreeKernels();
+  const binaries = await compileKernels();
   await writeFile(GENERATED_MODULE, generatedModuleSource(binaries));
   const sizes = Object.entries(binaries).map(([name, binary]) => `${name} ${binary.length} bytes`);
   console.log(`wrote ${GENERATED_MODULE} (${sizes.join(', ')})`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { KernelMemory } from './kernel-memory.js';
-import { forestWalkKernel, type ForestWalkExports } from './tree-kernels.js';
+import { forestWalkKernel, type ForestWalkExports } from './kernel-modules.js';
 import { helperCount, WalkHelpers } from './walk-helpers.js';
 
 describe('helperCount (MLSD_WALK_THREADS)', () => {

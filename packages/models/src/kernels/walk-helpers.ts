@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MlsdError } from '@mlsd/data';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { forestWalkKernel } from './tree-kernels.js';
+import { forestWalkKernel } from './kernel-modules.js';
 
 /**
  * Helper threads for the forest walk: each holds an instance of the forest-walk kernel on every forest

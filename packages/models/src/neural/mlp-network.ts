@@ -1,4 +1,6 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
+import { align8, KernelMemory } from '../kernels/kernel-memory.js';
+import { denseLayerKernel, type DenseLayerExports } from '../kernels/kernel-modules.js';
 import { applyActivation, sigmoid, type MlpActivation } from './activation.js';
 
 /**
@@ -23,27 +25,39 @@ export interface MlpNetworkState {
   readonly activation: MlpActivation;
 }
 
+/** Rows that go through the layers together: the size of the two activation buffers. */
+const CHUNK_ROWS = 512;
+
 /**
  * The typed-array forward pass of a fitted network: P(y = 1) without TensorFlow, so serving never loads it.
  * Computes in float64 from the float32 weights (TensorFlow.js computes in float32; the two agree to about 1e-7).
- * It holds its scratch buffers, so predicting allocates only the output; not safe to share across threads.
+ * The dense layers run in a WebAssembly kernel (`assembly/dense-layer.ts`, 128-bit SIMD, about 4x the plain
+ * loop) whose memory holds the weights (float64) and two activation buffers of {@link CHUNK_ROWS} rows, so
+ * predicting allocates only the output; not safe to share across threads.
  */
 export class MlpNetwork {
   readonly state: MlpNetworkState;
-  /** Kernels transposed to `outputs` x `inputs`, so each output's dot product reads memory in order. */
-  private readonly kernels: Float64Array[];
-  private readonly biases: Float64Array[];
-  private readonly bufferA: Float64Array;
-  private readonly bufferB: Float64Array;
+  private readonly memory = new KernelMemory<DenseLayerExports>(denseLayerKernel());
+  /** Byte offsets of each layer's kernel (`inputs` x `outputs`) and bias in the kernel memory. */
+  private readonly kernelAt: number[];
+  private readonly biasAt: number[];
+  /** The two activation buffers (`CHUNK_ROWS` x the widest layer), as offsets and as views (the memory never grows after construction). */
+  private readonly bufferAt: [number, number];
+  private readonly buffers: [Float64Array, Float64Array];
 
   constructor(state: MlpNetworkState) {
     checkState(state);
     this.state = state;
-    this.kernels = state.layers.map((layer) => transpose(layer));
-    this.biases = state.layers.map((layer) => Float64Array.from(layer.bias));
+    const m = this.memory;
     const widest = Math.max(state.inputMean.length, ...state.layers.map((layer) => layer.outputs));
-    this.bufferA = new Float64Array(BLOCK * widest);
-    this.bufferB = new Float64Array(BLOCK * widest);
+    this.kernelAt = state.layers.map((layer) => m.allocate(layer.inputs * layer.outputs * 8));
+    this.biasAt = state.layers.map((layer) => m.allocate(align8(layer.outputs * 8)));
+    this.bufferAt = [m.allocate(CHUNK_ROWS * widest * 8), m.allocate(CHUNK_ROWS * widest * 8)];
+    state.layers.forEach((layer, l) => {
+      m.f64(this.kernelAt[l]!, layer.kernel.length).set(layer.kernel);
+      m.f64(this.biasAt[l]!, layer.outputs).set(layer.bias);
+    });
+    this.buffers = [m.f64(this.bufferAt[0], CHUNK_ROWS * widest), m.f64(this.bufferAt[1], CHUNK_ROWS * widest)];
   }
 
   /** The number of input columns the network expects. */
@@ -60,100 +74,34 @@ export class MlpNetwork {
   }
 
   /**
-   * Writes the logit (log-odds) of every row of `X` into `out` (length `X.rows`). Rows go through the layers
-   * four at a time, so each kernel weight is loaded once for four rows; every row's sums still run in input
-   * order, so a row's logit does not depend on its neighbours.
+   * Writes the logit (log-odds) of every row of `X` into `out` (length `X.rows`), {@link CHUNK_ROWS} rows at a
+   * time through every layer. Each row's sums run over its inputs in order, so a row's logit does not depend on
+   * its neighbours (nor on the chunking).
    */
   logitsInto(X: DenseMatrix, out: Float64Array): void {
     const { data, cols } = X;
     const { inputMean, inputScale, layers, activation } = this.state;
+    const { kernels } = this.memory;
     const last = layers.length - 1;
-    for (let r0 = 0; r0 < X.rows; r0 += BLOCK) {
-      const count = Math.min(BLOCK, X.rows - r0);
-      let input = this.bufferA;
-      let output = this.bufferB;
+    for (let r0 = 0; r0 < X.rows; r0 += CHUNK_ROWS) {
+      const count = Math.min(CHUNK_ROWS, X.rows - r0);
+      let from: 0 | 1 = 0;
+      const input = this.buffers[from];
       for (let t = 0; t < count; t++) {
         const offset = (r0 + t) * cols;
         for (let c = 0; c < cols; c++) input[t * cols + c] = (data[offset + c]! - inputMean[c]!) / inputScale[c]!;
       }
       for (let l = 0; l <= last; l++) {
         const { inputs, outputs } = layers[l]!;
-        const kernel = this.kernels[l]!;
-        const bias = this.biases[l]!;
-        if (count === BLOCK) denseBlockOfFour(input, kernel, bias, inputs, outputs, output);
-        else denseRows(input, kernel, bias, inputs, outputs, output, count);
-        if (l < last) applyActivation(activation, output, count * outputs);
-        const swap = input;
-        input = output;
-        output = swap;
+        const to: 0 | 1 = from === 0 ? 1 : 0;
+        kernels.denseLayer(this.bufferAt[from], count, inputs, this.kernelAt[l]!, this.biasAt[l]!, outputs, this.bufferAt[to]);
+        if (l < last) applyActivation(activation, this.buffers[to], count * outputs);
+        from = to;
       }
-      for (let t = 0; t < count; t++) out[r0 + t] = input[t]!;
+      // The last layer has one output: its buffer holds the chunk's logits in row order.
+      out.set(this.buffers[from].subarray(0, count), r0);
     }
   }
-}
-
-/** Rows per block of the forward pass. */
-const BLOCK = 4;
-
-/** output[t][j] = bias[j] + Σ_i input[t][i] · kernel[j][i] for the four rows t of a block (row-major buffers). */
-function denseBlockOfFour(
-  input: Float64Array,
-  kernel: Float64Array,
-  bias: Float64Array,
-  inputs: number,
-  outputs: number,
-  output: Float64Array,
-): void {
-  const i1 = inputs;
-  const i2 = 2 * inputs;
-  const i3 = 3 * inputs;
-  for (let j = 0; j < outputs; j++) {
-    const row = j * inputs;
-    let s0 = bias[j]!;
-    let s1 = s0;
-    let s2 = s0;
-    let s3 = s0;
-    for (let i = 0; i < inputs; i++) {
-      const k = kernel[row + i]!;
-      s0 += input[i]! * k;
-      s1 += input[i1 + i]! * k;
-      s2 += input[i2 + i]! * k;
-      s3 += input[i3 + i]! * k;
-    }
-    output[j] = s0;
-    output[outputs + j] = s1;
-    output[2 * outputs + j] = s2;
-    output[3 * outputs + j] = s3;
-  }
-}
-
-/** The same product for the `count` (< 4) rows of the last block. */
-function denseRows(
-  input: Float64Array,
-  kernel: Float64Array,
-  bias: Float64Array,
-  inputs: number,
-  outputs: number,
-  output: Float64Array,
-  count: number,
-): void {
-  for (let t = 0; t < count; t++) {
-    for (let j = 0; j < outputs; j++) {
-      const row = j * inputs;
-      let sum = bias[j]!;
-      for (let i = 0; i < inputs; i++) sum += input[t * inputs + i]! * kernel[row + i]!;
-      output[t * outputs + j] = sum;
-    }
-  }
-}
-
-function transpose(layer: MlpLayerWeights): Float64Array {
-  const { inputs, outputs, kernel } = layer;
-  const out = new Float64Array(inputs * outputs);
-  for (let i = 0; i < inputs; i++) {
-    for (let j = 0; j < outputs; j++) out[j * inputs + i] = kernel[i * outputs + j]!;
-  }
-  return out;
 }
 
 function checkState(state: MlpNetworkState): void {

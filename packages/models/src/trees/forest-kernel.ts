@@ -1,6 +1,6 @@
 import type { DenseMatrix } from '@mlsd/data';
 import { align8, KernelMemory } from '../kernels/kernel-memory.js';
-import { forestWalkKernel, type ForestWalkExports } from '../kernels/tree-kernels.js';
+import { forestWalkKernel, type ForestWalkExports } from '../kernels/kernel-modules.js';
 import { MIN_ROWS_TO_SHARE, WalkHelpers } from '../kernels/walk-helpers.js';
 import type { PackedForest } from './packed-forest.js';
 

@@ -1,6 +1,6 @@
 import type { SeededRandom } from '@mlsd/data';
 import { KernelMemory } from '../kernels/kernel-memory.js';
-import { treeGrowthKernel, type TreeGrowthExports } from '../kernels/tree-kernels.js';
+import { treeGrowthKernel, type TreeGrowthExports } from '../kernels/kernel-modules.js';
 import type { CompactTree } from './compact-tree.js';
 import { MISSING_BIN, type BinnedMatrix, type QuantileBins } from './quantile-bins.js';
 

@@ -1,5 +1,5 @@
 import type { KernelModule } from './kernel-memory.js';
-import { FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './tree-kernels-wasm.js';
+import { DENSE_LAYER_WASM_BASE64, FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './wasm-binaries.js';
 
 /** The functions of `assembly/forest-walk.ts`; pointers are byte offsets into the kernel memory. */
 export interface ForestWalkExports {
@@ -56,8 +56,14 @@ export interface TreeGrowthExports {
   ): void;
 }
 
+/** The function of `assembly/dense-layer.ts`; pointers are byte offsets into the kernel memory. */
+export interface DenseLayerExports {
+  denseLayer(input: number, rows: number, inputs: number, kernel: number, bias: number, outputs: number, output: number): void;
+}
+
 let forestWalk: KernelModule<ForestWalkExports> | null = null;
 let treeGrowth: KernelModule<TreeGrowthExports> | null = null;
+let denseLayer: KernelModule<DenseLayerExports> | null = null;
 
 // Each module is compiled once per thread (a few kilobytes: synchronous compilation takes well under 1 ms).
 
@@ -71,4 +77,10 @@ export function forestWalkKernel(): KernelModule<ForestWalkExports> {
 export function treeGrowthKernel(): KernelModule<TreeGrowthExports> {
   treeGrowth ??= { module: new WebAssembly.Module(Buffer.from(TREE_GROWTH_WASM_BASE64, 'base64')), shared: false };
   return treeGrowth;
+}
+
+/** The dense-layer kernel of the neural network's forward pass (128-bit SIMD). */
+export function denseLayerKernel(): KernelModule<DenseLayerExports> {
+  denseLayer ??= { module: new WebAssembly.Module(Buffer.from(DENSE_LAYER_WASM_BASE64, 'base64')), shared: false };
+  return denseLayer;
 }
