@@ -1,5 +1,5 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
-import { align8, KernelMemory } from '../kernels/kernel-memory.js';
+import { KernelMemory } from '../kernels/kernel-memory.js';
 import { denseLayerKernel, type DenseLayerExports } from '../kernels/kernel-modules.js';
 import { applyActivation, sigmoid, type MlpActivation } from './activation.js';
 
@@ -31,7 +31,7 @@ const CHUNK_ROWS = 512;
 /**
  * The typed-array forward pass of a fitted network: P(y = 1) without TensorFlow, so serving never loads it.
  * Computes in float64 from the float32 weights (TensorFlow.js computes in float32; the two agree to about 1e-7).
- * The dense layers run in a WebAssembly kernel (`assembly/dense-layer.ts`, 128-bit SIMD, about 4x the plain
+ * The dense layers run in a WebAssembly kernel (`assembly/dense-layer.ts`, 128-bit SIMD, about 3x the plain
  * loop) whose memory holds the weights (float64) and two activation buffers of {@link CHUNK_ROWS} rows, so
  * predicting allocates only the output; not safe to share across threads.
  */
@@ -51,7 +51,7 @@ export class MlpNetwork {
     const m = this.memory;
     const widest = Math.max(state.inputMean.length, ...state.layers.map((layer) => layer.outputs));
     this.kernelAt = state.layers.map((layer) => m.allocate(layer.inputs * layer.outputs * 8));
-    this.biasAt = state.layers.map((layer) => m.allocate(align8(layer.outputs * 8)));
+    this.biasAt = state.layers.map((layer) => m.allocate(layer.outputs * 8));
     this.bufferAt = [m.allocate(CHUNK_ROWS * widest * 8), m.allocate(CHUNK_ROWS * widest * 8)];
     state.layers.forEach((layer, l) => {
       m.f64(this.kernelAt[l]!, layer.kernel.length).set(layer.kernel);
