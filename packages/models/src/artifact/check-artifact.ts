@@ -52,3 +52,15 @@ export function artifactParams<T extends object>(kind: string, artifact: ModelAr
     });
   }
 }
+
+/**
+ * A function that throws `CORRUPT_ARTIFACT` for a malformed field of a `kind` artifact, naming the field and the
+ * problem (e.g. `corrupt('state.trees', 'must be a non-empty array of trees')`).
+ */
+export function artifactCorruption(kind: string): (field: string, problem: string) => never {
+  return (field, problem) => {
+    throw new MlsdError('CORRUPT_ARTIFACT', `${kind} artifact: ${field} ${problem}. Re-create it with toJSON().`, {
+      location: { field },
+    });
+  };
+}

@@ -2,7 +2,7 @@ import { MlsdError, SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
-import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
+import { artifactCorruption, artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
 import { validateOptions } from '../artifact/validate-options.js';
@@ -247,11 +247,7 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
   const checked = checkArtifact(artifact, KIND, [SCHEMA_VERSION]);
   const state = checked.state as Record<string, unknown>;
   const d = checked.featureNames.length;
-  const corrupt = (field: string, problem: string): never => {
-    throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: ${field} ${problem}. Re-create it with toJSON().`, {
-      location: { field },
-    });
-  };
+  const corrupt = artifactCorruption(KIND);
   const params = artifactParams(KIND, checked, DEFAULTS, RULES);
   const baseScore = state['baseScore'];
   if (typeof baseScore !== 'number' || !Number.isFinite(baseScore)) corrupt('state.baseScore', 'must be a finite number');
