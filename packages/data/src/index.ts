@@ -8,6 +8,7 @@ export type { Fold } from './split/fold.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { defineSchema, describeSchema, isRequired } from './schema/schema.js';
 export type { ColumnRole, ColumnSpec, Schema } from './schema/schema.js';
+export { columnWithRole, columnsWithRole, requireColumn, roleColumn } from './schema/column-roles.js';
 export { TRANSACTION_SCHEMA } from './schema/transaction-schema.js';
 export { ingest } from './ingest/ingest.js';
 export type { IngestOptions, IngestResult, RejectRecord } from './ingest/ingest.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnTable, holdoutWithDelay, prequentialFolds } from '@mlsd/data';
+import { ColumnTable, defineSchema, holdoutWithDelay, prequentialFolds } from '@mlsd/data';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2018, 6, 25);
@@ -72,6 +72,35 @@ describe('prequentialFolds', () => {
   it('names the fold whose window leaves the data', () => {
     expect(() => prequentialFolds(table, { start: '2018-07-26', trainDays: 1, delayDays: 0, testDays: 1, folds: 4 })).toThrow(
       /Split "prequential-3": no rows in the training window starting 2018-07-23.*or fewer folds/,
+    );
+  });
+});
+
+describe('the time column', () => {
+  // The same rows under a user's own column names.
+  const renamed = new ColumnTable({
+    user: table.column('CUSTOMER_ID'),
+    clicked_at: table.column('TX_DATETIME'),
+    clicked: table.column('TX_FRAUD'),
+  });
+  const schema = defineSchema('clicks', [
+    { name: 'user', type: 'integer', role: 'entity-key' },
+    { name: 'clicked_at', type: 'timestamp', role: 'event-time' },
+    { name: 'clicked', type: 'label', role: 'label' },
+  ]);
+  const window = { start: '2018-07-25', trainDays: 2, delayDays: 1, testDays: 2 };
+
+  it("defaults to the schema's event-time column, and equals naming it", () => {
+    const bySchema = holdoutWithDelay(renamed, { ...window, schema });
+    const byName = holdoutWithDelay(renamed, { ...window, timeColumn: 'clicked_at' });
+    expect(Array.from(bySchema.train)).toEqual(Array.from(byName.train));
+    expect(Array.from(bySchema.test)).toEqual(Array.from(byName.test));
+    expect(Array.from(bySchema.train)).toEqual([1, 2]);
+  });
+
+  it('names the option to set when the default column is missing', () => {
+    expect(() => holdoutWithDelay(renamed, window)).toThrow(
+      'Column "TX_DATETIME" not found; the table has columns: user, clicked_at, clicked. Set option "timeColumn" to your event-time column, or pass "schema" with a column of role "event-time".',
     );
   });
 });

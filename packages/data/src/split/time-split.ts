@@ -1,4 +1,6 @@
 import { MlsdError } from '../errors/mlsd-error.js';
+import { requireColumn, roleColumn } from '../schema/column-roles.js';
+import type { Schema } from '../schema/schema.js';
 import type { ColumnTable } from '../table/column-table.js';
 import type { Fold } from './fold.js';
 
@@ -6,8 +8,10 @@ const MS_PER_DAY = 86_400_000;
 
 /** Options of {@link holdoutWithDelay}: a training window, a gap, then a test window, in whole days. */
 export interface TimeSplitOptions {
-  /** The event-time column, epoch ms (default `TX_DATETIME`). */
+  /** The event-time column, epoch ms. Default: the `schema`'s `event-time` column, else `TX_DATETIME`. */
   readonly timeColumn?: string;
+  /** The table's schema: its `event-time` column is the default `timeColumn`. */
+  readonly schema?: Schema;
   /** First training day, `YYYY-MM-DD` (midnight UTC) or an ISO date-time. The Handbook uses `2018-07-25`. */
   readonly start: string;
   /** Training days (Handbook: 7). */
@@ -31,7 +35,7 @@ export interface PrequentialOptions extends TimeSplitOptions {
   readonly folds: number;
 }
 
-const SPLIT_KEYS = ['timeColumn', 'start', 'trainDays', 'delayDays', 'testDays', 'dropKnownCompromised'];
+const SPLIT_KEYS = ['timeColumn', 'schema', 'start', 'trainDays', 'delayDays', 'testDays', 'dropKnownCompromised'];
 
 /**
  * A time-based train / delay / test split (Handbook ch. 3.4): train = rows in [start, start + trainDays),
@@ -68,7 +72,8 @@ function split(table: ColumnTable, options: TimeSplitOptions, startMs: number, n
   const trainDays = wholeDays(options.trainDays, 'trainDays', 1);
   const delayDays = wholeDays(options.delayDays, 'delayDays', 0);
   const testDays = wholeDays(options.testDays, 'testDays', 1);
-  const timeColumn = options.timeColumn ?? 'TX_DATETIME';
+  const timeColumn = roleColumn(options.timeColumn, options.schema, 'event-time', 'TX_DATETIME');
+  requireColumn(table, timeColumn, 'timeColumn', 'event-time');
   const time = table.numeric(timeColumn);
   const n = table.rowCount;
   const testStart = startMs + (trainDays + delayDays) * MS_PER_DAY;

@@ -1,4 +1,4 @@
-import { ColumnTable, MlsdError, denseMatrix, type Column, type DenseMatrix } from '@mlsd/data';
+import { ColumnTable, MlsdError, denseMatrix, requireColumn, roleColumn, type Column, type DenseMatrix, type Schema } from '@mlsd/data';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
 import { calendarColumn } from './calendar-column.js';
@@ -16,8 +16,10 @@ import {
 
 /** Options of {@link computeFeatures}. */
 export interface ComputeFeaturesOptions {
-  /** The event-time column (timestamp, epoch ms UTC). Default `TX_DATETIME`. */
+  /** The event-time column (timestamp, epoch ms UTC). Default: the `schema`'s `event-time` column, else `TX_DATETIME`. */
   readonly time?: string;
+  /** The table's schema: its `event-time` column is the default `time`. */
+  readonly schema?: Schema;
 }
 
 /**
@@ -33,7 +35,7 @@ export function computeFeatures(
   options: ComputeFeaturesOptions = {},
 ): ColumnTable {
   const features = resolveFeatures(definitions);
-  const columns = computeFeatureColumns(table, features, options.time ?? 'TX_DATETIME');
+  const columns = computeFeatureColumns(table, features, roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME'));
   const out = new Map<string, Column>();
   features.forEach((feature, f) => out.set(feature.name, { type: 'float', values: columns[f]! }));
   return new ColumnTable(out);
@@ -49,7 +51,7 @@ export function computeFeatureMatrix(
   const rows = table.rowCount;
   const cols = features.length;
   const data = new Float64Array(rows * cols);
-  computeInto(table, features, options.time ?? 'TX_DATETIME', features.map((_, f) => ({ data, stride: cols, offset: f })));
+  computeInto(table, features, roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME'), features.map((_, f) => ({ data, stride: cols, offset: f })));
   return denseMatrix(data, rows, cols, features.map((feature) => feature.name));
 }
 
@@ -87,9 +89,13 @@ interface EntityWork {
  */
 function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], time: string, sinks: readonly Sink[]): void {
   const n = table.rowCount;
+  requireFeatureColumns(table, features);
   // Read lazily: a pipeline of pass-through columns and encoders needs no time column.
   let timeValues: Float64Array | undefined;
-  const timesOf = (): Float64Array => (timeValues ??= table.numeric(time));
+  const timesOf = (): Float64Array => {
+    if (timeValues === undefined) requireColumn(table, time, 'time', 'event-time');
+    return (timeValues ??= table.numeric(time));
+  };
   const work = new Map<string, EntityWork>();
   const workOf = (entity: string): EntityWork => {
     let entry = work.get(entity);
@@ -194,6 +200,32 @@ function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], t
       else extremumKernel(lane, values, feature.windowMs, feature.agg === 'max', out, column);
     }
     moveToRows(out.buffer, out.width, rowOfSlot, entry.sinks);
+  }
+}
+
+/**
+ * Throws `SCHEMA_MISMATCH` for the first column a feature reads that the table lacks, naming the feature and the
+ * definition field to change.
+ */
+function requireFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[]): void {
+  for (const feature of features) {
+    const reads: Array<[string, string | undefined]> =
+      feature.kind === 'calendar'
+        ? []
+        : feature.kind === 'delayed-label'
+          ? [['entity', feature.entity], ['label', feature.label]]
+          : feature.kind === 'column' || feature.kind === 'log1p'
+            ? [['column', feature.column]]
+            : [['entity', feature.entity], ['column', feature.column]];
+    for (const [field, column] of reads) {
+      if (column === undefined || table.has(column)) continue;
+      throw new MlsdError(
+        'SCHEMA_MISMATCH',
+        `Column "${column}" not found; feature "${feature.name}" reads it as its "${field}". The table has columns: ${table.columnNames.join(', ')}. ` +
+          `Set the feature's "${field}" to one of them.`,
+        { location: { column, field: `${feature.name}.${field}` } },
+      );
+    }
   }
 }
 

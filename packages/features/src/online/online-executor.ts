@@ -1,4 +1,4 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, roleColumn, type Schema } from '@mlsd/data';
 import { durationMs, type Duration } from '../definitions/duration.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
@@ -25,10 +25,12 @@ export type LabelFeedback =
 export interface OnlineExecutorOptions {
   /** Where entity state lives. Default: a new {@link MemoryStateStore} private to this executor. */
   readonly store?: FeatureStateStore;
-  /** The event-time field (epoch ms UTC). Default `TX_DATETIME`. */
+  /** The event-time field (epoch ms UTC). Default: the `schema`'s `event-time` column, else `TX_DATETIME`. */
   readonly time?: string;
-  /** The transaction-id field used by label feedback. Default `TRANSACTION_ID`. */
+  /** The event-id field used by label feedback. Default: the `schema`'s `id` column, else `TRANSACTION_ID`. */
   readonly id?: string;
+  /** The events' schema: its `event-time` and `id` columns are the defaults of `time` and `id`. */
+  readonly schema?: Schema;
   /**
    * How much earlier than its entity's latest event an event may be and still be accepted; later ones are
    * rejected with `INVALID_INPUT`. Default `'5m'`.
@@ -36,7 +38,7 @@ export interface OnlineExecutorOptions {
   readonly lateness?: Duration;
 }
 
-const OPTIONS = ['store', 'time', 'id', 'lateness'];
+const OPTIONS = ['store', 'time', 'id', 'lateness', 'schema'];
 
 /**
  * The online executor: features of one event at a time, for serving. `observe(event)` computes the event's
@@ -66,8 +68,8 @@ export class OnlineFeatureExecutor {
     }
     const features = resolveFeatures(definitions);
     this.featureNames = features.map((feature) => feature.name);
-    this.timeField = options.time ?? 'TX_DATETIME';
-    this.idField = options.id ?? 'TRANSACTION_ID';
+    this.timeField = roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME');
+    this.idField = roleColumn(options.id, options.schema, 'id', 'TRANSACTION_ID');
     const latenessMs = durationMs(options.lateness ?? '5m', 'lateness', true);
     this.entityNames = [];
     this.entityColumns = [];
@@ -161,7 +163,8 @@ export class OnlineFeatureExecutor {
     const transactionId = canonicalKey(event[this.idField]);
     const time = event[this.timeField];
     if (typeof time !== 'number' || !Number.isFinite(time)) {
-      throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC).`, {
+      const hint = time === undefined ? ` (the executor's "time" option, or the event-time column of its "schema", names another field)` : '';
+      throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC)${hint}.`, {
         location: { field: this.timeField },
       });
     }

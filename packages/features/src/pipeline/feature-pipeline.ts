@@ -1,4 +1,4 @@
-import { MlsdError, denseMatrix, type ColumnTable, type DenseMatrix } from '@mlsd/data';
+import { MlsdError, defineSchema, denseMatrix, requireColumn, roleColumn, type ColumnTable, type DenseMatrix, type Schema } from '@mlsd/data';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
 import { computeFeatureColumns } from '../offline/compute-features.js';
@@ -14,6 +14,7 @@ import {
 } from '../transforms/fitted-transform.js';
 import type { StandardScaleSpec, StandardScaleState } from '../transforms/standard-scale.js';
 import { FEATURES_VERSION } from '../version.js';
+import { pipelineEventSchema } from './event-schema.js';
 import { OnlineFeaturePipeline } from './online-feature-pipeline.js';
 
 /** What a {@link FeaturePipeline} is made of before fitting: plain JSON. */
@@ -27,10 +28,15 @@ export interface FeaturePipelineSpec {
    * `<column>_FREQUENCY` columns. Default: every column, in the order produced.
    */
   readonly output?: readonly string[];
-  /** The event-time column. Default `TX_DATETIME`. */
+  /** The event-time column. Default: the `schema`'s `event-time` column, else `TX_DATETIME`. */
   readonly time?: string;
-  /** The transaction-id column (for online label feedback). Default `TRANSACTION_ID`. */
+  /** The event-id column (answers and online label feedback). Default: the `schema`'s `id` column, else `TRANSACTION_ID`. */
   readonly id?: string;
+  /**
+   * The data's schema (e.g. the one given to `ingest`): its `event-time` and `id` columns are the defaults of `time`
+   * and `id`, and the specs of the columns the pipeline reads go into its {@link FeaturePipeline.eventSchema}.
+   */
+  readonly schema?: Schema;
 }
 
 /** The saved form of a fitted {@link FeaturePipeline}: plain JSON, stored with the model, loaded by serving. */
@@ -40,6 +46,11 @@ export interface FeaturePipelineJSON {
   readonly kind: 'feature-pipeline';
   readonly time: string;
   readonly id: string;
+  /**
+   * The raw event schema the pipeline needs (see {@link FeaturePipeline.eventSchema}): what a scoring service
+   * accepts. Absent in pipelines saved before it existed; `fromJSON` then derives it with default types.
+   */
+  readonly eventSchema?: Schema;
   readonly features: readonly FeatureDefinition[];
   readonly transforms: readonly FittedTransform[];
   readonly output: readonly string[];
@@ -54,8 +65,8 @@ export interface PipelineRowsOptions {
   readonly rows?: Int32Array;
 }
 
-const SPEC_KEYS = ['features', 'transforms', 'output', 'time', 'id'];
-const JSON_KEYS = ['schemaVersion', 'libraryVersion', 'kind', 'time', 'id', 'features', 'transforms', 'output'];
+const SPEC_KEYS = ['features', 'transforms', 'output', 'time', 'id', 'schema'];
+const JSON_KEYS = ['schemaVersion', 'libraryVersion', 'kind', 'time', 'id', 'eventSchema', 'features', 'transforms', 'output'];
 
 /**
  * Feature definitions + fitted transforms + output column order: the one object training and serving share.
@@ -66,9 +77,12 @@ const JSON_KEYS = ['schemaVersion', 'libraryVersion', 'kind', 'time', 'id', 'fea
 export class FeaturePipeline {
   /** The feature definitions, validated. */
   readonly features: readonly FeatureDefinition[];
-  /** The time and transaction-id columns. */
+  /** The event-time column (see {@link FeaturePipelineSpec.time}). */
   readonly time: string;
+  /** The event-id column (see {@link FeaturePipelineSpec.id}). */
   readonly id: string;
+  private readonly dataSchema: Schema | undefined;
+  private recordedSchema: Schema;
   private readonly resolved: ResolvedFeature[];
   private readonly transformSpecs: readonly TransformSpec[];
   private readonly requestedOutput: readonly string[] | undefined;
@@ -95,8 +109,20 @@ export class FeaturePipeline {
       throw new MlsdError('INVALID_OPTION', 'Feature pipeline "output" must be an array of column names.', { location: { field: 'output' } });
     }
     this.requestedOutput = spec.output;
-    this.time = spec.time ?? 'TX_DATETIME';
-    this.id = spec.id ?? 'TRANSACTION_ID';
+    this.dataSchema = spec.schema;
+    this.time = roleColumn(spec.time, spec.schema, 'event-time', 'TX_DATETIME');
+    this.id = roleColumn(spec.id, spec.schema, 'id', 'TRANSACTION_ID');
+    this.recordedSchema = this.deriveEventSchema(undefined);
+  }
+
+  /**
+   * The raw event schema this pipeline needs, with roles: the id, the event time, the entity keys, the columns
+   * features and encoders read, the labels of delayed-label features (see `pipelineEventSchema`). Types come from
+   * the `schema` option, else from the training table once fitted. Saved in the JSON, so a scoring service can
+   * build its request schema from the model it serves.
+   */
+  get eventSchema(): Schema {
+    return this.recordedSchema;
   }
 
   /** True once `fit` has run or the pipeline was loaded with `fromJSON`. */
@@ -119,10 +145,14 @@ export class FeaturePipeline {
    * (default all) after the transforms before it. Returns `this`.
    */
   fit(table: ColumnTable, options: PipelineRowsOptions = {}): this {
+    for (const [t, transform] of this.transformSpecs.entries()) {
+      if (transform.kind === 'one-hot' || transform.kind === 'frequency-encode') requireColumn(table, transform.column, `transforms[${t}].column`, 'feature');
+    }
     const frame = this.frame(table, options.rows);
     this.fitted = this.transformSpecs.map((spec) => fitTransform(spec, frame, undefined));
     this.output = selectOutput(frame.names, this.requestedOutput);
     this.eventPlan = undefined;
+    this.recordedSchema = this.deriveEventSchema(table);
     return this;
   }
 
@@ -181,7 +211,7 @@ export class FeaturePipeline {
    * The per-event path for serving: an online executor over this pipeline's definitions (state in `options.store`,
    * in memory by default) whose `observe(event)` resolves to the model vector. Throws `NOT_FITTED` before `fit`.
    */
-  createOnline(options: Omit<OnlineExecutorOptions, 'time' | 'id'> = {}): OnlineFeaturePipeline {
+  createOnline(options: Omit<OnlineExecutorOptions, 'time' | 'id' | 'schema'> = {}): OnlineFeaturePipeline {
     this.requireOutput();
     return new OnlineFeaturePipeline(this, new OnlineFeatureExecutor(this.features, { ...options, time: this.time, id: this.id }));
   }
@@ -195,6 +225,7 @@ export class FeaturePipeline {
       kind: 'feature-pipeline',
       time: this.time,
       id: this.id,
+      eventSchema: this.recordedSchema,
       features: this.features,
       transforms: this.fitted!,
       output: output.names,
@@ -217,6 +248,10 @@ export class FeaturePipeline {
     const output = raw['output'];
     if (!Array.isArray(transforms)) throw corrupt('transforms', 'must be an array');
     if (!Array.isArray(output) || !output.every((name) => typeof name === 'string')) throw corrupt('output', 'must be an array of column names');
+    const savedSchema = raw['eventSchema'];
+    if (savedSchema !== undefined && (typeof savedSchema !== 'object' || savedSchema === null || !Array.isArray((savedSchema as Schema).columns))) {
+      throw corrupt('eventSchema', 'must be a schema object { name, columns }');
+    }
     let pipeline: FeaturePipeline;
     let fitted: FittedTransform[];
     try {
@@ -231,6 +266,10 @@ export class FeaturePipeline {
         time: raw['time'],
         id: raw['id'],
       });
+      if (savedSchema !== undefined) {
+        const { name, columns } = savedSchema as Schema;
+        pipeline.recordedSchema = defineSchema(name, columns);
+      }
     } catch (error) {
       if (error instanceof MlsdError && error.code === 'INVALID_OPTION') {
         throw new MlsdError('CORRUPT_ARTIFACT', `Feature pipeline JSON is invalid: ${error.message}`, { cause: error, location: error.location });
@@ -247,6 +286,17 @@ export class FeaturePipeline {
     }
     pipeline.fitted = fitted;
     return pipeline;
+  }
+
+  private deriveEventSchema(table: ColumnTable | undefined): Schema {
+    return pipelineEventSchema({
+      features: this.resolved,
+      transforms: this.transformSpecs,
+      time: this.time,
+      id: this.id,
+      ...(this.dataSchema === undefined ? {} : { schema: this.dataSchema }),
+      ...(table === undefined ? {} : { table }),
+    });
   }
 
   private requireOutput(): { names: string[]; indices: number[] } {
