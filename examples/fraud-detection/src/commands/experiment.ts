@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { toMlsdError } from '@mlsd/data';
-import { experimentFromLog, readPredictionLog } from '@mlsd/serving';
+import { experimentFromLog, readPredictionLog } from '@mlsd/monitoring';
 
 /** Registers `fraud experiment`: per-arm results of a champion/challenger experiment, with significance, from a prediction log. */
 export function registerExperimentCommand(program: Command): void {

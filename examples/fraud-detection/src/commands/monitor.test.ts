@@ -6,7 +6,7 @@ import { simulateTransactions, takeRows, type ColumnTable, type DenseMatrix, typ
 import { buildReferenceProfile } from '@mlsd/eval';
 import { computeFeatureMatrix, handbookFeatures } from '@mlsd/features';
 import { FileModelRegistry, LogisticRegression } from '@mlsd/models';
-import { JsonlPredictionLog, Monitor, readPredictionLog, experimentFromLog } from '@mlsd/serving';
+import { JsonlPredictionLog, Monitor, readPredictionLog, experimentFromLog } from '@mlsd/monitoring';
 import { monitorFromLog } from './monitor.js';
 
 // The Handbook simulator at a small scale: features need 30 days of history, the model's period is days 30–49,
@@ -56,7 +56,7 @@ async function writeLog(name: string, p: Period, rows: Int32Array): Promise<stri
     const score = scores[k]!;
     monitor.recordScore({
       transaction: { transactionId: ids[r]!, time: time[r]!, customerId: customer[r]!, terminalId: terminal[r]!, amount: amount[r]! },
-      result: { transactionId: ids[r]!, score, decision: score >= 0.5 ? 'block' : score >= 0.2 ? 'review' : 'allow', source: 'model', modelVersion: 1, reasons: [], latencyMs: 1 },
+      result: { score, decision: score >= 0.5 ? 'block' : score >= 0.2 ? 'review' : 'allow', source: 'model', modelVersion: 1 },
       features: { names: X.featureNames, values: X.data.subarray(k * X.cols, (k + 1) * X.cols) as Float64Array },
     });
     monitor.recordFeedback(ids[r]!, fraud[r] === 1);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { MlsdError, toMlsdError } from '@mlsd/data';
 import { parseReferenceProfile, type DriftReport } from '@mlsd/eval';
 import { FileModelRegistry } from '@mlsd/models';
-import { monitoringHtmlReport, readPredictionLog, replayPredictionLog, type MonitoringReport } from '@mlsd/serving';
+import { monitoringHtmlReport, readPredictionLog, replayPredictionLog, type MonitoringReport } from '@mlsd/monitoring';
 
 /** Flags of `fraud monitor` (the issue's contract). */
 export interface MonitorCommandOptions {

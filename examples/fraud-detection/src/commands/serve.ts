@@ -1,12 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { MlsdError } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
+import { JsonlPredictionLog, Monitor } from '@mlsd/monitoring';
 import {
   createScoringService,
-  JsonlPredictionLog,
   LOG_LEVELS,
   memoryFeatureBackend,
-  Monitor,
   redisFeatureBackend,
   registryModelSource,
   type FeatureBackend,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { Monitor } from '@mlsd/monitoring';
 import {
   createScoringService,
   memoryFeatureBackend,
-  Monitor,
   redisFeatureBackend,
   registryModelSource,
   type FeatureBackend,

@@ -1,4 +1,5 @@
 import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
+import type { Arm } from '@mlsd/monitoring';
 import type { Logger } from 'pino';
 import type { FallbackRules } from '../fallback/rules-engine.js';
 import type { ServiceMetrics } from '../observability/service-metrics.js';
@@ -56,8 +57,8 @@ export interface ScoredEvent {
   readonly arm?: ExperimentArm;
 }
 
-/** The two arms of a champion/challenger experiment. */
-export type ExperimentArm = 'champion' | 'challenger';
+/** The two arms of a champion/challenger experiment (the monitoring stage's `Arm`). */
+export type ExperimentArm = Arm;
 
 /**
  * Receives every scored transaction and every feedback label (the monitoring facade plugs in here). When it has

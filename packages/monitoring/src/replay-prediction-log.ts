@@ -1,7 +1,5 @@
 import { denseMatrix } from '@mlsd/data';
 import { compareToProfile, type DriftReport } from '@mlsd/eval';
-import type { Decision } from '../scoring/decision.js';
-import type { FallbackReason } from '../scoring/scorer.js';
 import { Monitor, type MonitorOptions, type MonitoringReport } from './monitor.js';
 import type { DriftHistoryPoint } from './drift-monitor.js';
 import type { PredictionLogRecord, ScoreLogRecord } from './prediction-record.js';
@@ -56,14 +54,11 @@ export function replayPredictionLog(
     monitor.recordScore({
       transaction: { transactionId: record.transactionId, time: record.time, customerId: record.customerId, terminalId: record.terminalId, amount: record.amount },
       result: {
-        transactionId: record.transactionId,
         score: record.score,
-        decision: record.decision as Decision,
+        decision: record.decision,
         source: record.source,
-        ...(record.fallbackReason === undefined ? {} : { fallbackReason: record.fallbackReason as FallbackReason }),
+        ...(record.fallbackReason === undefined ? {} : { fallbackReason: record.fallbackReason }),
         modelVersion: record.modelVersion,
-        reasons: [],
-        latencyMs: 0,
       },
       ...(hasFeatures ? { features: { names, values } } : {}),
       ...(record.arm === undefined ? {} : { arm: record.arm }),

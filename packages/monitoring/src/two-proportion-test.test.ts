@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusteredRatioTest, twoProportionZTest } from '@mlsd/serving';
+import { clusteredRatioTest, twoProportionZTest } from '@mlsd/monitoring';
 
 describe('twoProportionZTest', () => {
   it('matches a hand computation: 40/100 vs 60/100', () => {

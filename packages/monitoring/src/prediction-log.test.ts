@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMlsdError } from '@mlsd/data';
-import { JsonlPredictionLog, RedisStreamPredictionLog, readPredictionLog, readRedisPredictionLog, type PredictionLogRecord } from '@mlsd/serving';
+import { JsonlPredictionLog, RedisStreamPredictionLog, readPredictionLog, readRedisPredictionLog, type PredictionLogRecord } from '@mlsd/monitoring';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlsd-prediction-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReferenceProfile } from '@mlsd/eval';
-import { JsonlPredictionLog, Monitor, readPredictionLog, replayPredictionLog } from '@mlsd/serving';
+import { JsonlPredictionLog, Monitor, readPredictionLog, replayPredictionLog } from '@mlsd/monitoring';
 import { syntheticTraffic } from './test-support/synthetic-traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlsd-monitor-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile } from '@mlsd/eval';
-import { DriftMonitor, type MonitorLogger } from '@mlsd/serving';
+import { DriftMonitor, type MonitorLogger } from '@mlsd/monitoring';
 import { FEATURE_NAMES, syntheticTraffic } from './test-support/synthetic-traffic.js';
 
 function spyLogger(): MonitorLogger & { warnings: { details: object; message: string }[]; infos: string[] } {

@@ -1,12 +1,12 @@
 import { MlsdError } from '@mlsd/data';
 import { parseReferenceProfile, type ReferenceProfile } from '@mlsd/eval';
 import type { Registry } from 'prom-client';
-import type { ScoredEvent } from '../scoring/scorer.js';
 import { assignArm, type Arm } from './arm-assignment.js';
 import { DriftMonitor, type DriftHistoryPoint, type DriftMonitorOptions, type DriftMonitorReport } from './drift-monitor.js';
 import { ExperimentTracker, type ExperimentReport, type ExperimentTrackerOptions } from './experiment-tracker.js';
 import { LiveQuality, type LiveQualityOptions, type LiveQualityReport } from './live-quality.js';
 import { silentLogger, type MonitorLogger } from './monitor-logger.js';
+import type { MonitoredEvent } from './monitored-event.js';
 import { registerMonitoringMetrics } from './monitoring-metrics.js';
 import { PendingLabels } from './pending-labels.js';
 import type { PredictionLog, PredictionLogStats, ScoreLogRecord } from './prediction-record.js';
@@ -32,9 +32,6 @@ export interface MonitorOptions {
   /** Current time in ms (default Date.now); injected so tests and offline replays control it. */
   readonly clock?: () => number;
 }
-
-/** A scored event as the service reports it, optionally with the experiment arm that answered. */
-export type MonitoredEvent = ScoredEvent & { readonly arm?: Arm };
 
 /** The JSON of `GET /v1/monitoring`. */
 export interface MonitoringReport {

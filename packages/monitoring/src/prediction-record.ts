@@ -1,4 +1,5 @@
 import type { Arm } from './arm-assignment.js';
+import type { MonitoredDecision } from './monitored-event.js';
 
 /**
  * One scored transaction in the prediction log (`"type": "score"`): the transaction, its features by name (NaN
@@ -15,7 +16,7 @@ export interface ScoreLogRecord {
   readonly terminalId: number;
   readonly amount: number;
   readonly score: number;
-  readonly decision: 'allow' | 'review' | 'block';
+  readonly decision: MonitoredDecision;
   readonly source: 'model' | 'fallback';
   readonly fallbackReason?: string;
   readonly modelVersion: number | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile } from '@mlsd/eval';
-import { Monitor, experimentFromLog, monitoringHtmlReport, replayPredictionLog, type PredictionLog, type PredictionLogRecord } from '@mlsd/serving';
+import { Monitor, experimentFromLog, monitoringHtmlReport, replayPredictionLog, type PredictionLog, type PredictionLogRecord } from '@mlsd/monitoring';
 import { syntheticTraffic } from './test-support/synthetic-traffic.js';
 
 /** An in-memory prediction log: the records, as the JSON-lines file would hold them. */

@@ -8,8 +8,8 @@
  *   `background` (one feature per event-loop turn; the longest turn is reported);
  * - `Monitor.report()` with 5000 labels in the quality window.
  *
- *   pnpm exec tsx --conditions=@mlsd/source packages/serving/bench/monitoring.bench.ts
- *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/serving/bench/monitoring.bench.ts
+ *   pnpm exec tsx --conditions=@mlsd/source packages/monitoring/bench/monitoring.bench.ts
+ *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/monitoring/bench/monitoring.bench.ts
  *
  * Writes `bench/results/monitoring.json` and prints a one-line summary. Wall-clock timings, plus process CPU time
  * (steadier when the machine is shared).
@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededRandom, denseMatrix } from '@mlsd/data';
 import { buildReferenceProfile, compareToProfile } from '@mlsd/eval';
-import { JsonlPredictionLog, Monitor, type MonitoredEvent } from '@mlsd/serving';
+import { JsonlPredictionLog, Monitor, type MonitoredEvent } from '@mlsd/monitoring';
 
 const small = process.env['MLSD_BENCH_SCALE'] === 'small';
 const FEATURES = 15;
@@ -80,7 +80,7 @@ async function run(schedule: 'inline' | 'background'): Promise<{ perEvent: Float
     const score = 1 / (1 + Math.exp(-(values[0]! / 40 - 4)));
     const event: MonitoredEvent = {
       transaction: { transactionId: i, time: i * 1000, customerId: i % 5000, terminalId: i % 10000, amount: values[0]! },
-      result: { transactionId: i, score, decision: score >= 0.5 ? 'review' : 'allow', source: 'model', modelVersion: 1, reasons: [], latencyMs: 1 },
+      result: { score, decision: score >= 0.5 ? 'review' : 'allow', source: 'model', modelVersion: 1 },
       features: { names, values },
     };
     const start = performance.now();

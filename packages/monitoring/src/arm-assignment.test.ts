@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignArm } from '@mlsd/serving';
+import { assignArm } from '@mlsd/monitoring';
 
 describe('assignArm', () => {
   it('is sticky per card and sends the configured share of cards to the challenger', () => {

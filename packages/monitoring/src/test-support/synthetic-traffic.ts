@@ -1,5 +1,5 @@
 import { SeededRandom, denseMatrix, type DenseMatrix } from '@mlsd/data';
-import type { MonitoredEvent } from '@mlsd/serving';
+import type { MonitoredEvent } from '@mlsd/monitoring';
 
 /** Feature names of the synthetic traffic, as the Handbook pipeline names them. */
 export const FEATURE_NAMES = ['TX_AMOUNT', 'CUSTOMER_ID_NB_TX_1DAY_WINDOW', 'TX_DURING_WEEKEND'];
@@ -37,13 +37,10 @@ export function syntheticTraffic(
     events.push({
       transaction: { transactionId: id, time: 1_700_000_000_000 + id * 1000, customerId: id % 997, terminalId: id % 101, amount },
       result: {
-        transactionId: id,
         score: scores[r]!,
         decision: scores[r]! >= 0.8 ? 'block' : scores[r]! >= 0.5 ? 'review' : 'allow',
         source: 'model',
         modelVersion: 1,
-        reasons: [],
-        latencyMs: 1,
       },
       features: { names: FEATURE_NAMES, values: data.subarray(r * 3, r * 3 + 3) },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveQuality } from '@mlsd/serving';
+import { LiveQuality } from '@mlsd/monitoring';
 
 describe('LiveQuality', () => {
   it('computes AP, recall and precision at the review threshold by hand', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@mlsd/data';
-import { ExperimentTracker, twoProportionZTest } from '@mlsd/serving';
+import { ExperimentTracker, twoProportionZTest } from '@mlsd/monitoring';
 
 describe('ExperimentTracker', () => {
   it('counts fraud caught, false alarms and money saved per arm, by hand', () => {
