@@ -10,6 +10,8 @@ export { defineSchema, describeSchema, isRequired } from './schema/schema.js';
 export type { ColumnRole, ColumnSpec, Schema } from './schema/schema.js';
 export { columnWithRole, columnsWithRole, requireColumn, roleColumn } from './schema/column-roles.js';
 export { TRANSACTION_SCHEMA } from './schema/transaction-schema.js';
+export { checkEventTime, checkNumber, DEFAULT_TIME_HORIZON_MS, MAX_EVENT_TIME_MS, MIN_UNAMBIGUOUS_EPOCH_MS } from './schema/value-bounds.js';
+export type { EventTimeBounds, NumericBounds } from './schema/value-bounds.js';
 export { ingest } from './ingest/ingest.js';
 export type { IngestOptions, IngestResult, RejectRecord } from './ingest/ingest.js';
 export { writeTable } from './ingest/write-table.js';

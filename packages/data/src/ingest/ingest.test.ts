@@ -120,7 +120,7 @@ describe('ingest: file and schema errors', () => {
     const error = await ingest(path, { schema: TRANSACTION_SCHEMA }).catch((e: unknown) => e);
     expect(isMlsdError(error, 'NOT_FOUND')).toBe(true);
     expect((error as Error).message).toContain(path);
-    expect((error as Error).message).toContain('TX_AMOUNT (float, feature, min 0)');
+    expect((error as Error).message).toContain('TX_AMOUNT (float, feature, min 0, max 1000000000)');
   });
 
   it('suggests the closest name for a misspelt column', async () => {
@@ -199,5 +199,32 @@ describe('ingest: JSON lines and categories', () => {
       [6, '', '[1,2]', 'is not a JSON object'],
       [7, 'kind', '', 'is missing (required column)'],
     ]);
+  });
+});
+
+describe('ingest: value bounds', () => {
+  it('rejects amounts above the schema maximum and timestamps after maxEventTime or outside the Date range, naming line, column and bound', async () => {
+    const path = join(folder, 'bounds.csv');
+    await writeFile(
+      path,
+      [
+        HEADER,
+        '0,2018-04-01 00:00:31,1,2,57.16,0,0', // 2 ok
+        '1,9999-12-31 23:59:59,1,2,10.00,0,0', // 3 far in the future
+        '2,2018-04-01 00:01:00,1,2,1e308,0,0', // 4 amount above the maximum
+        '3,290000-01-01 00:00:00,1,2,10.00,0,0', // 5 beyond the JavaScript date range (DuckDB reads it)
+        '4,2018-04-01 00:02:00,1,2,1000000000,0,0', // 6 ok: the maximum is inclusive
+      ].join('\n'),
+    );
+    const result = await ingest(path, { schema: TRANSACTION_SCHEMA, maxEventTime: Date.UTC(2019, 0, 1) });
+    expect(Array.from(result.table.numeric('TRANSACTION_ID'))).toEqual([0, 4]);
+    expect(result.rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+      [3, 'TX_DATETIME', 'is after the latest accepted event time 2019-01-01T00:00:00.000Z (maxEventTime: the clock plus one day by default)'],
+      [4, 'TX_AMOUNT', 'is above the maximum 1000000000'],
+      [5, 'TX_DATETIME', 'is outside the JavaScript date range (±8640000000000000 epoch ms)'],
+    ]);
+    // The default bound is the clock plus one day: 9999-12-31 is refused without any option.
+    const byDefault = await ingest(path, { schema: TRANSACTION_SCHEMA });
+    expect(byDefault.rejects.map((r) => r.line)).toEqual([3, 4, 5]);
   });
 });

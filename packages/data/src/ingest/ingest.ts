@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MlsdError } from '../errors/mlsd-error.js';
 import { describeSchema, isRequired, type ColumnSpec, type Schema } from '../schema/schema.js';
+import { DEFAULT_TIME_HORIZON_MS, MAX_EVENT_TIME_MS } from '../schema/value-bounds.js';
 import { ColumnTable, type Column } from '../table/column-table.js';
 import { closestName } from './closest-name.js';
 import { readCsvHeader } from './csv-header.js';
@@ -22,6 +23,11 @@ export interface IngestOptions {
   readonly maxRejectRatio?: number;
   /** Where to write the rejects, `.csv` or `.jsonl` (written even when there are none, and before `REJECT_LIMIT`). */
   readonly rejectsPath?: string;
+  /**
+   * Latest accepted timestamp, epoch ms: a later one rejects the row (a typo such as `9999-12-31` would otherwise
+   * poison every feature of its entities). Default: the clock plus one day (`DEFAULT_TIME_HORIZON_MS`).
+   */
+  readonly maxEventTime?: number;
 }
 
 /** What {@link ingest} read: the valid rows as a table, and every refused value with its source line. */
@@ -38,12 +44,15 @@ export interface IngestResult {
 
 export type { RejectRecord } from './rejects-file.js';
 
-const OPTION_KEYS = ['schema', 'onInvalidRow', 'maxRejectRatio', 'rejectsPath'];
+const OPTION_KEYS = ['schema', 'onInvalidRow', 'maxRejectRatio', 'rejectsPath', 'maxEventTime'];
 /** Per-value outcome codes computed in SQL. */
 const OK = 0;
 const MISSING = 1;
 const UNPARSEABLE = 2;
 const BELOW_MIN = 3;
+const ABOVE_MAX = 4;
+const OUT_OF_DATE_RANGE = 5;
+const TOO_FAR_AHEAD = 6;
 /** Integers must stay exact in a Float64Array. */
 const MAX_EXACT_INTEGER = 2 ** 53;
 
@@ -57,8 +66,9 @@ const MAX_EXACT_INTEGER = 2 ** 53;
  * are `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` with optional fraction, read as UTC unless they end in a zone
  * offset (`Z`, `+02`, `-01:30`), which is applied (a date alone is refused); labels are 0/1 (or
  * true/false); categories are any non-empty text. An empty value is missing: an error in a required column, NaN
- * (category: -1) in an optional one. `min` is inclusive; a repeated value in a `unique` column rejects the later
- * row. In CSV a line with the wrong number of fields is rejected whole; in JSON lines so is a line that is not a
+ * (category: -1) in an optional one. `min` and `max` are inclusive; timestamps must lie inside the JavaScript
+ * date range and not after `maxEventTime` (default: the clock plus one day); a repeated value in a `unique` column
+ * rejects the later row. In CSV a line with the wrong number of fields is rejected whole; in JSON lines so is a line that is not a
  * JSON object.
  *
  * Throws `NOT_FOUND` for a missing file, `INVALID_INPUT` for an empty file or one with no data rows (or, with
@@ -71,7 +81,7 @@ export async function ingest(path: string, options: IngestOptions): Promise<Inge
   const source = resolve(path);
   await checkFile(path, options.schema);
 
-  const outcome = await withDuckDB((connection) => validate(connection, path, format, options.schema));
+  const outcome = await withDuckDB((connection) => validate(connection, path, format, options.schema, policy.maxEventTime));
 
   const rejects = outcome.rejects;
   if (policy.onInvalidRow === 'fail' && rejects.length > 0) {
@@ -101,6 +111,7 @@ export async function ingest(path: string, options: IngestOptions): Promise<Inge
 interface Policy {
   readonly onInvalidRow: 'reject' | 'fail';
   readonly maxRejectRatio: number;
+  readonly maxEventTime: number;
 }
 
 function checkOptions(options: IngestOptions): Policy {
@@ -128,7 +139,13 @@ function checkOptions(options: IngestOptions): Policy {
       location: { field: 'maxRejectRatio' },
     });
   }
-  return { onInvalidRow, maxRejectRatio };
+  const maxEventTime = options.maxEventTime ?? Date.now() + DEFAULT_TIME_HORIZON_MS;
+  if (typeof maxEventTime !== 'number' || !Number.isFinite(maxEventTime)) {
+    throw new MlsdError('INVALID_OPTION', `Option maxEventTime must be epoch milliseconds, got ${String(maxEventTime)}.`, {
+      location: { field: 'maxEventTime' },
+    });
+  }
+  return { onInvalidRow, maxRejectRatio, maxEventTime };
 }
 
 async function checkFile(path: string, schema: Schema): Promise<void> {
@@ -254,7 +271,7 @@ interface Validated {
  * `code` (over the parsed value `p` and the text `raw`) is OK, MISSING, UNPARSEABLE or BELOW_MIN. Casts read
  * surrounding spaces themselves, so `trim` only runs on values that failed to parse (it is costly per row).
  */
-function columnSql(spec: ColumnSpec, raw: string, p: string): { parse: string; code: string } {
+function columnSql(spec: ColumnSpec, raw: string, p: string, maxEventTime: number): { parse: string; code: string } {
   let parse: string;
   let valid: string;
   switch (spec.type) {
@@ -288,16 +305,25 @@ function columnSql(spec: ColumnSpec, raw: string, p: string): { parse: string; c
       valid = `${p} IS NOT NULL`;
       break;
   }
-  const whenValid = spec.min === undefined ? `${OK}` : `CASE WHEN ${p} < ${spec.min} THEN ${BELOW_MIN} ELSE ${OK} END`;
+  const checks: string[] = [];
+  if (spec.type === 'timestamp') {
+    checks.push(`WHEN abs(${p}) > ${MAX_EVENT_TIME_MS} THEN ${OUT_OF_DATE_RANGE}`, `WHEN ${p} > ${maxEventTime} THEN ${TOO_FAR_AHEAD}`);
+  }
+  if (spec.min !== undefined) checks.push(`WHEN ${p} < ${spec.min} THEN ${BELOW_MIN}`);
+  if (spec.max !== undefined) checks.push(`WHEN ${p} > ${spec.max} THEN ${ABOVE_MAX}`);
+  const whenValid = checks.length === 0 ? `${OK}` : `CASE ${checks.join(' ')} ELSE ${OK} END`;
   const code =
     `CASE WHEN ${valid} THEN ${whenValid} ` +
     `WHEN ${raw} IS NULL OR trim(${raw}) = '' THEN ${isRequired(spec) ? MISSING : OK} ELSE ${UNPARSEABLE} END`;
   return { parse, code };
 }
 
-function reasonFor(spec: ColumnSpec, code: number): string {
+function reasonFor(spec: ColumnSpec, code: number, maxEventTime: number): string {
   if (code === MISSING) return 'is missing (required column)';
   if (code === BELOW_MIN) return `is below the minimum ${spec.min}`;
+  if (code === ABOVE_MAX) return `is above the maximum ${spec.max}`;
+  if (code === OUT_OF_DATE_RANGE) return `is outside the JavaScript date range (±${MAX_EVENT_TIME_MS} epoch ms)`;
+  if (code === TOO_FAR_AHEAD) return `is after the latest accepted event time ${new Date(maxEventTime).toISOString()} (maxEventTime: the clock plus one day by default)`;
   switch (spec.type) {
     case 'integer':
       return 'is not an integer (whole number within ±2^53)';
@@ -312,7 +338,7 @@ function reasonFor(spec: ColumnSpec, code: number): string {
   }
 }
 
-async function validate(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema): Promise<Validated> {
+async function validate(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema, maxEventTime: number): Promise<Validated> {
   let opened: OpenedFile;
   let malformed: RejectRecord[] = [];
   const names: string[] = [];
@@ -320,7 +346,7 @@ async function validate(connection: DuckDBConnection, path: string, format: File
   try {
     opened = await openSource(connection, path, format, schema);
     for (const spec of opened.present) names.push(sqlIdentifier(spec.name));
-    parts = opened.present.map((c, k) => columnSql(c, names[k]!, `p${k}`));
+    parts = opened.present.map((c, k) => columnSql(c, names[k]!, `p${k}`, maxEventTime));
     // Nested projections parse each value once, then code it, then judge the row. One table `scored` keeps the
     // parsed values, the codes, and the raw text of bad rows only (keeping all text would cost far more).
     const ok = opened.hasOkColumn ? '__ok AND ' : '';
@@ -369,7 +395,7 @@ async function validate(connection: DuckDBConnection, path: string, format: File
         const code = Number(row[3 + k]);
         if (code === OK) continue;
         const raw = row[3 + present.length + k];
-        rejects.push({ line, column: present[k]!.name, rawValue: raw === null || raw === undefined ? '' : String(raw), reason: reasonFor(present[k]!, code) });
+        rejects.push({ line, column: present[k]!.name, rawValue: raw === null || raw === undefined ? '' : String(raw), reason: reasonFor(present[k]!, code, maxEventTime) });
       }
     }
   }

@@ -22,6 +22,8 @@ export interface ColumnSpec {
   readonly required?: boolean;
   /** Smallest allowed value (inclusive), for numeric columns; a smaller value rejects the row. */
   readonly min?: number;
+  /** Largest allowed value (inclusive), for numeric columns; a larger value rejects the row. */
+  readonly max?: number;
   /** When true, a repeated value rejects the later row. */
   readonly unique?: boolean;
 }
@@ -34,11 +36,12 @@ export interface Schema {
 
 const COLUMN_TYPES: readonly ColumnType[] = ['integer', 'float', 'timestamp', 'label', 'category'];
 const COLUMN_ROLES: readonly ColumnRole[] = ['id', 'event-time', 'entity-key', 'label', 'feature'];
-const SPEC_KEYS = ['name', 'type', 'role', 'required', 'min', 'unique'];
+const SPEC_KEYS = ['name', 'type', 'role', 'required', 'min', 'max', 'unique'];
 
 /**
- * Builds a schema, checking it: names are non-empty and distinct, types and roles are known, `min` is only
- * given for numeric columns, unknown keys are refused. Throws `INVALID_OPTION` naming the bad column.
+ * Builds a schema, checking it: names are non-empty and distinct, types and roles are known, `min` and `max` are
+ * only given for numeric columns (`max` not below `min`), unknown keys are refused. Throws `INVALID_OPTION` naming
+ * the bad column.
  */
 export function defineSchema(name: string, columns: readonly ColumnSpec[]): Schema {
   if (columns.length === 0) {
@@ -78,6 +81,11 @@ export function defineSchema(name: string, columns: readonly ColumnSpec[]): Sche
         location: { column: spec.name, field: 'min' },
       });
     }
+    if (spec.max !== undefined && (spec.type === 'category' || spec.type === 'label' || !Number.isFinite(spec.max) || spec.max < (spec.min ?? -Infinity))) {
+      throw new MlsdError('INVALID_OPTION', `${where}: "max" must be a finite number not below "min" and is only allowed on integer, float and timestamp columns.`, {
+        location: { column: spec.name, field: 'max' },
+      });
+    }
   }
   return { name, columns: [...columns] };
 }
@@ -90,6 +98,6 @@ export function isRequired(spec: ColumnSpec): boolean {
 /** A one-line description of a schema, e.g. for error messages: `A (integer, id), B (float, feature, optional)`. */
 export function describeSchema(schema: Schema): string {
   return schema.columns
-    .map((c) => `${c.name} (${c.type}, ${c.role}${isRequired(c) ? '' : ', optional'}${c.min === undefined ? '' : `, min ${c.min}`}${c.unique ? ', unique' : ''})`)
+    .map((c) => `${c.name} (${c.type}, ${c.role}${isRequired(c) ? '' : ', optional'}${c.min === undefined ? '' : `, min ${c.min}`}${c.max === undefined ? '' : `, max ${c.max}`}${c.unique ? ', unique' : ''})`)
     .join(', ');
 }
