@@ -83,7 +83,7 @@ describe('DriftMonitor', () => {
     feed(inline, events.slice(500));
     for (const e of events.slice(500)) {
       background.add(e.features!.names, e.features!.values, e.result.score, e.transaction.time);
-      if (e.transaction.transactionId % 100 === 0) await background.whenIdle();
+      if (Number(e.transaction.transactionId) % 100 === 0) await background.whenIdle();
     }
     await background.whenIdle();
     expect(background.report()).toEqual(inline.report());

@@ -12,11 +12,11 @@ export function experimentFromLog(
   records: readonly PredictionLogRecord[],
   options: { readonly falseAlarmCost?: number; readonly alpha?: number; readonly source?: string } = {},
 ): ExperimentReport & { readonly unlabelled: number } {
-  const scored = new Map<number, { arm: 'champion' | 'challenger'; flagged: boolean; amount: number; card: number }>();
-  const cards = new Map<number, 'champion' | 'challenger'>();
+  const scored = new Map<string | number, { arm: 'champion' | 'challenger'; flagged: boolean; amount: number; card: string | number }>();
+  const cards = new Map<string | number, 'champion' | 'challenger'>();
   for (const r of records) {
     if (r.type === 'score' && r.arm !== undefined) {
-      scored.set(r.transactionId, { arm: r.arm, flagged: r.decision !== 'allow', amount: r.amount, card: r.customerId });
+      scored.set(r.transactionId, { arm: r.arm, flagged: r.decision !== 'allow', amount: r.amount ?? Number.NaN, card: r.customerId });
       cards.set(r.customerId, r.arm);
     }
   }

@@ -91,7 +91,7 @@ export class ExperimentTracker {
   }
 
   /** Counts the label of a transaction `arm` answered for card `cardId`: `flagged` when it was reviewed or blocked. */
-  recordLabelled(arm: Arm, cardId: number, flagged: boolean, fraud: boolean, amount: number): void {
+  recordLabelled(arm: Arm, cardId: string | number, flagged: boolean, fraud: boolean, amount: number): void {
     this.cards[arm].add(cardId, flagged, fraud);
     const c = this.counts[arm];
     c.labelled++;
@@ -151,13 +151,13 @@ function conclude(recall: ProportionTest, falseAlarms: ProportionTest, alpha: nu
 
 /** Per-card label counts of one arm, in growable typed arrays indexed through one map. */
 class CardCounts {
-  private readonly index = new Map<number, number>();
+  private readonly index = new Map<string | number, number>();
   private frauds: Float64Array = new Float64Array(256);
   private caught: Float64Array = new Float64Array(256);
   private genuine: Float64Array = new Float64Array(256);
   private falseAlarms: Float64Array = new Float64Array(256);
 
-  add(cardId: number, flagged: boolean, fraud: boolean): void {
+  add(cardId: string | number, flagged: boolean, fraud: boolean): void {
     let i = this.index.get(cardId);
     if (i === undefined) {
       i = this.index.size;

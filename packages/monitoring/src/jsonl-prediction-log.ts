@@ -97,7 +97,7 @@ export function parseRecord(text: string, file: string, line: number): Predictio
   const ok =
     record !== null &&
     typeof record === 'object' &&
-    typeof record.transactionId === 'number' &&
+    (typeof record.transactionId === 'number' || typeof record.transactionId === 'string') &&
     ((record.type === 'score' && typeof record.score === 'number' && typeof record.features === 'object' && record.features !== null) ||
       (record.type === 'feedback' && typeof record.fraud === 'boolean'));
   if (!ok) {

@@ -89,3 +89,27 @@ describe('Monitor', () => {
     expect(() => new Monitor({ profile: { kind: 'something-else' } })).toThrow(/Monitor profile: field "kind"/);
   });
 });
+
+describe('Monitor with string ids', () => {
+  it('joins labels to scores by string event ids and randomises the experiment by a string entity key', async () => {
+    const file = join(dir, 'strings.jsonl');
+    const monitor = new Monitor({ profile: storedProfile, experiment: { challengerShare: 0.5, seed: 1 }, predictionLog: new JsonlPredictionLog(file) });
+    const traffic = syntheticTraffic(3, 200);
+    traffic.events.forEach((event, i) => {
+      const transaction = { ...event.transaction, transactionId: `ev-${i}`, customerId: `user-${i % 20}`, terminalId: null, amount: Number.NaN };
+      monitor.recordScore({ ...event, transaction, arm: monitor.assignArm(transaction.customerId) });
+    });
+    traffic.events.forEach((_, i) => monitor.recordFeedback(`ev-${i}`, traffic.labels[i] === 1));
+    monitor.recordFeedback('ev-unknown', false);
+    const report = monitor.report();
+    expect(report.feedback).toEqual({ pending: 0, unmatched: 1 });
+    expect(report.quality.labelled).toBe(200);
+    const arms = report.experiment!.arms;
+    expect(arms.champion.labelled + arms.challenger.labelled).toBe(200);
+    // Sticky by user: the same string key always gets the same arm.
+    expect(monitor.assignArm('user-3')).toBe(monitor.assignArm('user-3'));
+    await monitor.close();
+    const records = await readPredictionLog(file);
+    expect(records.filter((r) => r.type === 'feedback').map((r) => r.transactionId)).toContain('ev-7');
+  });
+});

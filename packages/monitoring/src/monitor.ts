@@ -100,7 +100,7 @@ export class Monitor {
    * The experiment arm that should answer for this card: sticky by card id hash; always `champion` when no
    * experiment is configured. The service routes with this and passes the arm back in {@link recordScore}.
    */
-  assignArm(customerId: number): Arm {
+  assignArm(customerId: string | number): Arm {
     return this.experiment === null ? 'champion' : assignArm(customerId, this.experiment.options);
   }
 
@@ -142,7 +142,7 @@ export class Monitor {
   }
 
   /** Records a feedback label for a transaction scored earlier (unknown ids are counted, not an error). */
-  recordFeedback(transactionId: number, fraud: boolean): void {
+  recordFeedback(transactionId: string | number, fraud: boolean): void {
     const entry = this.pending.take(transactionId);
     if (entry === undefined) this.unmatched++;
     else {

@@ -3,16 +3,20 @@ import type { Arm } from './arm-assignment.js';
 /** The action a score led to: `review` and `block` count as alerts (flagged). */
 export type MonitoredDecision = 'allow' | 'review' | 'block';
 
+/** An event id or entity key as the monitor keeps it: a number or a string, compared as given. */
+export type MonitoredKey = string | number;
+
 /**
  * The event being scored, as the monitor needs it: its id, event time, the entity the experiment is randomised by
- * (`customerId`, the card in the fraud example), the terminal and the amount (for money saved).
+ * (`customerId`: any entity key's value — the card in the fraud example, a user elsewhere), a second entity
+ * (`terminalId`, null when there is none) and the amount at stake (for money saved; NaN when there is none).
  */
 export interface MonitoredTransaction {
-  readonly transactionId: number;
+  readonly transactionId: MonitoredKey;
   /** Event time, ms since epoch, UTC. */
   readonly time: number;
-  readonly customerId: number;
-  readonly terminalId: number;
+  readonly customerId: MonitoredKey;
+  readonly terminalId: MonitoredKey | null;
   readonly amount: number;
 }
 

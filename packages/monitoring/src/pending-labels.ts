@@ -1,4 +1,5 @@
 import type { Arm } from './arm-assignment.js';
+import type { MonitoredKey } from './monitored-event.js';
 
 /** What is remembered about a scored transaction until its label arrives. */
 export interface PendingLabel {
@@ -6,7 +7,7 @@ export interface PendingLabel {
   readonly flagged: boolean;
   readonly arm: Arm;
   readonly amount: number;
-  readonly cardId: number;
+  readonly cardId: MonitoredKey;
 }
 
 /**
@@ -15,27 +16,27 @@ export interface PendingLabel {
  * counted as unmatched).
  */
 export class PendingLabels {
-  private readonly ids: Float64Array;
+  private readonly ids: Array<MonitoredKey | undefined>;
   private readonly scores: Float64Array;
   private readonly amounts: Float64Array;
-  private readonly cards: Float64Array;
+  private readonly cards: MonitoredKey[];
   private readonly flags: Uint8Array;
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new Map<MonitoredKey, number>();
   private next = 0;
 
   constructor(readonly capacity: number) {
-    this.ids = new Float64Array(capacity).fill(Number.NaN);
+    this.ids = new Array<MonitoredKey | undefined>(capacity).fill(undefined);
     this.scores = new Float64Array(capacity);
     this.amounts = new Float64Array(capacity);
-    this.cards = new Float64Array(capacity);
+    this.cards = new Array<MonitoredKey>(capacity).fill(0);
     this.flags = new Uint8Array(capacity);
   }
 
   /** Remembers a scored transaction, evicting the oldest when full. A repeated id replaces the earlier one. */
-  add(transactionId: number, entry: PendingLabel): void {
+  add(transactionId: MonitoredKey, entry: PendingLabel): void {
     const slot = this.next;
-    const evicted = this.ids[slot]!;
-    if (!Number.isNaN(evicted) && this.slots.get(evicted) === slot) this.slots.delete(evicted);
+    const evicted = this.ids[slot];
+    if (evicted !== undefined && this.slots.get(evicted) === slot) this.slots.delete(evicted);
     this.ids[slot] = transactionId;
     this.scores[slot] = entry.score;
     this.amounts[slot] = entry.amount;
@@ -46,11 +47,11 @@ export class PendingLabels {
   }
 
   /** Removes and returns the pending transaction, or undefined when unknown (never scored here, or evicted). */
-  take(transactionId: number): PendingLabel | undefined {
+  take(transactionId: MonitoredKey): PendingLabel | undefined {
     const slot = this.slots.get(transactionId);
     if (slot === undefined) return undefined;
     this.slots.delete(transactionId);
-    this.ids[slot] = Number.NaN;
+    this.ids[slot] = undefined;
     const flags = this.flags[slot]!;
     return { score: this.scores[slot]!, amount: this.amounts[slot]!, cardId: this.cards[slot]!, flagged: (flags & 1) === 1, arm: (flags & 2) === 2 ? 'challenger' : 'champion' };
   }

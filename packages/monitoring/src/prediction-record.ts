@@ -8,12 +8,14 @@ import type { MonitoredDecision } from './monitored-event.js';
  */
 export interface ScoreLogRecord {
   readonly type: 'score';
-  readonly transactionId: number;
+  readonly transactionId: string | number;
   /** Transaction time (TX_DATETIME), ms since epoch, UTC. */
   readonly time: number;
   /** The card (CUSTOMER_ID in the Handbook data). */
-  readonly customerId: number;
-  readonly terminalId: number;
+  readonly customerId: string | number;
+  /** A second entity key (the terminal in the fraud example); null when the event has none. */
+  readonly terminalId: string | number | null;
+  /** The amount at stake; null (NaN) when the event has none. */
   readonly amount: number;
   readonly score: number;
   readonly decision: MonitoredDecision;
@@ -31,7 +33,7 @@ export interface ScoreLogRecord {
 /** A feedback label in the prediction log (`"type": "feedback"`), joined to its score record by `transactionId`. */
 export interface FeedbackLogRecord {
   readonly type: 'feedback';
-  readonly transactionId: number;
+  readonly transactionId: string | number;
   readonly fraud: boolean;
   readonly loggedAt: number;
 }

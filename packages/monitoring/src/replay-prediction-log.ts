@@ -52,7 +52,7 @@ export function replayPredictionLog(
       overallScores.push(record.score);
     }
     monitor.recordScore({
-      transaction: { transactionId: record.transactionId, time: record.time, customerId: record.customerId, terminalId: record.terminalId, amount: record.amount },
+      transaction: { transactionId: record.transactionId, time: record.time, customerId: record.customerId, terminalId: record.terminalId ?? null, amount: record.amount ?? Number.NaN },
       result: {
         score: record.score,
         decision: record.decision,
@@ -87,7 +87,7 @@ function fillFeatures(record: ScoreLogRecord, names: readonly string[], out: Flo
 }
 
 function loggedExperiment(records: readonly PredictionLogRecord[]): { experiment?: { challengerShare: number } } {
-  const cards = new Map<number, boolean>();
+  const cards = new Map<string | number, boolean>();
   for (const r of records) if (r.type === 'score' && r.arm !== undefined) cards.set(r.customerId, r.arm === 'challenger');
   if (cards.size === 0) return {};
   let challengers = 0;
