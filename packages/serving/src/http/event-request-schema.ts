@@ -14,7 +14,7 @@ const INVALID = Symbol('invalid');
  * {@link ScoringEvent}s and the ids of `POST /v1/feedback`.
  *
  * Per column type: `integer` a whole number (ids and entity keys also >= 0 and <= 2^53 - 1), `float` a finite
- * number, both with the spec's `min`; `timestamp` epoch ms or `YYYY-MM-DD HH:MM:SS` / ISO (UTC); `category` a
+ * number, both within the spec's `min` and `max`; `timestamp` epoch ms or `YYYY-MM-DD HH:MM:SS` / ISO (UTC); `category` a
  * non-empty string or a finite number (ids and keys as sent); `label` 0/1 or a boolean. An optional column may be
  * absent or null (→ null). Label-role columns are not part of a request (labels come as feedback). Keys the schema
  * does not list are ignored and never copied. Errors are `INVALID_INPUT` naming the field and, in a batch, the item.
@@ -142,12 +142,14 @@ function fieldSchema(spec: ColumnSpec): z.ZodType<FieldValue> {
       let n = z.number().int('expected a whole number');
       if (isKey(spec)) n = n.min(0);
       if (spec.min !== undefined) n = n.min(spec.min);
+      if (spec.max !== undefined) n = n.max(spec.max);
       schema = n;
       break;
     }
     case 'float': {
       let n = z.number();
       if (spec.min !== undefined) n = n.min(spec.min);
+      if (spec.max !== undefined) n = n.max(spec.max);
       schema = n;
       break;
     }
@@ -178,13 +180,14 @@ function fieldSchema(spec: ColumnSpec): z.ZodType<FieldValue> {
 /** The fast check of one column, agreeing with {@link fieldSchema} on every non-missing value. */
 function reader(spec: ColumnSpec): Reader {
   const min = spec.min ?? Number.NEGATIVE_INFINITY;
+  const max = spec.max ?? Number.POSITIVE_INFINITY;
   switch (spec.type) {
     case 'integer': {
       const low = isKey(spec) ? Math.max(0, min) : min;
-      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= low ? v : INVALID);
+      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= low && v <= max ? v : INVALID);
     }
     case 'float':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : INVALID);
+      return (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : INVALID);
     case 'timestamp':
       return (v) => {
         if (typeof v !== 'string' && typeof v !== 'number') return INVALID;
