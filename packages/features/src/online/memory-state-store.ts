@@ -1,14 +1,25 @@
 import { MlsdError } from '@mlsd/data';
-import type { EntityHistory, FeatureStateStore, LabelTarget, StateLayout, StoreEvent } from './state-store.js';
+import { admitByTime } from './admission-rules.js';
+import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
 
 /** Sweep idle entities and old transaction ids every this many recorded events. */
 const SWEEP_EVERY = 16_384;
 
+/** At most this many labels for unknown ids are held at once; the oldest is dropped first. */
+const MAX_PENDING_LABELS = 100_000;
+
+/** Options of {@link MemoryStateStore}. */
+export interface MemoryStateStoreOptions {
+  /** The wall clock (epoch ms) that times duplicate ids and pending labels; injected so tests control it. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
 /**
  * The default online state store: entity histories in process memory, as growable typed arrays in event order.
- * Fast (no I/O, no per-event objects besides the transaction index), but private to one process: use
+ * Fast (no I/O, no per-event objects besides the id indexes), but private to one process: use
  * {@link RedisStateStore} when several serving replicas must share state. Entities idle for longer than the
- * retention (in event time, against the latest event seen) are dropped every 16,384 recorded events.
+ * retention (in event time, against the latest event seen) are dropped every 16,384 recorded events. Duplicate
+ * ids, late events and pending labels follow `admission-rules.ts`; at most 100,000 pending labels are held.
  */
 export class MemoryStateStore implements FeatureStateStore {
   private layout: StateLayout | undefined;
@@ -21,11 +32,26 @@ export class MemoryStateStore implements FeatureStateStore {
   /** No indexed transaction is older than this sequence number (a lower bound, refreshed by the sweep). */
   private oldestIndexed = 1;
   private seq = 0;
-  // Reused between calls (views are only valid inside `compute`): no per-event allocation for lookups and views.
+  /** Recorded ids → wall-clock expiry, in insertion (hence expiry) order: duplicates within `idempotencyMs`. */
+  private readonly seen = new Map<string | number, number>();
+  /** Answers saved for recorded ids (a subset of `seen`). */
+  private readonly answers = new Map<string | number, string>();
+  /** Labels of ids not recorded yet, in arrival order. */
+  private readonly pending = new Map<string | number, { readonly label: 0 | 1; readonly expires: number }>();
+  private readonly now: () => number;
+  // Reused between calls (views and status are only valid inside `compute`): no per-event allocation.
   private found: (History | undefined)[] = [];
   private views: MutableView[] = [];
+  private readonly status: ObserveStatus = { late: false, recorded: false, duplicate: false, answer: undefined };
   private watermark = -Infinity;
   private sinceSweep = 0;
+
+  constructor(options: MemoryStateStoreOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (key !== 'now') throw new MlsdError('INVALID_OPTION', `Unknown MemoryStateStore option "${key}"; valid: now.`);
+    }
+    this.now = options.now ?? Date.now;
+  }
 
   /** Number of entity keys currently held (all entity columns together). */
   get entityCount(): number {
@@ -52,8 +78,8 @@ export class MemoryStateStore implements FeatureStateStore {
     }
   }
 
-  observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
-    // A settled promise without an async frame; errors (late events) still reject.
+  observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): Promise<R> {
+    // A settled promise without an async frame; errors still reject.
     try {
       return Promise.resolve(this.observeSync(event, record, compute));
     } catch (error) {
@@ -62,38 +88,56 @@ export class MemoryStateStore implements FeatureStateStore {
   }
 
   /** The synchronous form of {@link observe}, for callers that batch many events in one tick (replays, benchmarks). */
-  observeSync<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): R {
+  observeSync<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): R {
     const layout = this.requireLayout();
     const count = layout.entities.length;
     const found = this.found;
+    let latest = -Infinity;
     for (let e = 0; e < count; e++) {
       const history = this.histories[e]!.get(event.keys[e]!);
-      if (history !== undefined && history.tail > history.head) {
-        const latest = history.times[history.tail - 1]!;
-        if (event.time < latest - layout.latenessMs) throw late(layout, e, event, latest);
-      }
+      if (history !== undefined && history.tail > history.head && history.times[history.tail - 1]! > latest) latest = history.times[history.tail - 1]!;
       found[e] = history;
     }
+    const status = this.status;
+    const id = event.transactionId;
+    status.duplicate = false;
+    status.answer = undefined;
+    let now = 0;
+    if (record && id !== undefined) {
+      now = this.now();
+      this.expireSeen(now);
+      if (this.seen.has(id)) {
+        status.duplicate = true;
+        status.answer = this.answers.get(id);
+        record = false;
+      }
+    }
+    const admission = admitByTime(event.time, latest, layout.latenessMs);
+    status.late = admission !== 'on-time';
+    if (admission === 'too-late') record = false;
+    status.recorded = record;
     const views = this.views;
     for (let e = 0; e < count; e++) (found[e] ?? EMPTY).view(event.time, layout.retentionMs, views[e]!);
-    const result = compute(views);
+    const result = compute(views, status);
     if (!record) return result;
 
     const seq = ++this.seq;
+    const label = id === undefined ? 0 : this.takePending(id, now);
     for (let e = 0; e < count; e++) {
       let history = found[e];
       if (history === undefined) {
         history = new History(layout.entities[e]!.valueCount);
         this.histories[e]!.set(event.keys[e]!, history);
       }
-      history.insert(event.time, seq, event.values[e]!);
+      history.insert(event.time, seq, label, event.values[e]!);
       history.evict(layout.retentionMs);
     }
-    if (event.transactionId !== undefined) {
+    if (id !== undefined) {
       // Delete first so that the index stays in sequence order (the sweep stops at the first live entry).
-      this.transactions.delete(event.transactionId);
-      this.transactions.set(event.transactionId, seq);
+      this.transactions.delete(id);
+      this.transactions.set(id, seq);
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
+      this.seen.set(id, now + layout.idempotencyMs);
     }
     if (event.time > this.watermark) this.watermark = event.time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);
@@ -105,7 +149,10 @@ export class MemoryStateStore implements FeatureStateStore {
     let changed = 0;
     if ('transactionId' in target) {
       const seq = this.transactions.get(target.transactionId);
-      if (seq === undefined) return 0;
+      if (seq === undefined) {
+        this.holdPending(target.transactionId, label);
+        return 0;
+      }
       const time = this.recent.time(seq);
       for (let e = 0; e < this.histories.length; e++) changed += this.histories[e]!.get(this.recent.key(seq, e))?.setLabel(time, seq, label) ?? 0;
       return changed;
@@ -114,9 +161,46 @@ export class MemoryStateStore implements FeatureStateStore {
     return changed;
   }
 
+  async saveAnswer(transactionId: string | number, answer: string): Promise<void> {
+    const expires = this.seen.get(transactionId);
+    if (expires !== undefined && expires > this.now()) this.answers.set(transactionId, answer);
+  }
+
   async close(): Promise<void> {
     for (const map of this.histories) map.clear();
     this.transactions.clear();
+    this.seen.clear();
+    this.answers.clear();
+    this.pending.clear();
+  }
+
+  /** Forgets ids recorded more than `idempotencyMs` ago (they sit at the front: expiries grow with insertion). */
+  private expireSeen(now: number): void {
+    for (const [id, expires] of this.seen) {
+      if (expires > now) break;
+      this.seen.delete(id);
+      this.answers.delete(id);
+    }
+  }
+
+  private holdPending(id: string | number, label: 0 | 1): void {
+    const layout = this.requireLayout();
+    const now = this.now();
+    for (const [held, entry] of this.pending) {
+      if (entry.expires > now && this.pending.size < MAX_PENDING_LABELS) break;
+      this.pending.delete(held);
+    }
+    this.pending.delete(id);
+    this.pending.set(id, { label, expires: now + layout.pendingLabelMs });
+  }
+
+  /** The held label of `id` (removed), or 0 when none is held or it expired. */
+  private takePending(id: string | number, now: number): 0 | 1 {
+    if (this.pending.size === 0) return 0;
+    const entry = this.pending.get(id);
+    if (entry === undefined) return 0;
+    this.pending.delete(id);
+    return entry.expires > now ? entry.label : 0;
   }
 
   private sweep(layout: StateLayout): void {
@@ -158,19 +242,6 @@ export function attachOnce(previous: string, layout: StateLayout): StateLayout {
   return layout;
 }
 
-/** The error for an event later than the lateness bound, naming the entity and by how much. */
-export function late(layout: StateLayout, entity: number, event: StoreEvent, latest: number): MlsdError {
-  const name = layout.entities[entity]!.entity;
-  return new MlsdError(
-    'INVALID_INPUT',
-    `Event${event.transactionId === undefined ? '' : ` ${event.transactionId}`} at ${new Date(event.time).toISOString()} is ` +
-      `${latest - event.time} ms older than the latest event of ${name} ${event.keys[entity]} ` +
-      `(${new Date(latest).toISOString()}); the lateness bound is ${layout.latenessMs} ms. Raise the executor's ` +
-      '`lateness` option or drop the event.',
-    { location: { field: name } },
-  );
-}
-
 /** An {@link EntityHistory} the store rewrites for every call. */
 type MutableView = { -readonly [K in keyof EntityHistory]: EntityHistory[K] };
 
@@ -204,7 +275,7 @@ class History {
     into.values = this.values;
   }
 
-  insert(time: number, seq: number, values: readonly number[]): void {
+  insert(time: number, seq: number, label: 0 | 1, values: readonly number[]): void {
     if (this.tail === this.times.length) this.makeRoom();
     let at = this.tail;
     if (at > this.head && this.times[at - 1]! > time) {
@@ -213,7 +284,7 @@ class History {
     }
     this.times[at] = time;
     this.seqs[at] = seq;
-    this.labels[at] = 0;
+    this.labels[at] = label;
     for (let c = 0; c < this.values.length; c++) this.values[c]![at] = values[c]!;
     this.tail++;
   }

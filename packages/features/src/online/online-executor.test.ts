@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { MlsdError } from '@mlsd/data';
+import { defineSchema, MlsdError } from '@mlsd/data';
 import {
   MemoryStateStore,
   OnlineFeatureExecutor,
@@ -96,20 +96,83 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
     await executor.close();
   });
 
-  it('accepts events up to the lateness bound and rejects later ones without changing state', async () => {
+  it('records a late event in time order within the lateness bound, scores a later one without recording it', async () => {
     const executor = new OnlineFeatureExecutor([{ kind: 'window', name: 'n', entity: 'CUSTOMER_ID', agg: 'count', window: '1d' }], {
       store: makeStore(),
       lateness: '1h',
     });
     const at = (id: number, t: number) => ({ TRANSACTION_ID: id, TX_DATETIME: T0 + t, CUSTOMER_ID: 7 });
-    await executor.observe(at(1, 2 * 3_600_000));
-    // 30 minutes late: accepted, and it sees only events up to its own time.
-    expect(Array.from(await executor.observe(at(2, 90 * 60_000)))).toEqual([1]);
-    const error = await executor.observe(at(3, 0)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MlsdError);
-    expect((error as MlsdError).code).toBe('INVALID_INPUT');
-    expect((error as MlsdError).message).toMatch(/Event 3 at 2018-04-02T00:00:00.000Z is 7200000 ms older than the latest event of CUSTOMER_ID 7.*lateness bound is 3600000 ms/);
+    expect(await executor.observeEvent(at(1, 2 * 3_600_000))).toMatchObject({ late: false, recorded: true, duplicate: false });
+    // 30 minutes late: recorded in time order, and it sees only events up to its own time (itself).
+    const within = await executor.observeEvent(at(2, 90 * 60_000));
+    expect([Array.from(within.features), within.late, within.recorded]).toEqual([[1], true, true]);
+    // 2 hours late: scored from the state as it is (events up to its time: none) and not recorded.
+    const beyond = await executor.observeEvent(at(3, 0));
+    expect([Array.from(beyond.features), beyond.late, beyond.recorded]).toEqual([[1], true, false]);
     expect(Array.from(await executor.peek(at(4, 3 * 3_600_000)))).toEqual([3]);
+    await executor.close();
+  });
+
+  it('answers a repeated id as a duplicate with the saved answer and changes no state', async () => {
+    const executor = new OnlineFeatureExecutor([{ kind: 'window', name: 'sum', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'sum', window: '1d' }], {
+      store: makeStore(),
+    });
+    const tx = (id: number | string, t: number, amount: number) => ({ TRANSACTION_ID: id, TX_DATETIME: T0 + t, CUSTOMER_ID: 7, TX_AMOUNT: amount });
+    expect(await executor.observeEvent(tx(1, 0, 10))).toMatchObject({ duplicate: false, recorded: true });
+    await executor.saveAnswer(1, '{"score":0.25}');
+    // A client retry (also with another amount, and the id as a string) changes nothing and gets the first answer.
+    for (const retry of [tx(1, 0, 10), tx('1', 1000, 500)]) {
+      const again = await executor.observeEvent(retry);
+      expect([again.duplicate, again.recorded, again.answer]).toEqual([true, false, '{"score":0.25}']);
+    }
+    expect(Array.from(await executor.peek(tx(2, 2000, 1)))).toEqual([11]);
+    // A duplicate before any answer was saved: still nothing recorded, no answer to repeat.
+    await executor.observe(tx(2, 2000, 1));
+    expect(await executor.observeEvent(tx(2, 2000, 1))).toMatchObject({ duplicate: true, recorded: false, answer: undefined });
+    expect(Array.from(await executor.peek(tx(3, 3000, 0)))).toEqual([11]);
+    await executor.close();
+  });
+
+  it('holds a label for an unknown id and applies it when the event arrives late', async () => {
+    const executor = new OnlineFeatureExecutor(
+      [{ kind: 'delayed-label', name: 'rate', entity: 'CUSTOMER_ID', label: 'TX_FRAUD', window: '2d', delay: '1d', output: 'rate' }],
+      { store: makeStore() },
+    );
+    // Feedback first: the store does not know transaction 5 yet, so nothing is labelled now.
+    expect(await executor.feedback({ transactionId: 5, label: 1 })).toBe(0);
+    await executor.observe({ TRANSACTION_ID: 5, TX_DATETIME: T0, CUSTOMER_ID: 7 });
+    await executor.observe({ TRANSACTION_ID: 6, TX_DATETIME: T0 + 1000, CUSTOMER_ID: 7 });
+    // Labelled again: counted once (the event is labelled, not labelled twice).
+    expect(await executor.feedback({ transactionId: 5, label: 1 })).toBe(1);
+    expect(Array.from(await executor.peek({ TX_DATETIME: T0 + D + 2000, CUSTOMER_ID: 7 }))).toEqual([0.5]);
+    await executor.close();
+  });
+
+  it('refuses out-of-bounds times and values before they touch the state', async () => {
+    const executor = new OnlineFeatureExecutor(handbookFeatures(), {
+      store: makeStore(),
+      clock: () => T0,
+      schema: defineSchema('tx', [{ name: 'TX_AMOUNT', type: 'float', role: 'feature', min: 0, max: 1e9 }]),
+    });
+    const good = { TRANSACTION_ID: 1, TX_DATETIME: T0, CUSTOMER_ID: 1, TERMINAL_ID: 2, TX_AMOUNT: 3 };
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ TX_DATETIME: 1e16 }, /field "TX_DATETIME" is 10000000000000000, outside the JavaScript date range/],
+      [{ TX_DATETIME: Date.UTC(9999, 11, 31) }, /field "TX_DATETIME" is 9999-12-31T00:00:00.000Z, more than the horizon of 86400000 ms/],
+      [{ TX_DATETIME: 1_522_627_200 }, /ambiguous with epoch seconds/],
+      [{ TX_AMOUNT: 1e308 }, /field "TX_AMOUNT" is 1e\+308, above the maximum 1000000000/],
+      [{ TX_AMOUNT: -1 }, /field "TX_AMOUNT" is -1, below the minimum 0/],
+    ];
+    for (const [change, message] of refused) {
+      const error = await executor.observe({ ...good, ...change }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MlsdError);
+      expect((error as MlsdError).code).toBe('INVALID_INPUT');
+      expect((error as MlsdError).message).toMatch(message);
+    }
+    // Nothing was recorded: the first valid event of the card counts 1.
+    expect((await executor.peek(good))[executor.featureNames.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW')]).toBe(1);
+    // Without a schema bound, windowed values are still kept within ±1e15 (1e308 twice would make a mean Infinity).
+    const plain = new OnlineFeatureExecutor(handbookFeatures(), { store: new MemoryStateStore() });
+    await expect(plain.observe({ ...good, TX_AMOUNT: 1e308 })).rejects.toThrow(/beyond ±1000000000000000, the bound of windowed values/);
     await executor.close();
   });
 
@@ -141,7 +204,7 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
 describe('OnlineFeatureExecutor options', () => {
   it('rejects unknown options and a store shared by other definitions', () => {
     expect(() => new OnlineFeatureExecutor(handbookFeatures(), { latenes: '1m' } as never)).toThrow(
-      /Unknown online executor option "latenes"; valid: store, time, id, lateness/,
+      /Unknown online executor option "latenes"; valid: store, time, id, lateness, schema, horizon/,
     );
     const store = new MemoryStateStore();
     new OnlineFeatureExecutor(handbookFeatures(), { store });

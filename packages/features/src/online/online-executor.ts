@@ -1,10 +1,10 @@
-import { MlsdError, roleColumn, type Schema } from '@mlsd/data';
+import { checkEventTime, checkNumber, MlsdError, roleColumn, type NumericBounds, type Schema } from '@mlsd/data';
 import { durationMs, type Duration } from '../definitions/duration.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
 import { historyFeatures, planSteps, type FeaturePlan, type PlanSteps } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import type { FeatureStateStore, StateLayout, StoreEvent } from './state-store.js';
+import type { FeatureStateStore, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
 
 /**
  * One event as serving receives it: column name → value. It needs the time column (epoch ms UTC), every entity
@@ -32,20 +32,55 @@ export interface OnlineExecutorOptions {
   /** The events' schema: its `event-time` and `id` columns are the defaults of `time` and `id`. */
   readonly schema?: Schema;
   /**
-   * How much earlier than its entity's latest event an event may be and still be accepted; later ones are
-   * rejected with `INVALID_INPUT`. Default `'5m'`.
+   * How much earlier than its entity's latest event an event may be and still be recorded (in time order); a later
+   * one is scored from the state as it is and not recorded (`late: true, recorded: false`). Default `'5m'`.
    */
   readonly lateness?: Duration;
+  /**
+   * How far an event may be ahead of the latest event time this executor has seen, or of the clock when that is
+   * later; a later one is refused with `INVALID_INPUT` (see `checkEventTime` of @mlsd/data). Default `'1d'`.
+   */
+  readonly horizon?: Duration;
+  /** How long (wall-clock) a recorded event id is remembered: the same id again is a duplicate. Default `'24h'`. */
+  readonly idempotency?: Duration;
+  /** How long (wall-clock) a label for an unknown id is held in case its event arrives late. Default `'1h'`. */
+  readonly pendingLabels?: Duration;
+  /** The wall clock, epoch ms (the horizon's reference when no later event was seen). Default `Date.now`. */
+  readonly clock?: () => number;
 }
 
-const OPTIONS = ['store', 'time', 'id', 'lateness', 'schema'];
+const OPTIONS = ['store', 'time', 'id', 'lateness', 'schema', 'horizon', 'idempotency', 'pendingLabels', 'clock'];
+
+/**
+ * Windowed values beyond ±1e15 are refused: sums and means of such values over a window could overflow to
+ * Infinity (1e308 twice does), which no model can score.
+ */
+export const MAX_WINDOW_VALUE = 1e15;
+
+/** What {@link OnlineFeatureExecutor.observeEvent} resolves to: the features and what the store did with the event. */
+export interface ObservedEvent {
+  /** The feature vector, in `featureNames` order (a view into a shared buffer: copy it to keep it for long). */
+  readonly features: Float64Array;
+  /** The event is older than the latest event of one of its entities. */
+  readonly late: boolean;
+  /** The event was added to the state (false: a duplicate id, or later than the lateness bound). */
+  readonly recorded: boolean;
+  /** The event's id was recorded before (within `idempotency`): nothing changed; `answer` is what was saved for it. */
+  readonly duplicate: boolean;
+  /** For a duplicate, the answer saved with {@link OnlineFeatureExecutor.saveAnswer} for the first event, if any. */
+  readonly answer: string | undefined;
+}
 
 /**
  * The online executor: features of one event at a time, for serving. `observe(event)` computes the event's
  * features from the state *before* it and then adds it to the state, atomically in the store (one Redis round
  * trip); labels arrive later through `feedback`. For events replayed in time order (ties in the same order as the
  * offline table's rows) with each label fed back once its delay has passed, the values equal `computeFeatures`
- * on the whole table. A late event (within `lateness`) sees only what was recorded before it arrived.
+ * on the whole table. A late event sees only what was recorded before it arrived; within `lateness` it is
+ * recorded in time order, beyond it not at all. An event id seen before (within `idempotency`) is a duplicate and
+ * changes nothing. Events are checked before they reach the store: the time by `checkEventTime` (Date range, not
+ * epoch seconds, within `horizon` of the latest event or the clock), values by the `schema`'s `min`/`max` and
+ * windowed values within ±{@link MAX_WINDOW_VALUE}.
  */
 export class OnlineFeatureExecutor {
   /** Output names, in definition order: the layout of every returned vector. */
@@ -61,6 +96,12 @@ export class OnlineFeatureExecutor {
   private readonly fieldNames: string[];
   private readonly log1pFields = new Set<number>();
   private readonly labelColumns = new Map<number, string>();
+  /** Inclusive bounds of the columns the schema bounds, by field name (entity values and pass-through fields). */
+  private readonly bounds = new Map<string, NumericBounds>();
+  private readonly horizonMs: number;
+  private readonly clock: () => number;
+  /** The latest event time accepted by `observe` (the horizon's reference). */
+  private latest = -Infinity;
 
   constructor(definitions: readonly FeatureDefinition[], options: OnlineExecutorOptions = {}) {
     for (const key of Object.keys(options)) {
@@ -71,6 +112,11 @@ export class OnlineFeatureExecutor {
     this.timeField = roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME');
     this.idField = roleColumn(options.id, options.schema, 'id', 'TRANSACTION_ID');
     const latenessMs = durationMs(options.lateness ?? '5m', 'lateness', true);
+    this.horizonMs = durationMs(options.horizon ?? '1d', 'horizon');
+    this.clock = options.clock ?? Date.now;
+    for (const spec of options.schema?.columns ?? []) {
+      if (spec.min !== undefined || spec.max !== undefined) this.bounds.set(spec.name, { min: spec.min, max: spec.max });
+    }
     this.entityNames = [];
     this.entityColumns = [];
     this.fieldNames = [];
@@ -80,19 +126,40 @@ export class OnlineFeatureExecutor {
       entities: this.entityNames.map((entity, e) => ({ entity, valueCount: this.entityColumns[e]!.length })),
       retentionMs: stateHorizonMs(features) + latenessMs,
       latenessMs,
+      idempotencyMs: durationMs(options.idempotency ?? '24h', 'idempotency'),
+      pendingLabelMs: durationMs(options.pendingLabels ?? '1h', 'pendingLabels'),
     };
     this.store = options.store ?? new MemoryStateStore();
     this.store.attach(layout);
   }
 
-  /** The feature vector of `event` from the state before it, then records the event. */
+  /**
+   * The feature vector of `event` from the state before it, then records the event (unless it is a duplicate id or
+   * later than the lateness bound: see {@link observeEvent} to know which). Rejects with `INVALID_INPUT` naming the
+   * field for an invalid or out-of-bounds event, which never touches the state.
+   */
   observe(event: FeatureEvent): Promise<Float64Array> {
-    return this.run(event, true);
+    return this.run(event, true, featuresOnly);
+  }
+
+  /** Like {@link observe}, resolving to the features and what the store did: late, recorded, duplicate. */
+  observeEvent(event: FeatureEvent): Promise<ObservedEvent> {
+    return this.run(event, true, withStatus);
   }
 
   /** The feature vector of `event` from the current state, without recording it (what-if, debugging). */
   peek(event: FeatureEvent): Promise<Float64Array> {
-    return this.run(event, false);
+    return this.run(event, false, featuresOnly);
+  }
+
+  /**
+   * Keeps `answer` (opaque text) with the recorded event `transactionId`, in the store: a duplicate of that id
+   * within `idempotency` resolves with it (`ObservedEvent.answer`).
+   */
+  saveAnswer(transactionId: string | number, answer: string): Promise<void> {
+    const id = canonicalKey(transactionId);
+    if (id === undefined) return Promise.resolve();
+    return this.store.saveAnswer(id, answer);
   }
 
   /**
@@ -144,12 +211,13 @@ export class OnlineFeatureExecutor {
    * Not an async function: the store's promise is returned as is (an async wrapper costs extra promise jobs per
    * event); invalid events still reject rather than throw.
    */
-  private run(event: FeatureEvent, record: boolean): Promise<Float64Array> {
+  private run<R>(event: FeatureEvent, record: boolean, result: (features: Float64Array, status: ObserveStatus) => R): Promise<R> {
     try {
       const { storeEvent, fields } = this.toStoreEvent(event);
+      if (record && storeEvent.time > this.latest) this.latest = storeEvent.time;
       const out = this.vectors.next();
-      return this.store.observe(storeEvent, record, (histories) =>
-        historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out),
+      return this.store.observe(storeEvent, record, (histories, status) =>
+        result(historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out), status),
       );
     } catch (error) {
       return Promise.reject(error);
@@ -168,6 +236,10 @@ export class OnlineFeatureExecutor {
         location: { field: this.timeField },
       });
     }
+    const timeProblem = checkEventTime(time, { latest: this.latest, now: this.clock(), horizonMs: this.horizonMs });
+    if (timeProblem !== undefined) {
+      throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.timeField}" ${timeProblem}.`, { location: { field: this.timeField } });
+    }
     const keys: (string | number)[] = [];
     const values: number[][] = [];
     for (let e = 0; e < this.entityNames.length; e++) {
@@ -181,11 +253,14 @@ export class OnlineFeatureExecutor {
       keys.push(canonicalKey(key)!);
       const columns = this.entityColumns[e]!;
       const own: number[] = [];
-      for (let c = 0; c < columns.length; c++) own.push(finiteField(event, columns[c]!, transactionId));
+      for (let c = 0; c < columns.length; c++) own.push(this.boundedField(finiteField(event, columns[c]!, transactionId), columns[c]!, transactionId, true));
       values.push(own);
     }
     const fields: number[] = [];
-    for (let f = 0; f < this.fieldNames.length; f++) fields.push(passThroughField(event, this.fieldNames[f]!, transactionId));
+    for (let f = 0; f < this.fieldNames.length; f++) {
+      const value = passThroughField(event, this.fieldNames[f]!, transactionId);
+      fields.push(Number.isNaN(value) ? value : this.boundedField(value, this.fieldNames[f]!, transactionId, false));
+    }
     for (const field of this.log1pFields) {
       if (fields[field]! <= -1) {
         throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.fieldNames[field]}" is ${fields[field]}; log1p needs values > -1.`, {
@@ -194,6 +269,17 @@ export class OnlineFeatureExecutor {
       }
     }
     return { storeEvent: { keys, time, values, transactionId }, fields };
+  }
+
+  /** `value` when it is within the schema's bounds of `column` (and ±{@link MAX_WINDOW_VALUE} for windowed values). */
+  private boundedField(value: number, column: string, transactionId: string | number | undefined, windowed: boolean): number {
+    if (this.bounds.size === 0 && (!windowed || Math.abs(value) <= MAX_WINDOW_VALUE)) return value;
+    const bounds = this.bounds.get(column);
+    const problem =
+      (bounds === undefined ? undefined : checkNumber(value, bounds)) ??
+      (windowed && Math.abs(value) > MAX_WINDOW_VALUE ? `is ${value}, beyond ±${MAX_WINDOW_VALUE}, the bound of windowed values` : undefined);
+    if (problem === undefined) return value;
+    throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${column}" ${problem}.`, { location: { field: column } });
   }
 
   private plan(feature: ResolvedFeature): FeaturePlan {
@@ -244,6 +330,14 @@ export class OnlineFeatureExecutor {
  * buffer of its own, whose allocation and release cost more than computing the features. A buffer stays alive
  * while any of its vectors does (at most 256 × the vector size).
  */
+function featuresOnly(features: Float64Array): Float64Array {
+  return features;
+}
+
+function withStatus(features: Float64Array, status: ObserveStatus): ObservedEvent {
+  return { features, late: status.late, recorded: status.recorded, duplicate: status.duplicate, answer: status.answer };
+}
+
 class VectorPool {
   private buffer: ArrayBuffer;
   private used = 0;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
-import { attachOnce, late } from './memory-state-store.js';
-import type { EntityHistory, FeatureStateStore, LabelTarget, StateLayout, StoreEvent } from './state-store.js';
+import { attachOnce } from './memory-state-store.js';
+import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
 
 /** Options of {@link RedisStateStore}. */
 export interface RedisStateStoreOptions {
@@ -12,40 +12,69 @@ export interface RedisStateStoreOptions {
   readonly prefix?: string;
 }
 
-// One round trip per observed event: lateness check for every key, read, then (when recording) append with a
-// global arrival sequence, evict, refresh TTLs and index the transaction id for feedback. Members are
-// `<16-digit seq>|<label>|<values separated by |>` scored by event time, so ties in time sort in arrival order.
-// Numbers are formatted with %.17g, which reads back to the same double.
+// One round trip per observed event, mirroring `admission-rules.ts`: the duplicate check (the id's `seen` key),
+// the latest event time over the keys, the read, then (when recording an admitted event) append with a global
+// arrival sequence and the pending label of its id, evict, refresh TTLs and index the id for feedback and
+// deduplication. Members are `<16-digit seq>|<label>|<values separated by |>` scored by event time, so ties in time
+// sort in arrival order. Numbers are formatted with %.17g, which reads back to the same double. The reply is
+// { late, recorded, duplicate, answer, history 1, ..., history n }.
 const OBSERVE_LUA = `
 local n = tonumber(ARGV[5])
 local t = tonumber(ARGV[1])
 local lateness = tonumber(ARGV[2])
 local retention = tonumber(ARGV[3])
+local record = ARGV[4] == '1'
+local hasId = KEYS[n + 2] ~= nil
+local duplicate = 0
+local answer = ''
+if record and hasId then
+  local seen = redis.call('GET', KEYS[n + 3])
+  if seen then
+    duplicate = 1
+    answer = seen
+    record = false
+  end
+end
 local latest = {}
+local newest = nil
 for i = 1, n do
   local last = redis.call('ZREVRANGE', KEYS[i], 0, 0, 'WITHSCORES')
   if last[2] then
     latest[i] = tonumber(last[2])
-    if t < latest[i] - lateness then return redis.error_reply('MLSD_LATE ' .. i .. ' ' .. last[2]) end
+    if newest == nil or latest[i] > newest then newest = latest[i] end
   end
 end
-local out = {}
+local late = 0
+if newest ~= nil and t < newest then
+  late = 1
+  if t < newest - lateness then record = false end
+end
+local out = { late, record and 1 or 0, duplicate, answer }
 local lower = '(' .. string.format('%.17g', t - retention)
-for i = 1, n do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], lower, ARGV[1], 'WITHSCORES') end
-if ARGV[4] == '1' then
+for i = 1, n do out[4 + i] = redis.call('ZRANGEBYSCORE', KEYS[i], lower, ARGV[1], 'WITHSCORES') end
+if record then
   local seq = string.format('%016d', redis.call('INCR', KEYS[n + 1]))
   local ttl = ARGV[6]
+  local label = '0'
+  if hasId then
+    local held = redis.call('GET', KEYS[n + 4])
+    if held then
+      label = held
+      redis.call('DEL', KEYS[n + 4])
+    end
+  end
   local keys = {}
   for i = 1, n do
-    redis.call('ZADD', KEYS[i], ARGV[1], seq .. '|0|' .. ARGV[6 + i])
-    local newest = t
-    if latest[i] and latest[i] > t then newest = latest[i] end
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', string.format('%.17g', newest - retention))
+    redis.call('ZADD', KEYS[i], ARGV[1], seq .. '|' .. label .. '|' .. ARGV[7 + i])
+    local top = t
+    if latest[i] and latest[i] > t then top = latest[i] end
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', string.format('%.17g', top - retention))
     redis.call('PEXPIRE', KEYS[i], ttl)
     keys[i] = KEYS[i]
   end
-  if KEYS[n + 2] then
+  if hasId then
     redis.call('SET', KEYS[n + 2], cjson.encode({ seq = seq, time = ARGV[1], keys = keys }), 'PX', ttl)
+    redis.call('SET', KEYS[n + 3], '', 'PX', ARGV[7])
   end
 end
 return out
@@ -74,7 +103,9 @@ return changed
  * An online state store in Redis (ioredis), shared by every serving replica that uses the same key prefix. Each
  * entity key is a sorted set of its recent events scored by event time; `observe` is one Lua script (one round
  * trip), atomic like every Redis script. Keys expire `retention` ms (longest window + delay + lateness) after
- * their last write, and old events are trimmed on every write. Not for Redis Cluster (scripts touch several keys).
+ * their last write, and old events are trimmed on every write. Recorded ids are remembered (`seen:<id>`, with the
+ * saved answer) for `idempotencyMs`, labels of unknown ids (`pending:<id>`) for `pendingLabelMs`, both by Redis TTL.
+ * Not for Redis Cluster (scripts touch several keys).
  */
 export class RedisStateStore implements FeatureStateStore {
   private readonly client: Redis;
@@ -113,13 +144,14 @@ export class RedisStateStore implements FeatureStateStore {
     this.ready.catch(() => undefined);
   }
 
-  async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R> {
+  async observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): Promise<R> {
     const layout = await this.requireReady();
     const n = layout.entities.length;
     const keys: string[] = [];
     for (let e = 0; e < n; e++) keys.push(this.historyKey(layout, e, event.keys[e]!));
     keys.push(`${this.prefix}seq`);
-    if (record && event.transactionId !== undefined) keys.push(this.transactionKey(event.transactionId));
+    const id = event.transactionId;
+    if (record && id !== undefined) keys.push(this.transactionKey(id), this.seenKey(id), this.pendingKey(id));
     const args: string[] = [
       String(event.time),
       String(layout.latenessMs),
@@ -127,18 +159,25 @@ export class RedisStateStore implements FeatureStateStore {
       record ? '1' : '0',
       String(n),
       String(Math.ceil(layout.retentionMs)),
+      String(Math.ceil(layout.idempotencyMs)),
     ];
     for (let e = 0; e < n; e++) args.push(event.values[e]!.map(String).join('|'));
-    let reply: unknown;
+    let reply: unknown[];
     try {
-      reply = await this.script(OBSERVE_LUA, keys, args);
+      reply = (await this.script(OBSERVE_LUA, keys, args)) as unknown[];
     } catch (error) {
-      const match = /MLSD_LATE (\d+) (\S+)/.exec(error instanceof Error ? error.message : '');
-      if (match !== null) throw late(layout, Number(match[1]) - 1, event, Number(match[2]));
       throw unavailable(error);
     }
-    const histories = (reply as string[][]).map((entries, e) => parseHistory(entries, layout.entities[e]!.valueCount));
-    return compute(histories);
+    const duplicate = reply[2] === 1;
+    const status: ObserveStatus = {
+      late: reply[0] === 1,
+      recorded: reply[1] === 1,
+      duplicate,
+      answer: duplicate && reply[3] !== '' ? String(reply[3]) : undefined,
+    };
+    const histories: EntityHistory[] = [];
+    for (let e = 0; e < n; e++) histories.push(parseHistory(reply[4 + e] as string[], layout.entities[e]!.valueCount));
+    return compute(histories, status);
   }
 
   async label(target: LabelTarget, label: 0 | 1): Promise<number> {
@@ -146,13 +185,26 @@ export class RedisStateStore implements FeatureStateStore {
     try {
       if ('transactionId' in target) {
         const text = await this.client.get(this.transactionKey(target.transactionId));
-        if (text === null) return 0;
+        if (text === null) {
+          // Held in case the event is late; the observe script applies it when the event is recorded.
+          await this.client.set(this.pendingKey(target.transactionId), String(label), 'PX', Math.ceil(layout.pendingLabelMs));
+          return 0;
+        }
         const entry = JSON.parse(text) as { seq: string; time: string; keys: string[] | Record<string, never> };
         const keys = Array.isArray(entry.keys) ? entry.keys : [];
         return Number(await this.script(LABEL_LUA, keys, [entry.time, entry.seq, String(label)]));
       }
       const keys = target.keys.map(({ entity, key }) => this.historyKey(layout, entity, key));
       return Number(await this.script(LABEL_LUA, keys, [String(target.time), '', String(label)]));
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async saveAnswer(transactionId: string | number, answer: string): Promise<void> {
+    try {
+      // XX: only for a recorded id; KEEPTTL: the idempotency window runs from the first event.
+      await this.client.set(this.seenKey(transactionId), answer, 'KEEPTTL', 'XX');
     } catch (error) {
       throw unavailable(error);
     }
@@ -188,6 +240,14 @@ export class RedisStateStore implements FeatureStateStore {
 
   private transactionKey(id: string | number): string {
     return `${this.prefix}tx:${id}`;
+  }
+
+  private seenKey(id: string | number): string {
+    return `${this.prefix}seen:${id}`;
+  }
+
+  private pendingKey(id: string | number): string {
+    return `${this.prefix}pending:${id}`;
   }
 
   private async script(lua: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {

@@ -1,15 +1,36 @@
 /**
  * What an online state store keeps, fixed by the executor's definitions when it attaches: every entity key holds
  * the recent events of that entity (time, arrival sequence, label, and `valueCount` numeric values), for
- * `retentionMs` = longest window + delay + lateness of event time after the entity's latest event.
+ * `retentionMs` = longest window + delay + lateness of event time after the entity's latest event; recorded event
+ * ids for `idempotencyMs`; labels of ids not (yet) recorded for `pendingLabelMs`. The rules that use these bounds
+ * are in `admission-rules.ts`, shared by every store.
  */
 export interface StateLayout {
   /** How many numeric values each event carries in each history, per entity column, in the executor's order. */
   readonly entities: readonly { readonly entity: string; readonly valueCount: number }[];
   /** Events older than the entity's latest event by at least this are dropped (ms of event time). */
   readonly retentionMs: number;
-  /** An event more than this before its entity's latest event is rejected (ms). */
+  /** An event more than this before its entity's latest event is scored but not recorded (ms of event time). */
   readonly latenessMs: number;
+  /** A recorded event id is remembered this long (ms of wall-clock time): the same id again is a duplicate. */
+  readonly idempotencyMs: number;
+  /** A label for an id the store does not know is held this long (ms of wall-clock time) in case the event is late. */
+  readonly pendingLabelMs: number;
+}
+
+/**
+ * What a store did with an observed event, given to `compute` with the histories. A store may reuse one object for
+ * every call: read it only inside `compute`.
+ */
+export interface ObserveStatus {
+  /** The event is older than the latest event of at least one of its keys. */
+  late: boolean;
+  /** The event is added to the state (false for a peek, a duplicate, or an event later than the lateness bound). */
+  recorded: boolean;
+  /** The event's id was recorded within `idempotencyMs`: nothing is recorded, the histories are the current ones. */
+  duplicate: boolean;
+  /** For a duplicate, the answer saved with `saveAnswer` for the first event with that id, when there is one. */
+  answer: string | undefined;
 }
 
 /**
@@ -49,8 +70,9 @@ export type LabelTarget =
   | { readonly keys: readonly { readonly entity: number; readonly key: string | number }[]; readonly time: number };
 
 /**
- * Where the online executor keeps entity state. Implementations must make `observe` atomic per call: the lateness
- * check, the read and the append see one consistent state, so that several serving replicas can share a store.
+ * Where the online executor keeps entity state. Implementations must make `observe` atomic per call: the duplicate
+ * and lateness checks, the read and the append see one consistent state, so that several serving replicas can
+ * share a store.
  */
 export interface FeatureStateStore {
   /**
@@ -59,14 +81,23 @@ export interface FeatureStateStore {
    */
   attach(layout: StateLayout): void;
   /**
-   * Checks that `event` is not later than the lateness bound for any of its keys (else rejects with
-   * `INVALID_INPUT`, changing nothing), calls `compute` with each key's history of events up to the event's time,
-   * then, when `record` is true, adds the event (label 0 until feedback) and evicts old events. Resolves to what
-   * `compute` returned.
+   * Calls `compute` with each key's history of events up to the event's time and what the store does with the
+   * event (see `admission-rules.ts`), then, when `record` is true and the event is admitted (not a duplicate id,
+   * not later than the lateness bound), adds it in time order (label 0, or a pending label for its id) and evicts
+   * old events. Resolves to what `compute` returned. Rejects with `UNAVAILABLE` when the store cannot answer.
    */
-  observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[]) => R): Promise<R>;
-  /** Sets the label of the targeted events; resolves to how many stored events (over all keys) it changed or confirmed. */
+  observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): Promise<R>;
+  /**
+   * Sets the label of the targeted events; resolves to how many stored events (over all keys) it changed or
+   * confirmed. A label for a transaction id the store does not know is held for `pendingLabelMs` and applied when
+   * the event is recorded (a label that arrives before a late event); it resolves to 0.
+   */
   label(target: LabelTarget, label: 0 | 1): Promise<number>;
+  /**
+   * Keeps `answer` (opaque text, e.g. the scoring service's JSON answer) with a recorded transaction id, for
+   * duplicates of it to return within `idempotencyMs`. Does nothing when the id is not recorded.
+   */
+  saveAnswer(transactionId: string | number, answer: string): Promise<void>;
   /** Releases what the store owns (connections); the store is unusable afterwards. */
   close(): Promise<void>;
 }

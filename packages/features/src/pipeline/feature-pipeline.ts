@@ -213,7 +213,11 @@ export class FeaturePipeline {
    */
   createOnline(options: Omit<OnlineExecutorOptions, 'time' | 'id' | 'schema'> = {}): OnlineFeaturePipeline {
     this.requireOutput();
-    return new OnlineFeaturePipeline(this, new OnlineFeatureExecutor(this.features, { ...options, time: this.time, id: this.id }));
+    // The event schema's `min`/`max` bound the values the executor accepts (e.g. an amount in [0, 1e9]).
+    return new OnlineFeaturePipeline(
+      this,
+      new OnlineFeatureExecutor(this.features, { ...options, time: this.time, id: this.id, schema: this.recordedSchema }),
+    );
   }
 
   /** The fitted pipeline as versioned plain JSON; throws `NOT_FITTED` before `fit`. */

@@ -7,6 +7,13 @@ export interface ObservedFeatures {
   readonly vector: Float64Array;
   /** The computed features before transforms, in `FeaturePipeline.rawFeatureNames` order (for logs and drift). */
   readonly raw: Float64Array;
+  /** The event is older than the latest event of one of its entities (see `ObservedEvent`). */
+  readonly late: boolean;
+  /** The event was added to the state. */
+  readonly recorded: boolean;
+  /** The event's id was seen before: nothing changed; `answer` is what was saved for the first one, if anything. */
+  readonly duplicate: boolean;
+  readonly answer: string | undefined;
 }
 
 /**
@@ -27,16 +34,24 @@ export class OnlineFeaturePipeline {
     this.executor = executor;
   }
 
-  /** The model vector of `event` from the state before it; the event is then recorded. */
+  /**
+   * The model vector of `event` from the state before it; the event is then recorded, unless it is a duplicate id
+   * or later than the lateness bound (`recorded: false`; see `OnlineFeatureExecutor.observeEvent`).
+   */
   async observe(event: FeatureEvent): Promise<ObservedFeatures> {
-    const raw = await this.executor.observe(event);
-    return { vector: this.pipeline.transformEvent(raw, event), raw };
+    const { features: raw, late, recorded, duplicate, answer } = await this.executor.observeEvent(event);
+    return { vector: this.pipeline.transformEvent(raw, event), raw, late, recorded, duplicate, answer };
   }
 
   /** Like `observe`, without recording the event. */
   async peek(event: FeatureEvent): Promise<ObservedFeatures> {
     const raw = await this.executor.peek(event);
-    return { vector: this.pipeline.transformEvent(raw, event), raw };
+    return { vector: this.pipeline.transformEvent(raw, event), raw, late: false, recorded: false, duplicate: false, answer: undefined };
+  }
+
+  /** Keeps the answer given for a recorded event id, for its duplicates (see `OnlineFeatureExecutor.saveAnswer`). */
+  saveAnswer(transactionId: string | number, answer: string): Promise<void> {
+    return this.executor.saveAnswer(transactionId, answer);
   }
 
   /** Records a label that became known (see `OnlineFeatureExecutor.feedback`). */
