@@ -3,7 +3,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { FeatureBackend, ModelSource, ServedModel } from '../scoring/ports.js';
-import type { ScoreObserver } from '../scoring/scorer.js';
+import type { ScoreObserver } from '../scoring/score-result.js';
 
 /** A monitor as the service uses it: it observes scores and labels, reports, and closes. */
 export interface ServiceMonitor extends ScoreObserver {

@@ -1,7 +1,8 @@
 import { MlsdError } from '@mlsd/data';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ScoreResult, ShadowJob } from '../../scoring/scorer.js';
+import type { ScoreResult } from '../../scoring/score-result.js';
+import type { ShadowJob } from '../../scoring/shadow-runner.js';
 import type { ScoringTransaction } from '../../scoring/transaction.js';
 import { feedbackSchema, parseBody, parseTransaction, parseTransactionBatch } from '../request-schemas.js';
 import type { ServiceContext } from '../service-context.js';

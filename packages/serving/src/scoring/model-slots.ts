@@ -1,0 +1,150 @@
+import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
+import type { OnlineFeatures, ServedModel } from './ports.js';
+import type { ScorerDependencies } from './scorer-dependencies.js';
+
+/** What {@link ModelSlots.reload} did (and `POST /admin/reload` answers). */
+export interface ReloadResult {
+  readonly model: string;
+  readonly previousVersion: number | null;
+  readonly version: number;
+  readonly challengerVersion: number | null;
+}
+
+/** A loaded model ready for the request path: the model, its online features and the column maps scoring needs. */
+export interface ActiveModel {
+  readonly served: ServedModel;
+  readonly features: OnlineFeatures;
+  readonly inputNames: readonly string[];
+  /** For each model input column, its index in the raw features (-1 when it is a derived column). */
+  readonly rawIndexOfInput: Int32Array;
+  /** Index of the customer-mean raw feature the fallback rules read (-1 when the pipeline has none). */
+  readonly customerMeanIndex: number;
+}
+
+/** The part of the scorer's dependencies the model slots use. */
+export type ModelSlotDependencies = Pick<ScorerDependencies, 'modelName' | 'models' | 'features' | 'customerMeanFeature' | 'versionCacheSize' | 'logger' | 'metrics'>;
+
+/**
+ * The models a scorer holds: the champion and challenger slots loaded from the registry (each checked against its
+ * feature pipeline and warmed up on a zero row), and a small cache of other registry versions for `/v2`. Swaps are
+ * atomic: {@link reload} replaces the slot references only once the new models and pipelines are fully loaded, so
+ * a request that captured a slot keeps the model it started with.
+ */
+export class ModelSlots {
+  private readonly deps: ModelSlotDependencies;
+  private championSlot: ActiveModel | undefined;
+  private challengerSlot: ActiveModel | undefined;
+  private readonly versions = new Map<number, ServedModel>();
+  private reloadChain: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: ModelSlotDependencies) {
+    this.deps = deps;
+  }
+
+  /** The champion being served; undefined until a load succeeds. */
+  get champion(): ActiveModel | undefined {
+    return this.championSlot;
+  }
+
+  /** The challenger (registry alias `challenger`), when one is loaded. */
+  get challenger(): ActiveModel | undefined {
+    return this.challengerSlot;
+  }
+
+  /**
+   * Loads the registry's current champion (and challenger, when that alias exists) and swaps them in atomically.
+   * Concurrent calls run one after another. On failure the current models stay and the error is rethrown.
+   */
+  reload(): Promise<ReloadResult> {
+    const run = this.reloadChain.then(() => this.loadAndSwap());
+    this.reloadChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async loadAndSwap(): Promise<ReloadResult> {
+    const { modelName, models, logger } = this.deps;
+    const next = this.activate(await models.load(`${modelName}@champion`));
+    let challenger: ActiveModel | undefined;
+    try {
+      challenger = this.activate(await models.load(`${modelName}@challenger`));
+    } catch (error) {
+      if (!isMlsdError(error, 'NOT_FOUND')) logger.warn({ err: error }, 'challenger failed to load; shadow scoring off');
+    }
+    const previousVersion = this.championSlot?.served.version ?? null;
+    this.championSlot = next;
+    this.challengerSlot = challenger;
+    this.deps.metrics.setModel(next.served);
+    const result: ReloadResult = {
+      model: next.served.name,
+      previousVersion,
+      version: next.served.version,
+      challengerVersion: challenger?.served.version ?? null,
+    };
+    logger.info(result, 'model loaded');
+    return result;
+  }
+
+  private activate(served: ServedModel): ActiveModel {
+    const features = this.deps.features.forPipeline(served.featurePipeline);
+    const modelNames = served.classifier.featureNames;
+    const inputNames = features.inputNames;
+    if (modelNames.length > 0 && !sameNames(modelNames, inputNames)) {
+      throw new MlsdError(
+        'SCHEMA_MISMATCH',
+        `Model ${served.name}/${served.version} expects features [${modelNames.join(', ')}] but its feature pipeline ` +
+          `produces [${inputNames.join(', ')}]; register the model with the pipeline it was trained on.`,
+      );
+    }
+    // Run the model once on a zero row so the first request does not pay for compiling the prediction code. A
+    // failure here is only logged: requests will meet it as `model-error` and the circuit breaker will act.
+    const warmRow: DenseMatrix = { data: new Float64Array(inputNames.length), rows: 1, cols: inputNames.length, featureNames: inputNames };
+    try {
+      const warm: unknown = served.classifier.predictProba(warmRow);
+      if (isPromiseLike(warm)) Promise.resolve(warm).catch(() => undefined);
+      else served.classifier.contributions?.(warmRow);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, model: served.name, version: served.version }, 'model failed on its warm-up row');
+    }
+    const rawIndexOfInput = new Int32Array(inputNames.length);
+    for (let c = 0; c < inputNames.length; c++) rawIndexOfInput[c] = features.rawNames.indexOf(inputNames[c]!);
+    return {
+      served,
+      features,
+      inputNames,
+      rawIndexOfInput,
+      customerMeanIndex: features.rawNames.indexOf(this.deps.customerMeanFeature),
+    };
+  }
+
+  /** The champion, or registry version `version` (loaded and cached); NOT_FOUND/UNAVAILABLE otherwise. */
+  async resolveVersion(version?: number): Promise<ServedModel> {
+    const champion = this.championSlot?.served;
+    if (version === undefined || champion?.version === version) {
+      if (champion === undefined) {
+        throw new MlsdError('UNAVAILABLE', `No ${this.deps.modelName} model is loaded; register a champion and POST /admin/reload.`);
+      }
+      return champion;
+    }
+    const cached = this.versions.get(version);
+    if (cached !== undefined) return cached;
+    const loaded = await this.deps.models.load(`${this.deps.modelName}/${version}`);
+    if (this.versions.size >= this.deps.versionCacheSize) {
+      const oldest = this.versions.keys().next().value;
+      if (oldest !== undefined) this.versions.delete(oldest);
+    }
+    this.versions.set(version, loaded);
+    return loaded;
+  }
+}
+
+/** True when two feature-name lists are equal, name by name in order. */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True for a promise or any thenable (a model whose `predictProba` is asynchronous returns one). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

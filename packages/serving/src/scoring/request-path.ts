@@ -1,0 +1,192 @@
+import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
+import { withDeadline } from '../resilience/deadline.js';
+import { decide } from './decision.js';
+import { isPromiseLike, type ActiveModel, type ModelSlots } from './model-slots.js';
+import type { FeatureValues } from './ports.js';
+import { topContributions, type ScoreReason } from './reasons.js';
+import type { ExperimentArm, FallbackReason, ScoreObserver, ScoreResult } from './score-result.js';
+import type { ScorerDependencies } from './scorer-dependencies.js';
+import type { ShadowJob } from './shadow-runner.js';
+import type { ScoringTransaction } from './transaction.js';
+
+/**
+ * The request path of one transaction: load shedding, the feature store behind its breaker and the deadline, the
+ * model behind its breaker, the decision and its reasons — and the fallback rules whenever that path cannot answer,
+ * so a valid transaction never throws. Every answer is counted and handed to the observer (the monitor).
+ *
+ * Deadline: the feature store call is raced against the remaining budget (a slow or hung store times out); the
+ * model is synchronous and cannot be interrupted, so its elapsed time is measured afterwards and a late answer
+ * is replaced by the fallback and counted as a model failure — repeated overruns open the model's circuit so a
+ * slow model stops being called. A model whose `predictProba` returns a promise is raced like the store.
+ */
+export class RequestPath {
+  /** Who observes every answer (the monitor); set through `Scorer.setObserver`. */
+  observer: ScoreObserver | undefined;
+  private readonly deps: ScorerDependencies;
+  private readonly slots: ModelSlots;
+  private lastStoreFailed = false;
+
+  constructor(deps: ScorerDependencies, slots: ModelSlots) {
+    this.deps = deps;
+    this.slots = slots;
+  }
+
+  /** True when the feature store's last call failed (status reports `store-error` while its circuit is closed). */
+  get storeFailing(): boolean {
+    return this.lastStoreFailed;
+  }
+
+  /**
+   * Scores one transaction: features from the store's state before it (the event is then recorded), the model
+   * within the deadline, the decision from the thresholds; the fallback rules answer whenever that path cannot.
+   * `shadowJobs`, when given, receives the challenger job to run after the response.
+   */
+  async score(tx: ScoringTransaction, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
+    const { deps } = this;
+    const start = deps.now();
+    const challenger = this.slots.challenger;
+    const arm: ExperimentArm = challenger !== undefined && this.observer?.assignArm?.(tx.customerId) === 'challenger' ? 'challenger' : 'champion';
+    const active = arm === 'challenger' ? challenger : this.slots.champion;
+    if (active === undefined) return this.fallback(tx, start, 'no-model', null, undefined);
+    const version = active.served.version;
+    if (!deps.shedder.tryEnter()) {
+      this.recordShed(active, tx);
+      return this.fallback(tx, start, 'overload', version, undefined);
+    }
+    try {
+      if (!deps.storeBreaker.tryAcquire()) return this.fallback(tx, start, 'store-circuit-open', version, undefined);
+      let values: FeatureValues;
+      try {
+        values = await withDeadline(active.features.computeAndRecord(tx), deps.deadlineMs - (deps.now() - start), 'The feature store');
+        deps.storeBreaker.success();
+        this.lastStoreFailed = false;
+      } catch (error) {
+        if (isMlsdError(error, 'INVALID_INPUT')) {
+          // The store answered: the transaction itself was refused (e.g. too late). That is the caller's error.
+          deps.storeBreaker.success();
+          throw error;
+        }
+        deps.storeBreaker.failure();
+        this.lastStoreFailed = true;
+        const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
+        deps.logger.warn({ err: error, transactionId: tx.transactionId, reason }, 'feature store failed; fallback');
+        return this.fallback(tx, start, reason, version, undefined);
+      }
+      if (!deps.modelBreaker.tryAcquire()) return this.fallback(tx, start, 'model-circuit-open', version, active, values);
+      const row: DenseMatrix = { data: values.input, rows: 1, cols: values.input.length, featureNames: active.inputNames };
+      let score: number;
+      try {
+        score = await this.predictOne(active, row, start);
+      } catch (error) {
+        deps.modelBreaker.failure();
+        const reason = isMlsdError(error, 'TIMEOUT') ? 'model-timeout' : 'model-error';
+        deps.logger.warn({ err: error, transactionId: tx.transactionId, modelVersion: version, reason }, 'model failed; fallback');
+        return this.fallback(tx, start, reason, version, active, values);
+      }
+      if (deps.now() - start > deps.deadlineMs) {
+        deps.modelBreaker.failure();
+        return this.fallback(tx, start, 'model-timeout', version, active, values);
+      }
+      deps.modelBreaker.success();
+      const explained = deps.explain === 'all' || decide(score, deps.thresholds) !== 'allow';
+      const reasons = explained
+        ? topContributions(active.served.classifier, row, deps.topReasons, (c) => {
+            const r = active.rawIndexOfInput[c]!;
+            return r >= 0 ? values.raw[r]! : values.input[c]!;
+          })
+        : [];
+      const result = this.finish(tx, start, score, 'model', undefined, version, reasons, active, values);
+      if (shadowJobs !== undefined && arm === 'champion' && this.slots.challenger !== undefined) {
+        shadowJobs.push({
+          transactionId: tx.transactionId,
+          input: values.input,
+          inputNames: active.inputNames,
+          championScore: score,
+          championVersion: version,
+        });
+      }
+      return result;
+    } finally {
+      deps.shedder.leave();
+    }
+  }
+
+  private async predictOne(active: ActiveModel, row: DenseMatrix, start: number): Promise<number> {
+    const output: unknown = active.served.classifier.predictProba(row);
+    const probabilities = isPromiseLike(output)
+      ? await withDeadline(Promise.resolve(output), this.deps.deadlineMs - (this.deps.now() - start), 'The model')
+      : output;
+    const score = (probabilities as Float64Array)[0];
+    if (score === undefined || !(score >= 0 && score <= 1)) {
+      throw new MlsdError('INTERNAL', `Model ${active.served.name}/${active.served.version} returned ${String(score)}, not a probability.`);
+    }
+    return score;
+  }
+
+  /**
+   * Records a transaction shed under overload in the feature store without waiting for it: it still happened, and
+   * the card's and terminal's next transactions must count it (left out, every count and mean after it would be
+   * too low, skewing the model's inputs exactly when traffic peaks). The call starts now, so events keep their
+   * order in the store; its failures only feed the store's circuit breaker, since the answer has gone already.
+   */
+  private recordShed(active: ActiveModel, tx: ScoringTransaction): void {
+    if (!this.deps.storeBreaker.tryAcquire()) return;
+    active.features.computeAndRecord(tx).then(
+      () => this.deps.storeBreaker.success(),
+      (error: unknown) => {
+        if (isMlsdError(error, 'INVALID_INPUT')) this.deps.storeBreaker.success();
+        else this.deps.storeBreaker.failure();
+      },
+    );
+  }
+
+  private fallback(
+    tx: ScoringTransaction,
+    start: number,
+    reason: FallbackReason,
+    version: number | null,
+    active: ActiveModel | undefined,
+    values?: FeatureValues,
+  ): ScoreResult {
+    const meanIndex = active?.customerMeanIndex ?? -1;
+    const customerMeanAmount = values !== undefined && meanIndex >= 0 ? values.raw[meanIndex] : undefined;
+    const verdict = this.deps.rules.evaluate({ amount: tx.amount, terminalId: tx.terminalId, customerMeanAmount });
+    const reasons = verdict.firedRules.map((rule) => ({ rule }));
+    return this.finish(tx, start, verdict.score, 'fallback', reason, version, reasons, active, values);
+  }
+
+  private finish(
+    tx: ScoringTransaction,
+    start: number,
+    score: number,
+    source: 'model' | 'fallback',
+    fallbackReason: FallbackReason | undefined,
+    modelVersion: number | null,
+    reasons: readonly ScoreReason[],
+    active: ActiveModel | undefined,
+    values: FeatureValues | undefined,
+  ): ScoreResult {
+    const latencyMs = this.deps.now() - start;
+    const result: ScoreResult = {
+      transactionId: tx.transactionId,
+      score,
+      decision: decide(score, this.deps.thresholds),
+      source,
+      ...(fallbackReason === undefined ? {} : { fallbackReason }),
+      modelVersion,
+      reasons,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+    };
+    this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason);
+    if (this.observer !== undefined) {
+      const features = values !== undefined && active !== undefined ? { names: active.features.rawNames, values: values.raw } : undefined;
+      const arm: ExperimentArm = active !== undefined && active === this.slots.challenger ? 'challenger' : 'champion';
+      try {
+        this.observer.recordScore(features === undefined ? { transaction: tx, result, arm } : { transaction: tx, result, features, arm });
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'monitor failed to record a score');
+      }
+    }
+    return result;
+  }
+}

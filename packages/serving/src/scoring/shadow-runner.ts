@@ -1,0 +1,85 @@
+import { MlsdError, type DenseMatrix } from '@mlsd/data';
+import { isPromiseLike, sameNames, type ModelSlots } from './model-slots.js';
+import type { ScorerDependencies } from './scorer-dependencies.js';
+
+/** A shadow scoring job: the challenger scores the same features after the response has been sent. */
+export interface ShadowJob {
+  readonly transactionId: number;
+  readonly input: Float64Array;
+  readonly inputNames: readonly string[];
+  readonly championScore: number;
+  readonly championVersion: number;
+}
+
+/** The part of the scorer's dependencies shadow scoring uses. */
+export type ShadowDependencies = Pick<ScorerDependencies, 'maxPendingShadow' | 'logger' | 'metrics'>;
+
+/**
+ * Shadow scoring: the current challenger scores the champion's input vectors after the responses have gone, one
+ * job per macrotask so it never holds the event loop long. Both scores are logged and the outcome counted; a
+ * challenger can never change or delay an answer, and at most `maxPendingShadow` jobs wait (more are skipped).
+ */
+export class ShadowRunner {
+  private readonly deps: ShadowDependencies;
+  private readonly slots: ModelSlots;
+  private pending = 0;
+  private warnedMismatch = false;
+
+  constructor(deps: ShadowDependencies, slots: ModelSlots) {
+    this.deps = deps;
+    this.slots = slots;
+  }
+
+  /** Queues `jobs` (call it after the response has been sent). Jobs beyond `maxPendingShadow` are skipped. */
+  run(jobs: readonly ShadowJob[]): void {
+    for (const job of jobs) {
+      if (this.pending >= this.deps.maxPendingShadow) {
+        this.deps.metrics.countShadow('skipped');
+        continue;
+      }
+      this.pending += 1;
+      setImmediate(() => {
+        try {
+          this.scoreOne(job);
+        } finally {
+          this.pending -= 1;
+        }
+      });
+    }
+  }
+
+  private scoreOne(job: ShadowJob): void {
+    const { logger, metrics } = this.deps;
+    const challenger = this.slots.challenger;
+    if (challenger === undefined) return;
+    const classifier = challenger.served.classifier;
+    if (!sameNames(classifier.featureNames, job.inputNames)) {
+      metrics.countShadow('skipped');
+      if (!this.warnedMismatch) {
+        this.warnedMismatch = true;
+        logger.warn({ challengerVersion: challenger.served.version }, 'challenger uses other input features than the champion; shadow scoring skipped');
+      }
+      return;
+    }
+    try {
+      const row: DenseMatrix = { data: job.input, rows: 1, cols: job.input.length, featureNames: job.inputNames };
+      const output: unknown = classifier.predictProba(row);
+      if (isPromiseLike(output)) throw new MlsdError('INVALID_INPUT', 'Shadow scoring needs a synchronous challenger.');
+      const challengerScore = (output as Float64Array)[0]!;
+      metrics.countShadow('scored');
+      logger.info(
+        {
+          transactionId: job.transactionId,
+          championVersion: job.championVersion,
+          championScore: job.championScore,
+          challengerVersion: challenger.served.version,
+          challengerScore,
+        },
+        'shadow score',
+      );
+    } catch (error) {
+      metrics.countShadow('failed');
+      logger.warn({ err: error, challengerVersion: challenger.served.version }, 'challenger failed in shadow scoring');
+    }
+  }
+}
