@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { defineSchema, ingest, toMlsdError, type Schema } from '@mlsd/data';
+import { defineSchema, ingest, type Schema } from '@mlsd/data';
 import { dayIndex, summarizeScores, type ScoreSummary } from '@mlsd/eval';
 import { positiveWholeNumber } from '../cli-support/flag-parsers.js';
+import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud evaluate` (the issue's contract: exactly these names and defaults). */
 export interface EvaluateOptions {
@@ -69,15 +70,11 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--card-col <name>', 'column of the card (customer) id, for Card Precision@k', 'CUSTOMER_ID')
     .option('--time-col <name>', 'column of the transaction time (UTC), for Card Precision@k', 'TX_DATETIME')
     .option('--k <n>', 'alerts per day for precision@k and Card Precision@k', positiveWholeNumber, 100)
-    .action(async (flags: EvaluateOptions) => {
-      try {
+    .action((flags: EvaluateOptions) =>
+      runAction('evaluate', async () => {
         process.stderr.write(`evaluate: reading ${flags.predictions}\n`);
         const output = await evaluatePredictions(flags);
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-      } catch (error) {
-        const failure = toMlsdError(error, 'evaluate failed');
-        process.stderr.write(`error: ${failure.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }),
+    );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { toMlsdError } from '@mlsd/data';
 import { experimentFromLog, readPredictionLog } from '@mlsd/monitoring';
+import { runAction } from '../cli-support/run-action.js';
 
 /** Registers `fraud experiment`: per-arm results of a champion/challenger experiment, with significance, from a prediction log. */
 export function registerExperimentCommand(program: Command): void {
@@ -8,16 +8,12 @@ export function registerExperimentCommand(program: Command): void {
     .command('experiment')
     .description('Champion/challenger results per arm (fraud caught, false alarms, money saved) with card-clustered z-tests, from a prediction log; JSON on stdout.')
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service with an experiment running')
-    .action(async (flags: { log: string }) => {
-      try {
+    .action((flags: { log: string }) =>
+      runAction('experiment', async () => {
         process.stderr.write(`experiment: reading ${flags.log}\n`);
         const records = await readPredictionLog(flags.log);
         const report = experimentFromLog(records, { source: flags.log });
         process.stdout.write(`${JSON.stringify({ log: flags.log, ...report }, null, 2)}\n`);
-      } catch (error) {
-        const failure = toMlsdError(error, 'experiment failed');
-        process.stderr.write(`error: ${failure.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }),
+    );
 }

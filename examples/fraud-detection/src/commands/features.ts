@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { ColumnTable, TRANSACTION_SCHEMA, ingest, toMlsdError, writeTable, type Column } from '@mlsd/data';
+import { ColumnTable, TRANSACTION_SCHEMA, ingest, writeTable, type Column } from '@mlsd/data';
 import { computeFeatures, handbookFeatures } from '@mlsd/features';
+import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud features` (the issue's contract). */
 export interface FeaturesCommandOptions {
@@ -50,13 +51,10 @@ export function registerFeaturesCommand(program: Command): void {
     .description('The 15 Fraud Detection Handbook features for every transaction of a file; writes CSV, Parquet or JSON lines by extension, JSON summary on stdout.')
     .requiredOption('--input <file>', 'transactions (CSV, Parquet or JSON lines) with the TRANSACTION_SCHEMA columns')
     .requiredOption('--out <file>', 'output file: TRANSACTION_ID, TX_DATETIME, CUSTOMER_ID, TERMINAL_ID, TX_FRAUD and the 15 features')
-    .action(async (flags: FeaturesCommandOptions) => {
-      try {
+    .action((flags: FeaturesCommandOptions) =>
+      runAction('features', async () => {
         const output = await writeFeatures(flags, (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-      } catch (error) {
-        process.stderr.write(`error: ${toMlsdError(error, 'features failed').message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }),
+    );
 }

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { registryDir } from '../cli-support/registry-dir.js';
 import type { Command } from 'commander';
-import { MlsdError, toMlsdError } from '@mlsd/data';
+import { MlsdError } from '@mlsd/data';
 import { parseReferenceProfile, type DriftReport } from '@mlsd/eval';
 import { FileModelRegistry } from '@mlsd/models';
 import { monitoringHtmlReport, readPredictionLog, replayPredictionLog, type MonitoringReport } from '@mlsd/monitoring';
+import { registryDir } from '../cli-support/registry-dir.js';
+import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud monitor` (the issue's contract). */
 export interface MonitorCommandOptions {
@@ -67,16 +68,12 @@ export function registerMonitorCommand(program: Command): void {
     .requiredOption('--registry <dir>', 'model registry directory (the champion of "fraud" and its reference profile), or the --out folder of fraud train')
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service')
     .option('--html <file>', 'also write an HTML page with drift charts')
-    .action(async (flags: MonitorCommandOptions) => {
-      try {
+    .action((flags: MonitorCommandOptions) =>
+      runAction('monitor', async () => {
         process.stderr.write(`monitor: replaying ${flags.log} against ${MODEL_REF} in ${flags.registry}\n`);
         const output = await monitorFromLog(flags);
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
         if (output.html !== null) process.stderr.write(`monitor: wrote ${output.html}\n`);
-      } catch (error) {
-        const failure = toMlsdError(error, 'monitor failed');
-        process.stderr.write(`error: ${failure.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }),
+    );
 }

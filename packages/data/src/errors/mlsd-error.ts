@@ -10,6 +10,8 @@
  * - `REJECT_LIMIT`: ingestion rejected more rows than its policy allows.
  * - `IO_ERROR`: reading or writing a file or a store failed.
  * - `UNAVAILABLE`: a dependency (store, model) cannot answer now; retry later.
+ * - `UNAUTHORIZED`: the caller did not prove who it is (a missing or wrong credential).
+ * - `FORBIDDEN`: the caller may not do this (e.g. an admin route that is disabled).
  * - `TIMEOUT`: an operation exceeded its deadline.
  * - `INTERNAL`: anything unexpected; `cause` keeps the original error.
  */
@@ -23,6 +25,8 @@ export type MlsdErrorCode =
   | 'REJECT_LIMIT'
   | 'IO_ERROR'
   | 'UNAVAILABLE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'TIMEOUT'
   | 'INTERNAL';
 

@@ -8,6 +8,8 @@ describe('toHttpError', () => {
     expect(toHttpError(new MlsdError('NOT_FOUND', 'no fraud/9')).statusCode).toBe(404);
     expect(toHttpError(new MlsdError('UNAVAILABLE', 'store down')).statusCode).toBe(503);
     expect(toHttpError(new MlsdError('TIMEOUT', 'slow')).statusCode).toBe(504);
+    expect(toHttpError(new MlsdError('UNAUTHORIZED', 'wrong token'))).toMatchObject({ statusCode: 401, message: 'wrong token', code: 'UNAUTHORIZED' });
+    expect(toHttpError(new MlsdError('FORBIDDEN', 'disabled'))).toMatchObject({ statusCode: 403, message: 'disabled', code: 'FORBIDDEN' });
     const internal = toHttpError(new MlsdError('INTERNAL', 'secret path /etc/x'));
     expect(internal).toMatchObject({ statusCode: 500, internal: true });
     expect(internal.message).not.toMatch(/secret/);
@@ -18,7 +20,7 @@ describe('toHttpError', () => {
   it('has a status for every error code', () => {
     for (const status of Object.values(HTTP_STATUS_BY_CODE)) expect(status >= 400 && status < 600).toBe(true);
     expect(Object.keys(HTTP_STATUS_BY_CODE).sort()).toEqual(
-      ['CORRUPT_ARTIFACT', 'INTERNAL', 'INVALID_INPUT', 'INVALID_OPTION', 'IO_ERROR', 'NOT_FITTED', 'NOT_FOUND', 'REJECT_LIMIT', 'SCHEMA_MISMATCH', 'TIMEOUT', 'UNAVAILABLE'].sort(),
+      ['CORRUPT_ARTIFACT', 'INTERNAL', 'INVALID_INPUT', 'INVALID_OPTION', 'IO_ERROR', 'NOT_FITTED', 'NOT_FOUND', 'REJECT_LIMIT', 'SCHEMA_MISMATCH', 'TIMEOUT', 'UNAVAILABLE', 'UNAUTHORIZED', 'FORBIDDEN'].sort(),
     );
   });
 });

@@ -14,6 +14,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<MlsdErrorCode, number>> = {
   REJECT_LIMIT: 422,
   IO_ERROR: 503,
   UNAVAILABLE: 503,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   TIMEOUT: 504,
   INTERNAL: 500,
 };

@@ -109,10 +109,10 @@ describe('Open Inference Protocol v2', () => {
     expect(badVersion.statusCode).toBe(400);
   });
 
-  it('reports model readiness 400 and server readiness degraded when no model is loaded', async () => {
+  it('reports model readiness 503 (UNAVAILABLE through the error table) and server readiness degraded when no model is loaded', async () => {
     const { service } = await serve(new MapModelSource());
     const model = await service.app.inject({ url: '/v2/models/fraud/ready' });
-    expect(model.statusCode).toBe(400);
+    expect(model.statusCode).toBe(503);
     expect(model.json().error).toMatch(/No fraud model is loaded/);
     const ready = (await service.app.inject({ url: '/v2/health/ready' })).json();
     expect(ready).toMatchObject({ ready: true, degraded: true, issues: ['no-model'] });
@@ -121,14 +121,20 @@ describe('Open Inference Protocol v2', () => {
 });
 
 describe('POST /admin/reload', () => {
-  it('refuses without a configured token (403) or with a wrong one (401)', async () => {
+  it('refuses without a configured token (403, FORBIDDEN) or with a wrong one (401, UNAUTHORIZED)', async () => {
     const models = new MapModelSource().add(1, await trainTinyModel(), ['champion']);
     const open = await serve(models, { adminToken: undefined });
-    expect((await open.service.app.inject({ method: 'POST', url: '/admin/reload' })).statusCode).toBe(403);
+    const disabled = await open.service.app.inject({ method: 'POST', url: '/admin/reload' });
+    expect(disabled.statusCode).toBe(403);
+    expect(disabled.json()).toMatchObject({ code: 'FORBIDDEN', error: expect.stringMatching(/--admin-token/) });
     const { service } = await serve(models);
-    expect((await service.app.inject({ method: 'POST', url: '/admin/reload' })).statusCode).toBe(401);
+    const missing = await service.app.inject({ method: 'POST', url: '/admin/reload' });
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
     const wrong = await service.app.inject({ method: 'POST', url: '/admin/reload', headers: { authorization: 'Bearer nope' } });
     expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().code).toBe('UNAUTHORIZED');
   });
 
   it('swaps to the new champion atomically under concurrent load: no failed request, every answer from v1 or v2', async () => {

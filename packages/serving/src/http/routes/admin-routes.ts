@@ -6,22 +6,20 @@ import type { ServiceContext } from '../service-context.js';
 /**
  * `POST /admin/reload`: with `Authorization: Bearer <adminToken>`, loads the registry's current champion (and
  * challenger) and swaps them in atomically; requests in flight finish on the model they started with. Without a
- * configured token the route refuses everyone (403); a missing or wrong token is 401.
+ * configured token the route refuses everyone (`FORBIDDEN`, 403); a missing or wrong token is `UNAUTHORIZED` (401).
  */
 export function registerAdminRoutes(app: FastifyInstance, context: ServiceContext): void {
   const expected = context.options.adminToken === undefined ? undefined : digest(context.options.adminToken);
 
   app.post('/admin/reload', async (request, reply) => {
     if (expected === undefined) {
-      return reply.code(403).send({ error: 'Admin routes are disabled: start the service with an admin token (--admin-token).', code: 'INVALID_OPTION' });
+      throw new MlsdError('FORBIDDEN', 'Admin routes are disabled: start the service with an admin token (--admin-token).');
     }
     const header = request.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
     if (token === '' || !timingSafeEqual(digest(token), expected)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'Missing or wrong admin token: send `Authorization: Bearer <token>`.', code: 'INVALID_INPUT' });
+      reply.header('www-authenticate', 'Bearer');
+      throw new MlsdError('UNAUTHORIZED', 'Missing or wrong admin token: send `Authorization: Bearer <token>`.');
     }
     try {
       return await context.scorer.reload();

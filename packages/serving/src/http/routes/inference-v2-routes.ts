@@ -1,5 +1,5 @@
 import { MlsdError } from '@mlsd/data';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { withDeadline } from '../../resilience/deadline.js';
 import { LIBRARY_VERSION } from '../../version.js';
 import type { ServedModel } from '../../scoring/ports.js';
@@ -62,17 +62,12 @@ export function registerInferenceV2Routes(app: FastifyInstance, context: Service
   app.get<{ Params: ModelParams }>('/v2/models/:name', async (request) => metadata(request.params));
   app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', async (request) => metadata(request.params));
 
-  const ready = async (params: ModelParams, reply: FastifyReply) => {
-    try {
-      const model = await resolve(params);
-      return { name: model.name, version: String(model.version), ready: true };
-    } catch (error) {
-      if (error instanceof MlsdError && error.code === 'UNAVAILABLE') return reply.code(400).send({ error: error.message });
-      throw error;
-    }
+  const ready = async (params: ModelParams) => {
+    const model = await resolve(params);
+    return { name: model.name, version: String(model.version), ready: true };
   };
-  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', async (request, reply) => ready(request.params, reply));
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', async (request, reply) => ready(request.params, reply));
+  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', async (request) => ready(request.params));
+  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version/ready', async (request) => ready(request.params));
 
   const infer = async (params: ModelParams, body: unknown) => {
     if (params.name !== options.modelName) await resolve(params);
