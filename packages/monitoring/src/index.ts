@@ -12,6 +12,7 @@ export type { ArmResult, ExperimentReport, ExperimentTrackerOptions } from './ex
 export { clusteredRatioTest, twoProportionZTest } from './two-proportion-test.js';
 export type { ProportionTest } from './two-proportion-test.js';
 export { JsonlPredictionLog, readPredictionLog } from './jsonl-prediction-log.js';
+export type { ReadPredictionLogOptions } from './jsonl-prediction-log.js';
 export { RedisStreamPredictionLog, readRedisPredictionLog } from './redis-prediction-log.js';
 export type { RedisStreamLogOptions } from './redis-prediction-log.js';
 export type { FeedbackLogRecord, PredictionLog, PredictionLogRecord, PredictionLogStats, ScoreLogRecord } from './prediction-record.js';

@@ -50,11 +50,19 @@ export class JsonlPredictionLog implements PredictionLog {
   }
 }
 
+/** Options of {@link readPredictionLog}. */
+export interface ReadPredictionLogOptions {
+  /** Where the warning about a skipped torn last line goes. Default `process.emitWarning`. */
+  readonly warn?: (message: string) => void;
+}
+
 /**
- * Reads a JSON-lines prediction log back, in file order. Blank lines are skipped. Throws `NOT_FOUND` when the file
- * does not exist and `INVALID_INPUT` naming the file and line of a line that is not a score or feedback record.
+ * Reads a JSON-lines prediction log back, in file order. Blank lines are skipped. A bad *last* line is skipped with a
+ * warning naming the file and line: the service appends lines as it goes, so a process killed mid-write leaves a
+ * torn last line, and the records before it are good. Throws `NOT_FOUND` when the file does not exist and
+ * `INVALID_INPUT` naming the file and line of any other line that is not a score or feedback record.
  */
-export async function readPredictionLog(file: string): Promise<PredictionLogRecord[]> {
+export async function readPredictionLog(file: string, options: ReadPredictionLogOptions = {}): Promise<PredictionLogRecord[]> {
   const records: PredictionLogRecord[] = [];
   const input = createReadStream(file, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
@@ -74,10 +82,22 @@ export async function readPredictionLog(file: string): Promise<PredictionLogReco
     );
   }
   let line = 0;
+  // A bad line is an error only once another line follows it; the last one may be torn.
+  let bad: MlsdError | undefined;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line++;
     if (text.trim() === '') continue;
-    records.push(parseRecord(text, file, line));
+    if (bad !== undefined) throw bad;
+    try {
+      records.push(parseRecord(text, file, line));
+    } catch (error) {
+      if (!(error instanceof MlsdError)) throw error;
+      bad = error;
+    }
+  }
+  if (bad !== undefined) {
+    const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'MlsdWarning'));
+    warn(`Skipped the torn last line of ${file}: ${bad.message} (a writer stopped mid-line; the ${records.length} records before it are read).`);
   }
   return records;
 }

@@ -35,9 +35,19 @@ describe('JSON-lines prediction log', () => {
     expect(await readPredictionLog(file)).toEqual(records);
   });
 
+  it('skips a torn last line (a writer killed mid-line) with a warning naming the file and line (issue 13)', async () => {
+    const file = join(dir, 'torn.jsonl');
+    const full = records.map((r) => JSON.stringify(r)).join('\n');
+    writeFileSync(file, `${full}\n${JSON.stringify(records[0]).slice(0, 40)}`);
+    const warnings: string[] = [];
+    expect(await readPredictionLog(file, { warn: (message) => warnings.push(message) })).toEqual(records);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/Skipped the torn last line of .*torn\.jsonl: .*torn\.jsonl:4 is not valid JSON.*the 3 records before it are read/);
+  });
+
   it('names the file and line of a bad record, and a missing file', async () => {
     const file = join(dir, 'bad.jsonl');
-    writeFileSync(file, `${JSON.stringify(records[0])}\n\n{"type":"score"}\n`);
+    writeFileSync(file, `${JSON.stringify(records[0])}\n\n{"type":"score"}\n${JSON.stringify(records[2])}\n`);
     await expect(readPredictionLog(file)).rejects.toThrow(/bad\.jsonl:3 is not a prediction-log record/);
     try {
       await readPredictionLog(join(dir, 'absent.jsonl'));

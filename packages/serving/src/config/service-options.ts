@@ -72,6 +72,10 @@ export const scoringServiceOptionsSchema = z.strictObject({
     .prefault({}),
   /** Largest accepted request body, in bytes; larger ones get 413. Default 1 MiB. */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
+  /** Deepest nesting of arrays and objects in a JSON body, checked before parsing; deeper is 400. Default 32. */
+  maxJsonDepth: z.number().int().min(2).max(1000).default(32),
+  /** Most values (`rows × features`) in one `/v2/.../infer` input tensor; more is 400. Default 1 000 000. */
+  maxInferValues: z.number().int().positive().default(1_000_000),
   /** Most transactions in one batch `POST /v1/score`. Default 1000. */
   maxBatchSize: z.number().int().positive().default(1000),
   /** Bearer token for `POST /admin/reload` (at least 16 characters); without it the route refuses everyone. */
@@ -92,8 +96,10 @@ export const scoringServiceOptionsSchema = z.strictObject({
     .strictObject({
       /** Consecutive failures that open a circuit. Default 5. */
       failureThreshold: z.number().int().positive().default(5),
-      /** Time an open circuit waits before one probe call, ms. Default 10 000. */
-      coolDownMs: z.number().int().nonnegative().default(10_000),
+      /** Time an open circuit first waits before one probe call, ms; doubled after each failed probe. Default 250. */
+      coolDownMs: z.number().int().nonnegative().default(250),
+      /** Longest wait between probes of an open circuit, ms. Default 10 000. */
+      maxCoolDownMs: z.number().int().nonnegative().default(10_000),
     })
     .prefault({}),
   /** The heuristic fallback rules (see `FallbackRules`). */

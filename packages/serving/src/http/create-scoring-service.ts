@@ -13,6 +13,7 @@ import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
 import { Scorer } from '../scoring/scorer.js';
 import { toHttpError } from './error-status.js';
+import { checkJsonDepth } from './json-depth.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerInferenceV2Routes } from './routes/inference-v2-routes.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
@@ -44,8 +45,9 @@ export interface ScoringService {
  * unknown option), loads the registry's champion — when that fails the service still starts and answers through
  * the fallback rules (`fallbackReason: "no-model"`) until `POST /admin/reload` succeeds — and registers the routes:
  * `POST /v1/score`, `POST /v1/feedback`, `GET /v1/monitoring`, the Open Inference Protocol under `/v2`,
- * `GET /metrics` and `POST /admin/reload`. Bodies are JSON only, limited to `bodyLimitBytes`; `__proto__` and
- * `constructor.prototype` keys are refused (400) by the JSON parser.
+ * `GET /metrics` and `POST /admin/reload`. Bodies are JSON only, limited to `bodyLimitBytes` and `maxJsonDepth`
+ * levels of nesting (checked before parsing); `__proto__` and `constructor.prototype` keys are refused (400) by the
+ * JSON parser.
  */
 export async function createScoringService(options: ScoringServiceOptions): Promise<ScoringService> {
   const resolved = resolveServiceOptions(options);
@@ -85,6 +87,19 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   });
   // JSON only: without this Fastify would also accept text/plain bodies.
   app.removeContentTypeParser('text/plain');
+  // Fastify's JSON parser (prototype-poisoning checks included), after a depth scan: a deeply nested body is
+  // refused before any parser or recursive walk spends the event loop on it.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      checkJsonDepth(body as string, resolved.maxJsonDepth);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
   const context: ServiceContext = {
     options: resolved,
     scorer,

@@ -148,33 +148,52 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
 
 /**
  * The [N, F] feature rows of an inference input as a row-major typed array (Float32Array for FP32), accepting the
- * protocol's flat row-major `data` or nested rows. Throws `INVALID_INPUT` when the count does not match the shape
- * or a value is not a finite number.
+ * protocol's flat row-major `data` or one level of nested rows. The shape is bounded by the body: `rows × cols` must
+ * equal the number of values sent and be at most `maxValues`, checked before anything is allocated (a shape of
+ * `[100000, 100000]` with a short `data` is a 400, not a 10^10-element allocation). Throws `INVALID_INPUT` when the
+ * count does not match the shape, the data nests deeper than rows, or a value is not a finite number.
  */
-export function inferRows(tensor: InferRequest['inputs'][number]): { data: Float32Array | Float64Array; rows: number; cols: number } {
+export function inferRows(
+  tensor: InferRequest['inputs'][number],
+  maxValues: number,
+): { data: Float32Array | Float64Array; rows: number; cols: number } {
   const [rows, cols] = tensor.shape as [number, number];
-  const data = tensor.datatype === 'FP32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
-  let n = 0;
-  const push = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const v of value) push(v);
-      return;
+  let count = 0;
+  for (const item of tensor.data) {
+    if (!Array.isArray(item)) count += 1;
+    else {
+      for (const value of item) {
+        if (Array.isArray(value)) {
+          throw new MlsdError('INVALID_INPUT', 'Invalid inference request: inputs[0].data nests deeper than rows of numbers; send flat row-major data or rows.', {
+            location: { field: 'inputs[0].data' },
+          });
+        }
+      }
+      count += item.length;
     }
+  }
+  if (rows * cols !== count || count > maxValues) {
+    throw new MlsdError(
+      'INVALID_INPUT',
+      `Invalid inference request: inputs[0] has shape [${rows}, ${cols}] (${rows * cols} values) but data holds ${count} values` +
+        (count > maxValues ? `, above the limit of ${maxValues} values per request; split the rows` : '; the shape must match the data') +
+        '.',
+      { location: { field: 'inputs[0].shape' } },
+    );
+  }
+  const data = tensor.datatype === 'FP32' ? new Float32Array(count) : new Float64Array(count);
+  let n = 0;
+  const put = (value: unknown): void => {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new MlsdError('INVALID_INPUT', `Invalid inference request: inputs[0].data[${n}] is ${JSON.stringify(value)}, expected a finite number.`, {
         location: { field: 'inputs[0].data' },
       });
     }
-    if (n < data.length) data[n] = value;
-    n += 1;
+    data[n++] = value;
   };
-  push(tensor.data);
-  if (n !== rows * cols) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `Invalid inference request: inputs[0] has shape [${rows}, ${cols}] (${rows * cols} values) but data holds ${n} values.`,
-      { location: { field: 'inputs[0].data' } },
-    );
+  for (const item of tensor.data) {
+    if (Array.isArray(item)) for (const value of item) put(value);
+    else put(item);
   }
   return { data, rows, cols };
 }

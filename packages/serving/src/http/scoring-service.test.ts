@@ -165,7 +165,7 @@ describe('fallback', () => {
   it('opens the model circuit after repeated failures, then probes after the cool-down and recovers', async () => {
     const flaky = new MisbehavingClassifier({ throws: true });
     const models = new MapModelSource().add(1, flaky, ['champion']);
-    const { service } = await serve({ circuitBreaker: { failureThreshold: 3, coolDownMs: 1000 } }, models);
+    const { service } = await serve({ circuitBreaker: { failureThreshold: 3, coolDownMs: 1000, maxCoolDownMs: 1000 } }, models);
     for (let i = 0; i < 3; i++) expect((await score(service, tx(i, 20))).json.fallbackReason).toBe('model-error');
     const callsWhenOpened = flaky.calls;
     expect((await score(service, tx(10, 20))).json.fallbackReason).toBe('model-circuit-open');

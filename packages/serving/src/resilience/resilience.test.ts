@@ -28,17 +28,41 @@ describe('CircuitBreaker', () => {
     expect(breaker.tryAcquire()).toBe(true);
   });
 
-  it('re-opens for a full cool-down when the probe fails', () => {
+  it('re-opens for twice the cool-down when the probe fails, up to the maximum, and resets on success (issue 13)', () => {
     let now = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 100, now: () => now });
+    const breaker = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 100, maxCoolDownMs: 300, now: () => now });
     breaker.failure();
     now = 150;
     expect(breaker.tryAcquire()).toBe(true);
     breaker.failure();
-    expect(breaker.state).toBe('open');
+    expect([breaker.state, breaker.currentCoolDownMs]).toEqual(['open', 200]);
+    now = 349;
+    expect(breaker.tryAcquire()).toBe(false);
+    now = 350;
+    expect(breaker.tryAcquire()).toBe(true);
+    breaker.failure();
+    expect(breaker.currentCoolDownMs).toBe(300);
+    now = 650;
+    expect(breaker.tryAcquire()).toBe(true);
+    breaker.failure();
+    expect(breaker.currentCoolDownMs).toBe(300);
+    now = 950;
+    expect(breaker.tryAcquire()).toBe(true);
+    breaker.success();
+    expect([breaker.state, breaker.currentCoolDownMs]).toEqual(['closed', 100]);
+  });
+
+  it('probes a recovered dependency within 250 ms by default, and gives up a probe that never reports', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, now: () => now });
+    breaker.failure();
     now = 249;
     expect(breaker.tryAcquire()).toBe(false);
     now = 250;
+    expect(breaker.tryAcquire()).toBe(true);
+    // The probe is lost (its caller never reports): after another cool-down a new probe may go.
+    expect(breaker.tryAcquire()).toBe(false);
+    now = 500;
     expect(breaker.tryAcquire()).toBe(true);
   });
 });

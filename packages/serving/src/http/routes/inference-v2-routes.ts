@@ -73,7 +73,7 @@ export function registerInferenceV2Routes(app: FastifyInstance, context: Service
     if (params.name !== options.modelName) await resolve(params);
     const request = parseBody(inferRequestSchema, body, 'inference request');
     const tensor = request.inputs[0]!;
-    const { data, rows, cols } = inferRows(tensor);
+    const { data, rows, cols } = inferRows(tensor, options.maxInferValues);
     const names = Array.from({ length: cols }, (_, c) => `f${c}`);
     const { probabilities, model } = await scorer.predictRows({ data, rows, cols, featureNames: names }, parseVersion(params.version));
     return {
