@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSchema, ingest, isMlsdError, MlsdError, TRANSACTION_SCHEMA } from '@mlsd/data';
+import { defineSchema, ingest, isMlsdError, MlsdError, simulateTransactions, TRANSACTION_SCHEMA, writeTable } from '@mlsd/data';
 
 let folder: string;
 beforeAll(async () => {
@@ -226,5 +226,42 @@ describe('ingest: value bounds', () => {
     // The default bound is the clock plus one day: 9999-12-31 is refused without any option.
     const byDefault = await ingest(path, { schema: TRANSACTION_SCHEMA });
     expect(byDefault.rejects.map((r) => r.line)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('ingest: Parquet files are verified', () => {
+  it('never returns changed values from a file with one flipped byte: each flip is refused as corrupt or changes nothing (issue 13)', async () => {
+    const table = simulateTransactions({ seed: 3, customers: 20, terminals: 50, days: 3 });
+    const path = join(folder, 'verified.parquet');
+    await writeTable(table, path);
+    const good = await ingest(path, { schema: TRANSACTION_SCHEMA });
+    const bytes = await readFile(path);
+    const flipped = join(folder, 'flipped.parquet');
+    const outcomes = { corrupt: 0, unreadable: 0, unchanged: 0 };
+    // Every 40th byte from the first page to the footer: data pages, page headers, statistics, the footer.
+    for (let pos = 4; pos < bytes.length - 8; pos += Math.ceil(bytes.length / 40)) {
+      const copy = Buffer.from(bytes);
+      copy[pos]! ^= 0x01;
+      await writeFile(flipped, copy);
+      try {
+        const read = await ingest(flipped, { schema: TRANSACTION_SCHEMA });
+        for (const name of ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT']) {
+          expect(Array.from(read.table.numeric(name)), `byte ${pos}, column ${name}`).toEqual(Array.from(good.table.numeric(name)));
+        }
+        outcomes.unchanged++;
+      } catch (error) {
+        expect(isMlsdError(error)).toBe(true);
+        if (isMlsdError(error, 'CORRUPT_ARTIFACT')) {
+          expect((error as Error).message).toMatch(/^Parquet file ".*flipped\.parquet" is corrupt: /);
+          outcomes.corrupt++;
+        } else {
+          // A footer flip: undecodable, or a column name changed (SCHEMA_MISMATCH naming the columns): the file is named.
+          expect((error as Error).message).toMatch(/flipped\.parquet"/);
+          outcomes.unreadable++;
+        }
+      }
+    }
+    // Flips inside data pages decode to other values: those must be caught by the content hash.
+    expect(outcomes.corrupt).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { closestName } from './closest-name.js';
 import { readCsvHeader } from './csv-header.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { formatOf, type FileFormat } from './file-format.js';
+import { verifyParquet } from './parquet-checksum.js';
 import { recordStartLines } from './record-lines.js';
 import { writeRejects, type RejectRecord } from './rejects-file.js';
 
@@ -199,6 +200,7 @@ async function openSource(connection: DuckDBConnection, path: string, format: Fi
   if (format === 'parquet') {
     const names = await columnNamesOf(connection, `SELECT * FROM read_parquet(${file})`);
     const present = checkColumns(path, schema, names);
+    await verifyParquet(connection, path, names);
     const casts = present.map((c) => `CAST(${sqlIdentifier(c.name)} AS VARCHAR) AS ${sqlIdentifier(c.name)}`);
     return { present, relation: `(SELECT ${casts.join(', ')} FROM read_parquet(${file}))`, hasOkColumn: false };
   }
@@ -364,7 +366,9 @@ async function validate(connection: DuckDBConnection, path: string, format: File
     throw new MlsdError(
       'INVALID_INPUT',
       `Could not read "${path}" as ${format === 'csv' ? 'CSV' : format === 'parquet' ? 'Parquet' : 'JSON lines'}: ${(error as Error).message}. ` +
-        `Check the file is in that format (comma-separated with a header line for CSV).`,
+        (format === 'parquet'
+          ? 'Check the file is Parquet and complete: a truncated or damaged file cannot be decoded.'
+          : `Check the file is in that format (comma-separated with a header line for CSV).`),
       { cause: error, location: { file: path } },
     );
   }

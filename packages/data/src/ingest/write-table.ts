@@ -3,6 +3,7 @@ import type { DuckDBDoubleVector, DuckDBVarCharVector } from '@duckdb/node-api';
 import { MlsdError } from '../errors/mlsd-error.js';
 import type { Column, ColumnTable } from '../table/column-table.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
+import { CONTENT_HASH_KEY, contentHash } from './parquet-checksum.js';
 import { formatOf } from './file-format.js';
 
 /**
@@ -108,7 +109,12 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
     appender.flushSync();
     appender.closeSync();
     const select = columns.map((c, k) => `${parquetCast(c, `c${k}`)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
-    await connection.run(`COPY (SELECT ${select.join(', ')} FROM t) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM t`);
+    // The content hash goes into the file's metadata: ingest recomputes it and refuses a file that changed.
+    const hash = await contentHash(connection, 'typed', table.columnNames);
+    await connection.run(
+      `COPY typed TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
+    );
   });
 }
 
