@@ -12,6 +12,8 @@ import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
 import { Scorer } from '../scoring/scorer.js';
+import { registerDocs } from './docs/register-docs.js';
+import { routeDocs } from './docs/route-docs.js';
 import { toHttpError } from './error-status.js';
 import { checkJsonDepth } from './json-depth.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
@@ -130,6 +132,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     return reply.code(404).send(request.url.startsWith('/v2') ? { error: message } : { error: message, code: 'NOT_FOUND' });
   });
 
+  await registerDocs(app, routeDocs({ maxBatchSize: resolved.maxBatchSize, modelName: resolved.modelName }));
   registerScoreRoutes(app, context);
   registerInferenceV2Routes(app, context);
   registerOpsRoutes(app, context);

@@ -16,8 +16,8 @@ interface ModelParams {
  * readiness, and inference on [N, F] feature rows (the model's input features, in the order its metadata lists)
  * returning P(fraud) per row, for the champion or a given registry version. Errors are `{ "error": "..." }`.
  * Server readiness is 200 whenever the service answers (the fallback covers a missing model or store), with
- * `degraded` and `issues` in the body; model readiness is 200 only when that model is loaded, else 400 (the
- * protocol's "4xx means false").
+ * `degraded` and `issues` in the body; model readiness is 200 only when that model is loaded, else the error's
+ * status from the one table (503 `UNAVAILABLE` without a champion, 404 for an unknown model or version).
  */
 export function registerInferenceV2Routes(app: FastifyInstance, context: ServiceContext): void {
   const { scorer, options } = context;
