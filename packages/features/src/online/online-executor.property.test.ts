@@ -47,8 +47,7 @@ async function run(makeStore: () => FeatureStateStore, others: readonly (Record<
   const plain = new OnlineFeatureExecutor(handbookFeatures(), { store: makeStore(), schema: SCHEMA, clock });
   const exposed = new OnlineFeatureExecutor(handbookFeatures(), { store: makeStore(), schema: SCHEMA, clock });
   let next = 0;
-  for (let i = 0; i < others.length; i++) {
-    const other = others[i];
+  for (const other of others) {
     if (other === null) {
       // The watched entity's next event, in both executors.
       if (next < amounts.length) {
