@@ -89,6 +89,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.stderr.write(
     `serve: listening on ${url} — ${model === undefined ? 'NO MODEL (fallback rules only)' : `${model.name} v${model.version}`}, store ${flags.store.startsWith('redis') ? 'redis' : 'memory'}\n`,
   );
+  process.stderr.write(`serve: dashboard ${url}/dashboard, API description ${url}/docs\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -12,6 +12,7 @@ import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
 import { Scorer } from '../scoring/scorer.js';
+import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { registerDocs } from './docs/register-docs.js';
 import { routeDocs } from './docs/route-docs.js';
 import { toHttpError } from './error-status.js';
@@ -137,6 +138,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   registerInferenceV2Routes(app, context);
   registerOpsRoutes(app, context);
   registerAdminRoutes(app, context);
+  registerDashboardRoutes(app, context);
 
   try {
     await scorer.reload();

@@ -18,6 +18,7 @@ export class ServiceMetrics {
   private readonly httpDuration: Histogram<'route' | 'method' | 'status_code'>;
   private readonly scoreDuration: Histogram<'source'>;
   private readonly fallbacks: Counter<'reason'>;
+  private readonly decisions: Counter<'decision'>;
   private readonly modelInfo: Gauge<'model' | 'version'>;
   private inFlight = 0;
   private readonly circuit: Gauge<'dependency'>;
@@ -45,6 +46,12 @@ export class ServiceMetrics {
       name: 'mlsd_fallback_total',
       help: 'Transactions answered by the heuristic fallback, by reason.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'mlsd_decisions_total',
+      help: 'Scored transactions by decision (allow, review, block), model and fallback answers alike.',
+      labelNames: ['decision'],
       registers,
     });
     this.modelInfo = new Gauge({
@@ -82,9 +89,10 @@ export class ServiceMetrics {
     this.httpDuration.observe({ route, method, status_code: String(statusCode) }, seconds);
   }
 
-  /** Records one scored transaction: its latency in seconds and, for the fallback, its reason. */
-  observeScore(source: 'model' | 'fallback', seconds: number, fallbackReason: string | undefined): void {
+  /** Records one scored transaction: its latency in seconds, its decision and, for the fallback, its reason. */
+  observeScore(source: 'model' | 'fallback', seconds: number, fallbackReason: string | undefined, decision: 'allow' | 'review' | 'block'): void {
     this.scoreDuration.observe({ source }, seconds);
+    this.decisions.inc({ decision });
     if (fallbackReason !== undefined) this.fallbacks.inc({ reason: fallbackReason });
   }
 

@@ -177,7 +177,7 @@ export class RequestPath {
       reasons,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
     };
-    this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason);
+    this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason, result.decision);
     if (this.observer !== undefined) {
       const features = values !== undefined && active !== undefined ? { names: active.features.rawNames, values: values.raw } : undefined;
       const arm: ExperimentArm = active !== undefined && active === this.slots.challenger ? 'challenger' : 'champion';

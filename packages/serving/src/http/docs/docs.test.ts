@@ -42,6 +42,7 @@ describe('GET /docs/json', () => {
         'POST /v1/feedback',
         'GET /v1/monitoring',
         'GET /metrics',
+        'GET /dashboard',
         'POST /admin/reload',
         'GET /v2',
         'GET /v2/health/live',

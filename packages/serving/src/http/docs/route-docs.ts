@@ -218,6 +218,14 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
       produces: ['text/plain'],
       response: { 200: json('Prometheus exposition format.', { type: 'string' }) },
     },
+    'GET /dashboard': {
+      tags: ['Monitoring'],
+      summary: 'Live dashboard',
+      description: 'An HTML page refreshed from /metrics and /v1/monitoring (`?refresh=ms`, default 2000): scores per second, decisions, fallbacks by reason, latency, drift per feature, live quality, the experiment. Its assets come from this service only.',
+      produces: ['text/html'],
+      querystring: { type: 'object', properties: { refresh: { type: 'integer', minimum: 250, description: 'Refresh interval in ms.' } } },
+      response: { 200: json('The page.', { type: 'string' }) },
+    },
     'POST /admin/reload': {
       tags: ['Admin'],
       summary: 'Reload the champion and challenger',
