@@ -31,6 +31,7 @@ export class LoadShedder {
   private lastDelayMs = 0;
   private previousDelayMs = 0;
   private active = 0;
+  private excused = 0;
 
   constructor(options: LoadShedderOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? 256;
@@ -66,7 +67,30 @@ export class LoadShedder {
    */
   sample(): void {
     this.previousDelayMs = this.lastDelayMs;
-    this.lastDelayMs = this.measureDelayMs === undefined ? this.histogramMaxMs() : this.measureDelayMs();
+    const delay = this.measureDelayMs === undefined ? this.histogramMaxMs() : this.measureDelayMs();
+    this.lastDelayMs = this.excused > 0 ? 0 : delay;
+  }
+
+  /**
+   * Runs `work` (e.g. loading a new model to swap in) with its own event-loop stalls excused: while it runs, and for
+   * one sample interval after (the stall shows in the sample taken after it ends), the delay bound does not shed;
+   * the in-flight bound still does. A reload is a known, one-off pause, not overload: shedding the requests that
+   * queued behind it would only make the swap visible to clients.
+   */
+  async excuseStalls<T>(work: () => Promise<T>): Promise<T> {
+    this.excused += 1;
+    this.lastDelayMs = 0;
+    this.previousDelayMs = 0;
+    try {
+      return await work();
+    } finally {
+      const release = setTimeout(() => {
+        this.excused -= 1;
+      }, this.sampleIntervalMs * 2);
+      release.unref();
+      this.lastDelayMs = 0;
+      this.previousDelayMs = 0;
+    }
   }
 
   private histogramMaxMs(): number {
@@ -93,7 +117,7 @@ export class LoadShedder {
    * false when the request must be shed.
    */
   tryEnter(): boolean {
-    if (this.active >= this.maxInFlight || this.eventLoopDelayMs > this.maxEventLoopDelayMs) return false;
+    if (this.active >= this.maxInFlight || (this.excused === 0 && this.eventLoopDelayMs > this.maxEventLoopDelayMs)) return false;
     this.active += 1;
     return true;
   }

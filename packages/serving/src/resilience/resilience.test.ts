@@ -68,6 +68,27 @@ describe('CircuitBreaker', () => {
 });
 
 describe('LoadShedder', () => {
+  it('does not shed for the stalls of excused work (a reload), but still for the in-flight bound (issue 13)', async () => {
+    let delay = 0;
+    const shedder = new LoadShedder({ maxInFlight: 1, maxEventLoopDelayMs: 100, sampleIntervalMs: 10, measureDelayMs: () => delay });
+    const reload = shedder.excuseStalls(async () => {
+      delay = 300;
+      shedder.sample();
+      expect(shedder.tryEnter()).toBe(true);
+      expect(shedder.tryEnter()).toBe(false);
+      shedder.leave();
+    });
+    await reload;
+    // The stall shows in the sample after the work: still excused.
+    shedder.sample();
+    expect(shedder.tryEnter()).toBe(true);
+    shedder.leave();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Afterwards a stall sheds again.
+    shedder.sample();
+    expect(shedder.tryEnter()).toBe(false);
+  });
+
   it('refuses beyond the in-flight limit and admits again once a request leaves', () => {
     const shedder = new LoadShedder({ maxInFlight: 2 });
     expect(shedder.tryEnter()).toBe(true);
