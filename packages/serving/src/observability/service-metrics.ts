@@ -23,6 +23,9 @@ export class ServiceMetrics {
   private inFlight = 0;
   private readonly circuit: Gauge<'dependency'>;
   private readonly shadowScores: Counter<'outcome'>;
+  private readonly backlogEvents: Counter<'outcome'>;
+  private backlogSize = 0;
+  private readonly loadFailures: Counter<'alias'>;
 
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     this.registry = new Registry();
@@ -82,6 +85,27 @@ export class ServiceMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.backlogEvents = new Counter({
+      name: 'mlsd_store_backlog_total',
+      help: 'Events held while the feature store was down, by outcome: replayed (recorded once it was back) or dropped (the backlog was full).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const backlogSize = (): number => this.backlogSize;
+    new Gauge({
+      name: 'mlsd_store_backlog_events',
+      help: 'Events waiting to be recorded in the feature store (answered by the fallback while it was down).',
+      registers,
+      collect() {
+        this.set(backlogSize());
+      },
+    });
+    this.loadFailures = new Counter({
+      name: 'mlsd_model_load_failures_total',
+      help: 'Models that failed to load at a reload (e.g. a corrupt artifact), by registry alias.',
+      labelNames: ['alias'],
+      registers,
+    });
   }
 
   /** Records one HTTP request's latency in seconds. */
@@ -110,6 +134,21 @@ export class ServiceMetrics {
   /** Sets a dependency's circuit state. */
   setCircuit(dependency: 'model' | 'store', state: CircuitState): void {
     this.circuit.set({ dependency }, CIRCUIT_VALUE[state]);
+  }
+
+  /** Counts `count` events of the store backlog that were replayed or dropped. */
+  countBacklog(outcome: 'replayed' | 'dropped', count: number): void {
+    this.backlogEvents.inc({ outcome }, count);
+  }
+
+  /** Sets the number of events waiting in the store backlog. */
+  setBacklog(size: number): void {
+    this.backlogSize = size;
+  }
+
+  /** Counts a model that failed to load under registry alias `alias`. */
+  countModelLoadFailure(alias: 'champion' | 'challenger'): void {
+    this.loadFailures.inc({ alias });
   }
 
   /** Counts one shadow scoring outcome. */
