@@ -14,6 +14,7 @@ import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-
 import { HANDBOOK_SPLIT, prepareDataset, type PreparedDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
 import { days, replayThroughService, rowsInTimeRange, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
 import { REGISTRY_MODEL_NAME, registerModels, trainingReport, trainModels, writeTrainingReports, type TrainingReport } from '../pipeline/train-models.js';
+import { fraudServiceOptions } from '../pipeline/fraud-service.js';
 
 /** Flags of `fraud demo` (`pnpm demo`). */
 export interface DemoFlags {
@@ -153,6 +154,7 @@ async function serveAndReplay(
   const transactionsPerDay = Math.max(500, Math.round(transactionsPerWeek / options.split.testDays));
   const logStream = createWriteStream(serviceLog, { flags: 'a' });
   const service = await createScoringService({
+    ...(await fraudServiceOptions()),
     models: registryModelSource(registry),
     features,
     modelName: REGISTRY_MODEL_NAME,

@@ -12,6 +12,7 @@ import {
   type ScoringService,
 } from '@mlsd/serving';
 import { registryDir } from '../cli-support/registry-dir.js';
+import { FRAUD_RULES_FILE, fraudServiceOptions } from '../pipeline/fraud-service.js';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud serve` (a contract: `--registry`, `--port`, `--store` come from the issue). */
@@ -24,6 +25,7 @@ interface ServeFlags {
   readonly adminToken?: string;
   readonly deadlineMs: number;
   readonly predictionLog?: string;
+  readonly rules: string;
   readonly redisPrefix: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -45,6 +47,7 @@ export function registerServeCommand(program: Command): void {
     .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')
     .option('--deadline-ms <ms>', 'budget of the model path per transaction before the fallback answers', positiveNumber, 20)
     .option('--prediction-log <file>', 'append every score and label to this JSON lines file (for fraud monitor)')
+    .option('--rules <file>', 'JSON rules file of the fallback', FRAUD_RULES_FILE)
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
     .action((flags: ServeFlags) => runAction('serve', () => serve(flags)));
@@ -53,10 +56,12 @@ export function registerServeCommand(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   const adminToken = flags.adminToken ?? process.env['MLSD_ADMIN_TOKEN'];
   const registry = new FileModelRegistry(registryDir(flags.registry));
+  const contract = await fraudServiceOptions(flags.rules);
   const features = await featureBackend(flags);
   let service: ScoringService;
   try {
     service = await createScoringService({
+      ...contract,
       models: registryModelSource(registry),
       features,
       modelName: flags.model,

@@ -54,12 +54,12 @@ export async function warmFeatureStore(
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (i % 10_000 === 0) options.onProgress?.(i, rows.length);
+    const id = columns.id[row]!;
+    const time = columns.time[row]!;
     await online.computeAndRecord({
-      transactionId: columns.id[row]!,
-      time: columns.time[row]!,
-      customerId: columns.customer[row]!,
-      terminalId: columns.terminal[row]!,
-      amount: columns.amount[row]!,
+      id,
+      time,
+      fields: { TRANSACTION_ID: id, TX_DATETIME: time, CUSTOMER_ID: columns.customer[row]!, TERMINAL_ID: columns.terminal[row]!, TX_AMOUNT: columns.amount[row]! },
     });
     await online.feedback(columns.id[row]!, columns.label[row] === 1);
   }

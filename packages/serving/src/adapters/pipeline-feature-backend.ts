@@ -5,14 +5,12 @@ import {
   MemoryStateStore,
   RedisStateStore,
   type Duration,
-  type FeatureEvent,
   type FeatureStateStore,
   type OnlineFeaturePipeline,
 } from '@mlsd/features';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FeatureBackend, FeatureValues, OnlineFeatures } from '../scoring/ports.js';
-import type { ScoringTransaction } from '../scoring/transaction.js';
 
 /** Options shared by the feature backends. */
 export interface FeatureBackendOptions {
@@ -32,17 +30,6 @@ export interface RedisFeatureBackendOptions extends FeatureBackendOptions {
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
-/** The Handbook event the feature executor reads, from a scoring transaction. */
-function toEvent(tx: ScoringTransaction): FeatureEvent {
-  return {
-    TRANSACTION_ID: tx.transactionId,
-    TX_DATETIME: tx.time,
-    CUSTOMER_ID: tx.customerId,
-    TERMINAL_ID: tx.terminalId,
-    TX_AMOUNT: tx.amount,
-  };
-}
-
 /** Identifies a set of feature definitions: pipelines with the same definitions share entity state. */
 function definitionsKey(pipeline: FeaturePipeline): string {
   const text = JSON.stringify({ features: pipeline.features, time: pipeline.time, id: pipeline.id });
@@ -53,18 +40,20 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
   return {
     rawNames: pipeline.rawFeatureNames,
     inputNames: pipeline.featureNames,
-    async computeAndRecord(tx): Promise<FeatureValues> {
+    eventSchema: pipeline.eventSchema,
+    async computeAndRecord(event): Promise<FeatureValues> {
       try {
-        const { vector, raw } = await online().observe(toEvent(tx));
+        // The event's fields are named as the pipeline's columns: the request schema was built from them.
+        const { vector, raw } = await online().observe(event.fields);
         return { raw, input: vector };
       } catch (error) {
         if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
         throw error;
       }
     },
-    async feedback(transactionId, fraud) {
+    async feedback(id, label) {
       try {
-        return await online().feedback({ transactionId, label: fraud });
+        return await online().feedback({ transactionId: id, label });
       } catch (error) {
         if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
         throw error;

@@ -7,10 +7,10 @@ import {
   redisFeatureBackend,
   registryModelSource,
   type FeatureBackend,
-  type ScoreResult,
   type ScoringService,
 } from '@mlsd/serving';
 import { trainedRegistry, type TrainedRegistry } from '../test-support/trained-registry.js';
+import { HANDBOOK_SERVICE, type HandbookAnswer } from '../test-support/handbook-service.js';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = 'real-stack-admin-token-123';
@@ -45,6 +45,7 @@ function transactions(from: number, to: number) {
 
 async function serve(features: FeatureBackend): Promise<ScoringService> {
   return createScoringService({
+    ...HANDBOOK_SERVICE,
     explain: 'all',
     models: registryModelSource(trained.registry),
     features,
@@ -57,12 +58,12 @@ async function serve(features: FeatureBackend): Promise<ScoringService> {
   });
 }
 
-async function replay(service: ScoringService, from: number, to: number, batch = 500): Promise<ScoreResult[]> {
-  const results: ScoreResult[] = [];
+async function replay(service: ScoringService, from: number, to: number, batch = 500): Promise<HandbookAnswer[]> {
+  const results: HandbookAnswer[] = [];
   for (let start = from; start < to; start += batch) {
     const res = await service.app.inject({ method: 'POST', url: '/v1/score', payload: transactions(start, Math.min(to, start + batch)) });
     expect(res.statusCode).toBe(200);
-    results.push(...(res.json() as ScoreResult[]));
+    results.push(...(res.json() as HandbookAnswer[]));
   }
   return results;
 }
@@ -174,6 +175,7 @@ describe('the service on the real registry and feature pipeline', () => {
 describe('the service with the monitor', () => {
   it('feeds every score and label to the monitor and serves its report and gauges', async () => {
     const service = await createScoringService({
+      ...HANDBOOK_SERVICE,
       models: registryModelSource(trained.registry),
       features: memoryFeatureBackend(),
       port: 0,

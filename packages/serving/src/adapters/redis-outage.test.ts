@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createScoringService, redisFeatureBackend, registryModelSource, type ScoreResult } from '@mlsd/serving';
 import { trainedRegistry, type TrainedRegistry } from '../test-support/trained-registry.js';
+import { HANDBOOK_SERVICE } from '../test-support/handbook-service.js';
 
 // A Redis server of our own on another port, stopped and restarted by the test (always shut down at the end).
 const PORT = 6390 + (process.pid % 50);
@@ -58,6 +59,7 @@ afterAll(async () => {
 describe('Redis feature store outage', () => {
   it('keeps answering through the fallback while Redis is paused, stopped, then recovers by itself once it is back', async () => {
     const service = await createScoringService({
+      ...HANDBOOK_SERVICE,
       models: registryModelSource(trained.registry),
       features: await redisFeatureBackend({ url: URL, prefix: 'mlsd:outage-test:' }),
       port: 0,

@@ -1,7 +1,9 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, defineSchema, type Schema } from '@mlsd/data';
 import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
+import type { FallbackRuleSet } from '../fallback/rule-set.js';
+import { rulesFileSchema } from '../fallback/rules-file.js';
 import type { FeatureBackend, ModelSource, ServedModel } from '../scoring/ports.js';
 import type { ScoreObserver } from '../scoring/score-result.js';
 
@@ -25,7 +27,7 @@ export interface MonitorContext {
 export type MonitorFactory = (context: MonitorContext) => ServiceMonitor | undefined;
 
 const probability = z.number().min(0).max(1);
-const nonNegativeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const fieldName = z.string().min(1);
 
 function hasMethods<T>(names: readonly string[]) {
   return (value: unknown): value is T =>
@@ -63,7 +65,7 @@ export const scoringServiceOptionsSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** TCP port; 0 picks a free one. Default 8080. */
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Budget of the model path (features + model) per transaction, in ms; beyond it the fallback answers. Default 20. */
+  /** Budget of the model path (features + model) per event, in ms; beyond it the fallback answers. Default 20. */
   deadlineMs: z.number().positive().max(60_000).default(20),
   /** Score thresholds of the decision: `>= block` blocks, `>= review` reviews, else allows. Defaults 0.5 / 0.8. */
   thresholds: z
@@ -76,7 +78,7 @@ export const scoringServiceOptionsSchema = z.strictObject({
   maxJsonDepth: z.number().int().min(2).max(1000).default(32),
   /** Most values (`rows × features`) in one `/v2/.../infer` input tensor; more is 400. Default 1 000 000. */
   maxInferValues: z.number().int().positive().default(1_000_000),
-  /** Most transactions in one batch `POST /v1/score`. Default 1000. */
+  /** Most events in one batch `POST /v1/score`. Default 1000. */
   maxBatchSize: z.number().int().positive().default(1000),
   /** Bearer token for `POST /admin/reload` (at least 16 characters); without it the route refuses everyone. */
   adminToken: z.string().min(16, 'use at least 16 characters').optional(),
@@ -102,20 +104,47 @@ export const scoringServiceOptionsSchema = z.strictObject({
       maxCoolDownMs: z.number().int().nonnegative().default(10_000),
     })
     .prefault({}),
-  /** The heuristic fallback rules (see `FallbackRules`). */
-  fallback: z
+  /**
+   * The fallback: a declarative rules file's JSON (`{ baseScore?, rules: [{ field, operator, value, decision,
+   * reason, score? }] }`, see `fallbackRulesFromJSON`) or a `FallbackRuleSet` function. Default: no rules, so a
+   * fallback answer scores 0 and allows.
+   */
+  rules: z.union([z.custom<FallbackRuleSet>((value) => typeof value === 'function'), rulesFileSchema]).default({ rules: [] }),
+  /**
+   * The request schema of `POST /v1/score` (a data schema with roles, e.g. the one given to `ingest`). Default: the
+   * champion's pipeline's raw event schema, so any registered model is served without code. With one given, the
+   * fallback can answer before any model is loaded, and readiness fails when a model's pipeline needs a field it
+   * lacks.
+   */
+  requestSchema: z
+    .custom<Schema>((value) => typeof value === 'object' && value !== null && Array.isArray((value as Schema).columns), 'expected a schema { name, columns } (defineSchema)')
+    .transform((schema) => defineSchema(schema.name, schema.columns))
+    .optional(),
+  /**
+   * The wire names of `/v1/score` answers and `/v1/feedback` bodies: the event id (`idField`, default `id`), the
+   * label (`labelField`, default `label`) and how answers echo the label (`labelFormat`: `number` 0/1, default, or
+   * `boolean`). The fraud example keeps its contract with `{ idField: 'transactionId', labelField: 'fraud',
+   * labelFormat: 'boolean' }`.
+   */
+  api: z
     .strictObject({
-      amountLimit: z.number().nonnegative().default(220),
-      amountLimitScore: probability.default(0.9),
-      customerMeanMultiple: z.number().positive().default(5),
-      customerMeanScore: probability.default(0.6),
-      riskyTerminals: z.array(nonNegativeId).default([]),
-      riskyTerminalScore: probability.default(0.7),
-      baseScore: probability.default(0),
+      idField: fieldName.default('id'),
+      labelField: fieldName.default('label'),
+      labelFormat: z.enum(['number', 'boolean']).default('number'),
     })
+    .refine((api) => api.idField !== api.labelField, { message: 'idField and labelField must differ' })
     .prefault({}),
-  /** Raw online feature holding the customer's mean amount (for the fallback rule). */
-  customerMeanFeature: z.string().min(1).default('CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW'),
+  /**
+   * The event fields of each decision log line, as `{ name, field, hash? }` (`hash`: a salted SHA-256 prefix instead
+   * of the raw value). Default: every entity key of the request schema, hashed, under its column name.
+   */
+  decisionLogFields: z.array(z.strictObject({ name: fieldName, field: fieldName, hash: z.boolean().default(false) })).optional(),
+  /**
+   * The event fields the monitor reads: `unit`, the entity key experiments randomise by (default the request
+   * schema's first entity key); `secondary`, another entity logged with each score (default the second entity key);
+   * `amount`, the value at stake for money saved (default none).
+   */
+  monitorFields: z.strictObject({ unit: fieldName.optional(), secondary: fieldName.optional(), amount: fieldName.optional() }).prefault({}),
   /** Feature contributions returned as `reasons`. Default 3. */
   topReasons: z.number().int().min(0).max(100).default(3),
   /**
@@ -136,9 +165,9 @@ export const scoringServiceOptionsSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   /** Where logs go (a pino destination). Default stdout. */
   logStream: z.custom<DestinationStream>(hasMethods(['write']), 'expected a writable stream').optional(),
-  /** Log one line per scored transaction (ids hashed, never raw card data). Default true. */
+  /** Log one line per scored event (entity keys hashed by default). Default true. */
   logDecisions: z.boolean().default(true),
-  /** Salt of the card-id hash in logs; default a random one per process (hashes do not link across restarts). */
+  /** Salt of the hashed fields in logs; default a random one per process (hashes do not link across restarts). */
   logHashSalt: z.string().optional(),
   /** Expose Node process metrics (CPU, heap, event loop) on `/metrics`. Default true. */
   defaultMetrics: z.boolean().default(true),

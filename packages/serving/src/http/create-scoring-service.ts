@@ -6,7 +6,7 @@ import {
   type ScoringServiceOptions,
   type ServiceMonitor,
 } from '../config/service-options.js';
-import { FallbackRules } from '../fallback/rules-engine.js';
+import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
 import { cardHasher, createDecisionLogger, createServiceLogger } from '../observability/logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -16,6 +16,7 @@ import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { registerDocs } from './docs/register-docs.js';
 import { routeDocs } from './docs/route-docs.js';
 import { toHttpError } from './error-status.js';
+import { EventRequestSchema } from './event-request-schema.js';
 import { checkJsonDepth } from './json-depth.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerInferenceV2Routes } from './routes/inference-v2-routes.js';
@@ -44,7 +45,7 @@ export interface ScoringService {
 }
 
 /**
- * Builds the fraud-scoring HTTP service (Fastify 5): validates `options` (throws `INVALID_OPTION` naming the bad or
+ * Builds the scoring HTTP service (Fastify 5): validates `options` (throws `INVALID_OPTION` naming the bad or
  * unknown option), loads the registry's champion — when that fails the service still starts and answers through
  * the fallback rules (`fallbackReason: "no-model"`) until `POST /admin/reload` succeeds — and registers the routes:
  * `POST /v1/score`, `POST /v1/feedback`, `GET /v1/monitoring`, the Open Inference Protocol under `/v2`,
@@ -59,9 +60,12 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   const shedder = new LoadShedder(resolved.overload);
   const scorer = new Scorer({
     modelName: resolved.modelName,
+    idField: resolved.api.idField,
     models: resolved.models,
     features: resolved.features,
-    rules: new FallbackRules(resolved.fallback),
+    rules: typeof resolved.rules === 'function' ? resolved.rules : fallbackRulesFromJSON(resolved.rules, resolved.thresholds, 'Option "rules"'),
+    requestSchema: resolved.requestSchema === undefined ? undefined : new EventRequestSchema(resolved.requestSchema),
+    monitorFields: resolved.monitorFields,
     thresholds: resolved.thresholds,
     deadlineMs: resolved.deadlineMs,
     modelBreaker: new CircuitBreaker(resolved.circuitBreaker),
@@ -69,7 +73,6 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     shedder,
     topReasons: resolved.topReasons,
     explain: resolved.explain,
-    customerMeanFeature: resolved.customerMeanFeature,
     maxPendingShadow: resolved.maxPendingShadow,
     versionCacheSize: resolved.versionCacheSize,
     logger,
@@ -80,7 +83,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   const app = fastify({
     // Fastify bundles its own pino types; our pino Logger is structurally the same logger.
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    // One decision line per transaction instead of Fastify's two lines per request.
+    // One decision line per event instead of Fastify's two lines per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: resolved.bodyLimitBytes,
     onProtoPoisoning: 'error',
@@ -109,7 +112,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     metrics,
     logger,
     decisionLog: createDecisionLogger(logger),
-    hashCard: cardHasher(resolved.logHashSalt),
+    hashKey: cardHasher(resolved.logHashSalt),
   };
 
   // Callback hooks, not async ones: they run on every request and need no promise.

@@ -44,7 +44,9 @@ describe('resolveServiceOptions', () => {
     const options = resolveServiceOptions(deps);
     expect(options).toMatchObject({ port: 8080, deadlineMs: 20, modelName: 'fraud', thresholds: { review: 0.5, block: 0.8 } });
     expect(options.overload).toEqual({ maxInFlight: 256, maxEventLoopDelayMs: 100, sampleIntervalMs: 100 });
-    expect(options.fallback.amountLimit).toBe(220);
+    // No amount rules by default (issue 14): the fallback has no rules and the wire names are generic.
+    expect(options.rules).toEqual({ rules: [] });
+    expect(options.api).toEqual({ idField: 'id', labelField: 'label', labelFormat: 'number' });
   });
 
   it('rejects unknown options naming the valid ones, and bad values naming the option', () => {

@@ -1,8 +1,12 @@
-import { isMlsdError } from '@mlsd/data';
+import { TRANSACTION_SCHEMA, isMlsdError } from '@mlsd/data';
 import { describe, expect, it } from 'vitest';
-import { parseTransaction, parseTransactionBatch } from '@mlsd/serving';
-// The zod schema is the oracle: the fast path must agree with it on every body.
-import { transactionSchema } from './request-schemas.js';
+import { EventRequestSchema } from '@mlsd/serving';
+
+// The Handbook request schema of the fraud service; its zod schema is the oracle the fast path must agree with.
+const handbook = new EventRequestSchema(TRANSACTION_SCHEMA);
+const parseTransaction = (body: unknown) => handbook.parse(body);
+const parseTransactionBatch = (items: readonly unknown[]) => handbook.parseBatch(items);
+const transactionSchema = (handbook as unknown as { event: { safeParse(body: unknown): { success: boolean; data?: unknown } } }).event;
 
 const valid = { TRANSACTION_ID: 7, TX_DATETIME: '2018-04-01 00:00:31', CUSTOMER_ID: 12, TERMINAL_ID: 3, TX_AMOUNT: 57.16 };
 
@@ -18,12 +22,11 @@ function messageOf(run: () => unknown): string {
 
 describe('parseTransaction', () => {
   it('reads the five Handbook fields, converting the date-time to epoch ms UTC and ignoring other keys', () => {
+    const time = Date.UTC(2018, 3, 1, 0, 0, 31);
     expect(parseTransaction({ ...valid, TX_FRAUD: 1 })).toEqual({
-      transactionId: 7,
-      time: Date.UTC(2018, 3, 1, 0, 0, 31),
-      customerId: 12,
-      terminalId: 3,
-      amount: 57.16,
+      id: 7,
+      time,
+      fields: { TRANSACTION_ID: 7, TX_DATETIME: time, CUSTOMER_ID: 12, TERMINAL_ID: 3, TX_AMOUNT: 57.16 },
     });
     expect(parseTransaction({ ...valid, TX_DATETIME: 1_522_540_831_000 }).time).toBe(1_522_540_831_000);
   });

@@ -1,14 +1,11 @@
 import { MlsdError } from '@mlsd/data';
 import { z } from 'zod';
-import type { ScoringTransaction } from '../scoring/transaction.js';
-
-const id = z.number().int('expected a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z?$/;
 
 /**
- * Parses TX_DATETIME as the Handbook writes it (`2018-04-01 00:00:31`, or ISO `2018-04-01T00:00:31[.sss][Z]`,
- * always UTC) or as epoch milliseconds; NaN when it is not a valid date-time.
+ * Parses an event time as `2018-04-01 00:00:31`, or ISO `2018-04-01T00:00:31[.sss][Z]` (always UTC), or epoch
+ * milliseconds; NaN when it is not a valid date-time.
  */
 export function parseEventTime(value: string | number): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
@@ -28,86 +25,6 @@ export function parseEventTime(value: string | number): number {
     check.getUTCSeconds() === second;
   return valid ? time : Number.NaN;
 }
-
-const eventTime = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const time = parseEventTime(value);
-  if (Number.isNaN(time)) {
-    ctx.addIssue({ code: 'custom', message: `expected 'YYYY-MM-DD HH:MM:SS' (UTC) or epoch ms, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return time;
-});
-
-/**
- * One transaction in the Handbook format. Other keys (e.g. TX_FRAUD of a replayed data set) are ignored, never
- * copied: the parsed object is built from the five known fields only.
- */
-export const transactionSchema = z
-  .object({
-    TRANSACTION_ID: id,
-    TX_DATETIME: eventTime,
-    CUSTOMER_ID: id,
-    TERMINAL_ID: id,
-    TX_AMOUNT: z.number().min(0),
-  })
-  .transform(
-    (t): ScoringTransaction => ({
-      transactionId: t.TRANSACTION_ID,
-      time: t.TX_DATETIME,
-      customerId: t.CUSTOMER_ID,
-      terminalId: t.TERMINAL_ID,
-      amount: t.TX_AMOUNT,
-    }),
-  );
-
-const scoreBatchSchema = z.array(transactionSchema);
-
-/**
- * One transaction of `POST /v1/score`, exactly as {@link transactionSchema} parses it, with a fast path: a body
- * whose five fields are all valid is read directly (the route's hot path, without zod's per-call work); anything
- * else goes through the schema, so a 400 names the field and the problem in zod's words. Throws `INVALID_INPUT`.
- */
-export function parseTransaction(body: unknown): ScoringTransaction {
-  return readTransaction(body) ?? parseBody(transactionSchema, body, 'score request');
-}
-
-/** A batch of transactions for `POST /v1/score`, like {@link parseTransaction} (the 400 also names the item). */
-export function parseTransactionBatch(body: readonly unknown[]): ScoringTransaction[] {
-  const transactions: ScoringTransaction[] = [];
-  for (const item of body) {
-    const tx = readTransaction(item);
-    if (tx === undefined) return parseBody(scoreBatchSchema, body, 'score request');
-    transactions.push(tx);
-  }
-  return transactions;
-}
-
-/** The transaction when every field is valid by {@link transactionSchema}'s rules, else undefined. */
-function readTransaction(body: unknown): ScoringTransaction | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const fields = body as Record<string, unknown>;
-  const transactionId = fields['TRANSACTION_ID'];
-  const customerId = fields['CUSTOMER_ID'];
-  const terminalId = fields['TERMINAL_ID'];
-  const amount = fields['TX_AMOUNT'];
-  const datetime = fields['TX_DATETIME'];
-  if (!isId(transactionId) || !isId(customerId) || !isId(terminalId)) return undefined;
-  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return undefined;
-  if (typeof datetime !== 'string' && typeof datetime !== 'number') return undefined;
-  const time = parseEventTime(datetime);
-  if (Number.isNaN(time)) return undefined;
-  return { transactionId, time, customerId, terminalId, amount };
-}
-
-function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
-}
-
-/** `POST /v1/feedback`: a fraud label (true/false or 1/0) for a transaction scored earlier. */
-export const feedbackSchema = z.object({
-  transactionId: id,
-  fraud: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((v) => v === true || v === 1),
-});
 
 const inferTensor = z.object({
   name: z.string().min(1),

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { denseMatrix } from '@mlsd/data';
-import { createScoringService, type ScoreResult, type ScoringService, type ScoringServiceOptions } from '@mlsd/serving';
+import { createScoringService, type ScoringService, type ScoringServiceOptions } from '@mlsd/serving';
 import { SimpleFeatureBackend, SIMPLE_FEATURES } from '../test-support/simple-feature-backend.js';
 import { MapModelSource } from '../test-support/map-model-source.js';
 import { MisbehavingClassifier, trainTinyModel } from '../test-support/tiny-model.js';
+import { HANDBOOK_SERVICE, type HandbookAnswer } from '../test-support/handbook-service.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -17,6 +18,7 @@ async function serve(overrides: Partial<ScoringServiceOptions> = {}, models?: Ma
   const source = models ?? new MapModelSource().add(1, await trainTinyModel(), ['champion']);
   const lines: string[] = [];
   const service = await createScoringService({
+    ...HANDBOOK_SERVICE,
     models: source,
     features,
     port: 0,
@@ -35,7 +37,7 @@ afterEach(async () => {
   for (const service of services.splice(0)) await service.close();
 });
 
-async function score(service: ScoringService, body: unknown): Promise<{ status: number; json: ScoreResult & { error?: string } }> {
+async function score(service: ScoringService, body: unknown): Promise<{ status: number; json: HandbookAnswer & { error?: string } }> {
   const res = await service.app.inject({ method: 'POST', url: '/v1/score', payload: body as object });
   return { status: res.statusCode, json: res.json() };
 }
@@ -65,7 +67,7 @@ describe('POST /v1/score', () => {
     const batch = [tx(1, 40), tx(2, 60), tx(3, 300)];
     const { status, json } = await score(service, batch);
     expect(status).toBe(200);
-    const results = json as unknown as ScoreResult[];
+    const results = json as unknown as HandbookAnswer[];
     expect(results.map((r) => r.transactionId)).toEqual([1, 2, 3]);
     for (const [i, t] of batch.entries()) {
       const one = await score(single.service, t);

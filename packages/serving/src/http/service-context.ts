@@ -9,9 +9,10 @@ export interface ServiceContext {
   readonly scorer: Scorer;
   readonly metrics: ServiceMetrics;
   readonly logger: Logger;
-  /** The logger of the per-transaction decision lines (see `createDecisionLogger`). */
+  /** The logger of the per-event decision lines (see `createDecisionLogger`). */
   readonly decisionLog: Logger;
-  readonly hashCard: (cardId: number) => string;
+  /** Salted hash of a logged key (see `decisionLogFields`). */
+  readonly hashKey: (key: string | number) => string;
   /** The monitor, once built (after the first model load); undefined without monitoring. */
   monitor?: ServiceMonitor | undefined;
 }

@@ -4,6 +4,7 @@ import { createScoringService, type ScoreResult, type ScoringService, type Scori
 import { SimpleFeatureBackend, SIMPLE_FEATURES } from '../test-support/simple-feature-backend.js';
 import { MapModelSource } from '../test-support/map-model-source.js';
 import { MisbehavingClassifier, trainTinyModel } from '../test-support/tiny-model.js';
+import { HANDBOOK_SERVICE } from '../test-support/handbook-service.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const services: ScoringService[] = [];
@@ -15,6 +16,7 @@ function tx(id: number, amount: number, customer = 7) {
 async function serve(models: MapModelSource, overrides: Partial<ScoringServiceOptions> = {}, features = new SimpleFeatureBackend()) {
   const lines: string[] = [];
   const service = await createScoringService({
+    ...HANDBOOK_SERVICE,
     models,
     features,
     port: 0,
@@ -216,7 +218,7 @@ describe('champion/challenger experiment', () => {
     const models = new MapModelSource()
       .add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion'])
       .add(2, new MisbehavingClassifier({ score: 0.3 }), ['challenger']);
-    const seen: { transactionId: number; arm: string | undefined; version: number | null }[] = [];
+    const seen: { transactionId: string | number; arm: string | undefined; version: number | null }[] = [];
     const { service } = await serve(models, {
       monitor: () => ({
         assignArm: (customerId: number) => (customerId % 2 === 1 ? 'challenger' : 'champion'),

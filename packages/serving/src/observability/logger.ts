@@ -46,14 +46,14 @@ export function createDecisionLogger(logger: Logger): Logger {
 const CARD_HASH_CACHE_SIZE = 1 << 16;
 
 /**
- * A function turning a card (customer) id into a short salted SHA-256 hex digest for logs, so log lines can be
+ * A function turning a card (customer) id — or any entity key, number or string — into a short salted SHA-256 hex digest for logs, so log lines can be
  * joined per card without holding the card id. With no `salt` a random one is drawn: hashes then do not link
  * across restarts or replicas (give the same salt to all replicas to link them). Digests of recent cards are
  * cached (up to 65,536 cards), since a card's transactions come back often and a digest costs about a microsecond.
  */
-export function cardHasher(salt?: string): (cardId: number) => string {
+export function cardHasher(salt?: string): (cardId: string | number) => string {
   const key = salt ?? randomBytes(16).toString('hex');
-  const cache = new Map<number, string>();
+  const cache = new Map<string | number, string>();
   return (cardId) => {
     let digest = cache.get(cardId);
     if (digest === undefined) {

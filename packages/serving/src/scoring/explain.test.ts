@@ -3,11 +3,13 @@ import { createScoringService, type ScoringService, type ScoringServiceOptions }
 import { SimpleFeatureBackend } from '../test-support/simple-feature-backend.js';
 import { MapModelSource } from '../test-support/map-model-source.js';
 import { trainTinyModel } from '../test-support/tiny-model.js';
+import { HANDBOOK_SERVICE } from '../test-support/handbook-service.js';
 
 const services: ScoringService[] = [];
 
 async function serve(overrides: Partial<ScoringServiceOptions> = {}): Promise<ScoringService> {
   const service = await createScoringService({
+    ...HANDBOOK_SERVICE,
     models: new MapModelSource().add(1, await trainTinyModel(), ['champion']),
     features: new SimpleFeatureBackend(),
     port: 0,

@@ -1,4 +1,5 @@
 import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
+import { EventRequestSchema } from '../http/event-request-schema.js';
 import type { OnlineFeatures, ServedModel } from './ports.js';
 import type { ScorerDependencies } from './scorer-dependencies.js';
 
@@ -17,12 +18,17 @@ export interface ActiveModel {
   readonly inputNames: readonly string[];
   /** For each model input column, its index in the raw features (-1 when it is a derived column). */
   readonly rawIndexOfInput: Int32Array;
-  /** Index of the customer-mean raw feature the fallback rules read (-1 when the pipeline has none). */
-  readonly customerMeanIndex: number;
+  /** The request schema events for this model are parsed with: the service's own, else the pipeline's. */
+  readonly request: EventRequestSchema;
+  /**
+   * Why the service's own request schema cannot feed this model's pipeline (e.g. `missing field "price"`); empty
+   * when it can, or when the request schema is the pipeline's. Non-empty: readiness fails and events fall back.
+   */
+  readonly schemaIssues: readonly string[];
 }
 
 /** The part of the scorer's dependencies the model slots use. */
-export type ModelSlotDependencies = Pick<ScorerDependencies, 'modelName' | 'models' | 'features' | 'customerMeanFeature' | 'versionCacheSize' | 'logger' | 'metrics'>;
+export type ModelSlotDependencies = Pick<ScorerDependencies, 'modelName' | 'models' | 'features' | 'requestSchema' | 'versionCacheSize' | 'logger' | 'metrics'>;
 
 /**
  * The models a scorer holds: the champion and challenger slots loaded from the registry (each checked against its
@@ -107,13 +113,16 @@ export class ModelSlots {
     }
     const rawIndexOfInput = new Int32Array(inputNames.length);
     for (let c = 0; c < inputNames.length; c++) rawIndexOfInput[c] = features.rawNames.indexOf(inputNames[c]!);
-    return {
-      served,
-      features,
-      inputNames,
-      rawIndexOfInput,
-      customerMeanIndex: features.rawNames.indexOf(this.deps.customerMeanFeature),
-    };
+    const own = this.deps.requestSchema;
+    const request = own ?? new EventRequestSchema(features.eventSchema);
+    const schemaIssues = own === undefined ? [] : own.uncovered(features.eventSchema);
+    if (schemaIssues.length > 0) {
+      this.deps.logger.error(
+        { model: served.name, version: served.version, issues: schemaIssues },
+        "the service's request schema lacks fields the model's pipeline needs: readiness fails and events fall back (schema-mismatch)",
+      );
+    }
+    return { served, features, inputNames, rawIndexOfInput, request, schemaIssues };
   }
 
   /** The champion, or registry version `version` (loaded and cached); NOT_FOUND/UNAVAILABLE otherwise. */

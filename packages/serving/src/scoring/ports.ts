@@ -1,5 +1,6 @@
+import type { Schema } from '@mlsd/data';
 import type { Classifier } from '@mlsd/models';
-import type { ScoringTransaction } from './transaction.js';
+import type { ScoringEvent } from './scoring-event.js';
 
 /**
  * A model as the service serves it: the registry entry's name and version, the fitted classifier, and what was
@@ -24,7 +25,7 @@ export interface ModelSource {
   load(ref: string): Promise<ServedModel>;
 }
 
-/** The feature values of one transaction: the raw online features and the model's input vector. */
+/** The feature values of one event: the raw online features and the model's input vector. */
 export interface FeatureValues {
   /** Raw feature values, in {@link OnlineFeatures.rawNames} order (e.g. the 15 Handbook features). */
   readonly raw: Float64Array;
@@ -39,16 +40,21 @@ export interface OnlineFeatures {
   /** Names of the model input columns, in order. */
   readonly inputNames: readonly string[];
   /**
-   * Computes the features of `tx` from the store's state before it, then records `tx` in the store. Async because
-   * the store may be remote; rejects when the store fails, or with `INVALID_INPUT` when `tx` itself is refused
+   * The raw event schema the pipeline needs (`FeaturePipeline.eventSchema`: columns, types, roles): the service
+   * takes its request schema from it, or checks an explicit request schema against it.
+   */
+  readonly eventSchema: Schema;
+  /**
+   * Computes the features of `event` from the store's state before it, then records it in the store. Async because
+   * the store may be remote; rejects when the store fails, or with `INVALID_INPUT` when the event itself is refused
    * (e.g. later than the lateness bound).
    */
-  computeAndRecord(tx: ScoringTransaction): Promise<FeatureValues>;
+  computeAndRecord(event: ScoringEvent): Promise<FeatureValues>;
   /**
-   * Records a fraud label that arrived after the transaction; it feeds the delayed label-rate features. Resolves to
-   * how many stored events it labelled (0 when the transaction is unknown to the store or already evicted).
+   * Records a label (true = positive) that arrived after the event with id `id`; it feeds the delayed label-rate
+   * features. Resolves to how many stored events it labelled (0 when the id is unknown to the store or evicted).
    */
-  feedback(transactionId: number, fraud: boolean): Promise<number>;
+  feedback(id: string | number, label: boolean): Promise<number>;
 }
 
 /** The online feature store behind the service (in memory or Redis), shared by every loaded pipeline. */

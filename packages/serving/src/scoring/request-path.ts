@@ -1,18 +1,19 @@
 import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
 import { withDeadline } from '../resilience/deadline.js';
-import { decide } from './decision.js';
+import type { FallbackVerdict } from '../fallback/rule-set.js';
+import { decide, type Decision } from './decision.js';
 import { isPromiseLike, type ActiveModel, type ModelSlots } from './model-slots.js';
 import type { FeatureValues } from './ports.js';
 import { topContributions, type ScoreReason } from './reasons.js';
 import type { ExperimentArm, FallbackReason, ScoreObserver, ScoreResult } from './score-result.js';
 import type { ScorerDependencies } from './scorer-dependencies.js';
+import type { ScoringEvent } from './scoring-event.js';
 import type { ShadowJob } from './shadow-runner.js';
-import type { ScoringTransaction } from './transaction.js';
 
 /**
- * The request path of one transaction: load shedding, the feature store behind its breaker and the deadline, the
+ * The request path of one event: load shedding, the feature store behind its breaker and the deadline, the
  * model behind its breaker, the decision and its reasons — and the fallback rules whenever that path cannot answer,
- * so a valid transaction never throws. Every answer is counted and handed to the observer (the monitor).
+ * so a valid event never throws. Every answer is counted and handed to the observer (the monitor).
  *
  * Deadline: the feature store call is raced against the remaining budget (a slow or hung store times out); the
  * model is synchronous and cannot be interrupted, so its elapsed time is measured afterwards and a late answer
@@ -37,18 +38,23 @@ export class RequestPath {
   }
 
   /**
-   * Scores one transaction: features from the store's state before it (the event is then recorded), the model
-   * within the deadline, the decision from the thresholds; the fallback rules answer whenever that path cannot.
+   * Scores one event: features from the store's state before it (the event is then recorded), the model within the
+   * deadline, the decision from the thresholds; the fallback rules answer whenever that path cannot.
    * `shadowJobs`, when given, receives the challenger job to run after the response.
    */
-  async score(tx: ScoringTransaction, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
+  async score(tx: ScoringEvent, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
     const { deps } = this;
     const start = deps.now();
     const challenger = this.slots.challenger;
-    const arm: ExperimentArm = challenger !== undefined && this.observer?.assignArm?.(tx.customerId) === 'challenger' ? 'challenger' : 'champion';
+    let arm: ExperimentArm = 'champion';
+    if (challenger !== undefined && this.observer?.assignArm !== undefined) {
+      const unit = this.fieldValue(tx, this.monitorField('unit'));
+      if (unit !== null && this.observer.assignArm(unit) === 'challenger') arm = 'challenger';
+    }
     const active = arm === 'challenger' ? challenger : this.slots.champion;
     if (active === undefined) return this.fallback(tx, start, 'no-model', null, undefined);
     const version = active.served.version;
+    if (active.schemaIssues.length > 0) return this.fallback(tx, start, 'schema-mismatch', version, undefined);
     if (!deps.shedder.tryEnter()) {
       this.recordShed(active, tx);
       return this.fallback(tx, start, 'overload', version, undefined);
@@ -62,14 +68,14 @@ export class RequestPath {
         this.lastStoreFailed = false;
       } catch (error) {
         if (isMlsdError(error, 'INVALID_INPUT')) {
-          // The store answered: the transaction itself was refused (e.g. too late). That is the caller's error.
+          // The store answered: the event itself was refused (e.g. too late). That is the caller's error.
           deps.storeBreaker.success();
           throw error;
         }
         deps.storeBreaker.failure();
         this.lastStoreFailed = true;
         const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
-        deps.logger.warn({ err: error, transactionId: tx.transactionId, reason }, 'feature store failed; fallback');
+        deps.logger.warn({ err: error, [deps.idField]: tx.id, reason }, 'feature store failed; fallback');
         return this.fallback(tx, start, reason, version, undefined);
       }
       if (!deps.modelBreaker.tryAcquire()) return this.fallback(tx, start, 'model-circuit-open', version, active, values);
@@ -80,7 +86,7 @@ export class RequestPath {
       } catch (error) {
         deps.modelBreaker.failure();
         const reason = isMlsdError(error, 'TIMEOUT') ? 'model-timeout' : 'model-error';
-        deps.logger.warn({ err: error, transactionId: tx.transactionId, modelVersion: version, reason }, 'model failed; fallback');
+        deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version, reason }, 'model failed; fallback');
         return this.fallback(tx, start, reason, version, active, values);
       }
       if (deps.now() - start > deps.deadlineMs) {
@@ -95,10 +101,10 @@ export class RequestPath {
             return r >= 0 ? values.raw[r]! : values.input[c]!;
           })
         : [];
-      const result = this.finish(tx, start, score, 'model', undefined, version, reasons, active, values);
+      const result = this.finish(tx, start, score, decide(score, deps.thresholds), 'model', undefined, version, reasons, active, values);
       if (shadowJobs !== undefined && arm === 'champion' && this.slots.challenger !== undefined) {
         shadowJobs.push({
-          transactionId: tx.transactionId,
+          id: tx.id,
           input: values.input,
           inputNames: active.inputNames,
           championScore: score,
@@ -124,12 +130,12 @@ export class RequestPath {
   }
 
   /**
-   * Records a transaction shed under overload in the feature store without waiting for it: it still happened, and
-   * the card's and terminal's next transactions must count it (left out, every count and mean after it would be
-   * too low, skewing the model's inputs exactly when traffic peaks). The call starts now, so events keep their
+   * Records an event shed under overload in the feature store without waiting for it: it still happened, and its
+   * entities' next events must count it (left out, every count and mean after it would be too low, skewing the
+   * model's inputs exactly when traffic peaks). The call starts now, so events keep their
    * order in the store; its failures only feed the store's circuit breaker, since the answer has gone already.
    */
-  private recordShed(active: ActiveModel, tx: ScoringTransaction): void {
+  private recordShed(active: ActiveModel, tx: ScoringEvent): void {
     if (!this.deps.storeBreaker.tryAcquire()) return;
     active.features.computeAndRecord(tx).then(
       () => this.deps.storeBreaker.success(),
@@ -141,24 +147,42 @@ export class RequestPath {
   }
 
   private fallback(
-    tx: ScoringTransaction,
+    tx: ScoringEvent,
     start: number,
     reason: FallbackReason,
     version: number | null,
     active: ActiveModel | undefined,
     values?: FeatureValues,
   ): ScoreResult {
-    const meanIndex = active?.customerMeanIndex ?? -1;
-    const customerMeanAmount = values !== undefined && meanIndex >= 0 ? values.raw[meanIndex] : undefined;
-    const verdict = this.deps.rules.evaluate({ amount: tx.amount, terminalId: tx.terminalId, customerMeanAmount });
+    let verdict: FallbackVerdict;
+    try {
+      verdict = this.deps.rules(values !== undefined && active !== undefined ? { event: tx, features: { names: active.features.rawNames, values: values.raw } } : { event: tx });
+    } catch (error) {
+      this.deps.logger.error({ err: error, [this.deps.idField]: tx.id }, 'fallback rules threw; answering with score 0');
+      verdict = { score: 0, firedRules: [] };
+    }
     const reasons = verdict.firedRules.map((rule) => ({ rule }));
-    return this.finish(tx, start, verdict.score, 'fallback', reason, version, reasons, active, values);
+    const decision = verdict.decision ?? decide(verdict.score, this.deps.thresholds);
+    return this.finish(tx, start, verdict.score, decision, 'fallback', reason, version, reasons, active, values);
+  }
+
+  /** The event field the monitor reads as `unit`, `secondary` or `amount` (see the `monitorFields` option). */
+  private monitorField(part: 'unit' | 'secondary' | 'amount'): string | undefined {
+    const configured = this.deps.monitorFields[part];
+    if (configured !== undefined || part === 'amount') return configured;
+    const keys = (this.slots.champion ?? this.slots.challenger)?.request.entityKeys;
+    return keys?.[part === 'unit' ? 0 : 1];
+  }
+
+  private fieldValue(tx: ScoringEvent, field: string | undefined): string | number | null {
+    return field === undefined ? null : (tx.fields[field] ?? null);
   }
 
   private finish(
-    tx: ScoringTransaction,
+    tx: ScoringEvent,
     start: number,
     score: number,
+    decision: Decision,
     source: 'model' | 'fallback',
     fallbackReason: FallbackReason | undefined,
     modelVersion: number | null,
@@ -168,9 +192,9 @@ export class RequestPath {
   ): ScoreResult {
     const latencyMs = this.deps.now() - start;
     const result: ScoreResult = {
-      transactionId: tx.transactionId,
+      id: tx.id,
       score,
-      decision: decide(score, this.deps.thresholds),
+      decision,
       source,
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
       modelVersion,
@@ -181,8 +205,16 @@ export class RequestPath {
     if (this.observer !== undefined) {
       const features = values !== undefined && active !== undefined ? { names: active.features.rawNames, values: values.raw } : undefined;
       const arm: ExperimentArm = active !== undefined && active === this.slots.challenger ? 'challenger' : 'champion';
+      const amount = this.fieldValue(tx, this.monitorField('amount'));
+      const transaction = {
+        transactionId: tx.id,
+        time: tx.time,
+        customerId: this.fieldValue(tx, this.monitorField('unit')) ?? tx.id,
+        terminalId: this.fieldValue(tx, this.monitorField('secondary')),
+        amount: typeof amount === 'number' ? amount : Number.NaN,
+      };
       try {
-        this.observer.recordScore(features === undefined ? { transaction: tx, result, arm } : { transaction: tx, result, features, arm });
+        this.observer.recordScore(features === undefined ? { event: tx, transaction, result, arm } : { event: tx, transaction, result, features, arm });
       } catch (error) {
         this.deps.logger.error({ err: error }, 'monitor failed to record a score');
       }

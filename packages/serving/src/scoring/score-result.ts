@@ -1,7 +1,7 @@
-import type { Arm } from '@mlsd/monitoring';
+import type { Arm, MonitoredTransaction } from '@mlsd/monitoring';
 import type { Decision } from './decision.js';
 import type { ScoreReason } from './reasons.js';
-import type { ScoringTransaction } from './transaction.js';
+import type { ScoringEvent } from './scoring-event.js';
 
 /**
  * Why a transaction was answered by the fallback rules instead of the model:
@@ -11,7 +11,8 @@ import type { ScoringTransaction } from './transaction.js';
  * - `store-error`: the feature store failed (e.g. Redis unreachable);
  * - `store-timeout`: the feature store did not answer within the deadline;
  * - `model-error`: the model threw;
- * - `model-timeout`: the model path (features + model) finished after the deadline.
+ * - `model-timeout`: the model path (features + model) finished after the deadline;
+ * - `schema-mismatch`: the model's pipeline needs a field the service's request schema lacks (readiness fails too).
  */
 export type FallbackReason =
   | 'no-model'
@@ -21,12 +22,14 @@ export type FallbackReason =
   | 'store-timeout'
   | 'model-circuit-open'
   | 'model-error'
-  | 'model-timeout';
+  | 'model-timeout'
+  | 'schema-mismatch';
 
-/** The answer for one transaction, as `POST /v1/score` returns it. */
+/** The answer for one event, as `POST /v1/score` returns it (the id under the service's `api.idField`). */
 export interface ScoreResult {
-  readonly transactionId: number;
-  /** Fraud probability in [0, 1] (model), or the fallback rules' score. */
+  /** The event's id, as sent. */
+  readonly id: string | number;
+  /** Probability of the positive class in [0, 1] (model), or the fallback rules' score. */
   readonly score: number;
   readonly decision: Decision;
   readonly source: 'model' | 'fallback';
@@ -35,16 +38,21 @@ export interface ScoreResult {
   readonly modelVersion: number | null;
   /** Top feature contributions (model) or the rules that fired (fallback). */
   readonly reasons: readonly ScoreReason[];
-  /** Time spent scoring this transaction, in ms. */
+  /** Time spent scoring this event, in ms. */
   readonly latencyMs: number;
 }
 
 /** The two arms of a champion/challenger experiment (the monitoring stage's `Arm`). */
 export type ExperimentArm = Arm;
 
-/** What the monitor is told about each scored transaction (features by the model's input names). */
+/**
+ * What the monitor is told about each scored event (features by the raw feature names). `transaction` is the
+ * monitoring stage's view of the event (id, time, experiment unit, second entity, amount; see the service's
+ * `monitorFields` option), so a `Monitor` observes the service as it is.
+ */
 export interface ScoredEvent {
-  readonly transaction: ScoringTransaction;
+  readonly event: ScoringEvent;
+  readonly transaction: MonitoredTransaction;
   readonly result: ScoreResult;
   /** Raw feature values and their names, when the store answered. */
   readonly features?: { readonly names: readonly string[]; readonly values: Float64Array };
@@ -53,12 +61,12 @@ export interface ScoredEvent {
 }
 
 /**
- * Receives every scored transaction and every feedback label (the monitoring facade plugs in here). When it has
- * `assignArm`, it runs a champion/challenger experiment: transactions of cards assigned to `challenger` are
- * answered by the challenger (when one is loaded) instead of the champion.
+ * Receives every scored event and every feedback label (the monitoring facade plugs in here). When it has
+ * `assignArm`, it runs a champion/challenger experiment: events whose experiment unit (an entity key's value, see
+ * `monitorFields.unit`) is assigned to `challenger` are answered by the challenger (when one is loaded).
  */
 export interface ScoreObserver {
   recordScore(event: ScoredEvent): void;
-  recordFeedback(transactionId: number, fraud: boolean): void;
-  assignArm?(customerId: number): ExperimentArm;
+  recordFeedback(id: string | number, label: boolean): void;
+  assignArm?(unit: string | number): ExperimentArm;
 }

@@ -7,16 +7,22 @@ import { RequestPath } from './request-path.js';
 import type { ScoreObserver, ScoreResult } from './score-result.js';
 import type { ScorerDependencies } from './scorer-dependencies.js';
 import { ShadowRunner, type ShadowJob } from './shadow-runner.js';
-import type { ScoringTransaction } from './transaction.js';
+import type { EventRequestSchema } from '../http/event-request-schema.js';
+import type { ScoringEvent } from './scoring-event.js';
 
 /** The service's view of its health, for readiness and `GET /v2`. */
 export interface ScorerStatus {
   readonly modelLoaded: boolean;
   readonly modelVersion: number | null;
   readonly challengerVersion: number | null;
-  /** True when some transactions are (or would be) answered by the fallback. */
+  /** False when the champion cannot be served at all: its pipeline needs fields the request schema lacks. */
+  readonly ready: boolean;
+  /** True when some events are (or would be) answered by the fallback. */
   readonly degraded: boolean;
-  /** Why the service is degraded, e.g. `no-model`, `store-circuit-open`. */
+  /**
+   * Why the service is degraded, e.g. `no-model`, `store-circuit-open`, or `request-schema: missing field "price"`
+   * (the model's pipeline needs a field the service's request schema lacks; then `ready` is false).
+   */
   readonly issues: readonly string[];
   readonly circuits: { readonly model: CircuitState; readonly store: CircuitState };
   readonly inFlight: number;
@@ -62,12 +68,28 @@ export class Scorer {
   }
 
   /**
-   * Scores one transaction (see `RequestPath.score`): never throws for a valid transaction; the fallback rules
-   * answer whenever the model path cannot. `shadowJobs`, when given, receives the challenger job to pass to
-   * {@link runShadow} after the response.
+   * The request schema `POST /v1/score` bodies are parsed with: the service's own when it has one, else the
+   * champion's pipeline's. Throws `UNAVAILABLE` when there is neither (no model loaded and none configured).
    */
-  score(tx: ScoringTransaction, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
-    return this.requests.score(tx, shadowJobs);
+  requestSchema(): EventRequestSchema {
+    const schema = this.deps.requestSchema ?? this.slots.champion?.request;
+    if (schema === undefined) {
+      throw new MlsdError(
+        'UNAVAILABLE',
+        `No ${this.deps.modelName} model is loaded, and the request schema comes from the model; register a champion and POST /admin/reload, ` +
+          'or give the service a requestSchema so the fallback can answer without a model.',
+      );
+    }
+    return schema;
+  }
+
+  /**
+   * Scores one event (see `RequestPath.score`): never throws for a valid event; the fallback rules answer whenever
+   * the model path cannot. `shadowJobs`, when given, receives the challenger job to pass to {@link runShadow}
+   * after the response.
+   */
+  score(event: ScoringEvent, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
+    return this.requests.score(event, shadowJobs);
   }
 
   /**
@@ -79,27 +101,27 @@ export class Scorer {
   }
 
   /**
-   * Records a late fraud label in the feature store (delayed label-rate features) and the monitor; resolves to how
-   * many stored events the store labelled (0 when it does not know the transaction).
+   * Records a late label (true = positive) of the event `id` in the feature store (delayed label-rate features) and
+   * the monitor; resolves to how many stored events the store labelled (0 when it does not know the id).
    */
-  async feedback(transactionId: number, fraud: boolean): Promise<number> {
+  async feedback(id: string | number, label: boolean): Promise<number> {
     const active = this.slots.champion;
     if (active === undefined) {
       throw new MlsdError('UNAVAILABLE', 'No model is loaded, so no feature pipeline can take feedback; register a champion and POST /admin/reload.');
     }
     let labelled: number;
     try {
-      labelled = await withDeadline(active.features.feedback(transactionId, fraud), Math.max(this.deps.deadlineMs, 1000), 'The feature store');
+      labelled = await withDeadline(active.features.feedback(id, label), Math.max(this.deps.deadlineMs, 1000), 'The feature store');
     } catch (error) {
       if (isMlsdError(error, 'INVALID_INPUT')) throw error;
-      throw new MlsdError('UNAVAILABLE', `The feature store could not record feedback for transaction ${transactionId}; retry later.`, { cause: error });
+      throw new MlsdError('UNAVAILABLE', `The feature store could not record feedback for event ${id}; retry later.`, { cause: error });
     }
-    this.requests.observer?.recordFeedback(transactionId, fraud);
+    this.requests.observer?.recordFeedback(id, label);
     return labelled;
   }
 
   /**
-   * P(fraud) for each row of `X` (model input features, in the model's order) with the champion, or with registry
+   * P(positive) for each row of `X` (model input features, in the model's order) with the champion, or with registry
    * version `version` when given (loaded on first use, a few kept in memory). No fallback: this is the raw model.
    */
   async predictRows(X: DenseMatrix, version?: number): Promise<{ probabilities: Float64Array; model: ServedModel }> {
@@ -128,6 +150,7 @@ export class Scorer {
     const champion = this.slots.champion;
     const issues: string[] = [];
     if (champion === undefined) issues.push('no-model');
+    for (const issue of champion?.schemaIssues ?? []) issues.push(`request-schema: ${issue}`);
     if (circuits.model !== 'closed') issues.push(`model-circuit-${circuits.model}`);
     if (circuits.store !== 'closed') issues.push(`store-circuit-${circuits.store}`);
     else if (this.requests.storeFailing) issues.push('store-error');
@@ -135,6 +158,7 @@ export class Scorer {
     this.deps.metrics.setCircuit('store', circuits.store);
     return {
       modelLoaded: champion !== undefined,
+      ready: champion === undefined || champion.schemaIssues.length === 0,
       modelVersion: champion?.served.version ?? null,
       challengerVersion: this.slots.challenger?.served.version ?? null,
       degraded: issues.length > 0,

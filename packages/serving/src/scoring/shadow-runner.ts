@@ -4,7 +4,7 @@ import type { ScorerDependencies } from './scorer-dependencies.js';
 
 /** A shadow scoring job: the challenger scores the same features after the response has been sent. */
 export interface ShadowJob {
-  readonly transactionId: number;
+  readonly id: string | number;
   readonly input: Float64Array;
   readonly inputNames: readonly string[];
   readonly championScore: number;
@@ -12,7 +12,7 @@ export interface ShadowJob {
 }
 
 /** The part of the scorer's dependencies shadow scoring uses. */
-export type ShadowDependencies = Pick<ScorerDependencies, 'maxPendingShadow' | 'logger' | 'metrics'>;
+export type ShadowDependencies = Pick<ScorerDependencies, 'maxPendingShadow' | 'logger' | 'metrics' | 'idField'>;
 
 /**
  * Shadow scoring: the current challenger scores the champion's input vectors after the responses have gone, one
@@ -69,7 +69,7 @@ export class ShadowRunner {
       metrics.countShadow('scored');
       logger.info(
         {
-          transactionId: job.transactionId,
+          [this.deps.idField]: job.id,
           championVersion: job.championVersion,
           championScore: job.championScore,
           challengerVersion: challenger.served.version,

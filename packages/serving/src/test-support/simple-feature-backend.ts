@@ -1,8 +1,11 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, TRANSACTION_SCHEMA, defineSchema } from '@mlsd/data';
 import type { FeatureBackend, FeatureValues, OnlineFeatures } from '@mlsd/serving';
 
 /** The two raw features of {@link SimpleFeatureBackend}. */
 export const SIMPLE_FEATURES = ['TX_AMOUNT', 'CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW'] as const;
+
+/** The events {@link SimpleFeatureBackend} reads: the Handbook transaction without its labels. */
+const SIMPLE_EVENT_SCHEMA = defineSchema('transactions', TRANSACTION_SCHEMA.columns.filter((c) => c.role !== 'label'));
 
 /**
  * A tiny in-memory feature backend for the HTTP tests: TX_AMOUNT and the customer's mean amount over the events
@@ -13,8 +16,8 @@ export class SimpleFeatureBackend implements FeatureBackend {
   delayMs = 0;
   failing = false;
   closed = false;
-  readonly labels = new Map<number, boolean>();
-  private readonly sums = new Map<number, { n: number; sum: number }>();
+  readonly labels = new Map<string | number, boolean>();
+  private readonly sums = new Map<string | number, { n: number; sum: number }>();
 
   forPipeline(pipeline: unknown): OnlineFeatures {
     const names = (pipeline as { features?: unknown } | null)?.features;
@@ -24,14 +27,17 @@ export class SimpleFeatureBackend implements FeatureBackend {
     return {
       rawNames: SIMPLE_FEATURES,
       inputNames: SIMPLE_FEATURES,
+      eventSchema: SIMPLE_EVENT_SCHEMA,
       computeAndRecord: async (tx) => {
         await this.wait();
-        const state = this.sums.get(tx.customerId) ?? { n: 0, sum: 0 };
+        const customer = tx.fields['CUSTOMER_ID'] as number;
+        const amount = tx.fields['TX_AMOUNT'] as number;
+        const state = this.sums.get(customer) ?? { n: 0, sum: 0 };
         const values: FeatureValues = {
-          raw: Float64Array.of(tx.amount, state.n === 0 ? 0 : state.sum / state.n),
-          input: Float64Array.of(tx.amount, state.n === 0 ? 0 : state.sum / state.n),
+          raw: Float64Array.of(amount, state.n === 0 ? 0 : state.sum / state.n),
+          input: Float64Array.of(amount, state.n === 0 ? 0 : state.sum / state.n),
         };
-        this.sums.set(tx.customerId, { n: state.n + 1, sum: state.sum + tx.amount });
+        this.sums.set(customer, { n: state.n + 1, sum: state.sum + amount });
         return values;
       },
       feedback: async (transactionId, fraud) => {

@@ -16,8 +16,10 @@ interface ModelParams {
  * readiness, and inference on [N, F] feature rows (the model's input features, in the order its metadata lists)
  * returning P(fraud) per row, for the champion or a given registry version. Errors are `{ "error": "..." }`.
  * Server readiness is 200 whenever the service answers (the fallback covers a missing model or store), with
- * `degraded` and `issues` in the body; model readiness is 200 only when that model is loaded, else the error's
- * status from the one table (503 `UNAVAILABLE` without a champion, 404 for an unknown model or version).
+ * `degraded` and `issues` in the body, and 503 with `ready: false` when the champion's pipeline needs a field the
+ * service's request schema lacks (`issues` names it: `request-schema: missing field "x"`); model readiness is 200
+ * only when that model is loaded, else the error's status from the one table (503 `UNAVAILABLE` without a
+ * champion, 404 for an unknown model or version).
  */
 export function registerInferenceV2Routes(app: FastifyInstance, context: ServiceContext): void {
   const { scorer, options } = context;
@@ -26,7 +28,7 @@ export function registerInferenceV2Routes(app: FastifyInstance, context: Service
 
   app.get('/v2/health/live', async () => ({ live: true }));
 
-  app.get('/v2/health/ready', async () => {
+  app.get('/v2/health/ready', async (_request, reply) => {
     let storeReachable = true;
     try {
       await withDeadline(options.features.ping(), options.readinessTimeoutMs, 'The feature store ping');
@@ -35,7 +37,8 @@ export function registerInferenceV2Routes(app: FastifyInstance, context: Service
     }
     const status = scorer.status();
     const issues = storeReachable ? status.issues : [...status.issues, 'store-unreachable'];
-    return { ready: true, degraded: issues.length > 0, issues, storeReachable, ...without(status, ['issues', 'degraded']) };
+    if (!status.ready) reply.code(503);
+    return { ready: status.ready, degraded: issues.length > 0, issues, storeReachable, ...without(status, ['ready', 'issues', 'degraded']) };
   });
 
   const resolve = async (params: ModelParams): Promise<ServedModel> => {

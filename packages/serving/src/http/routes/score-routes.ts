@@ -2,39 +2,58 @@ import { MlsdError } from '@mlsd/data';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ScoreResult } from '../../scoring/score-result.js';
+import type { ScoringEvent } from '../../scoring/scoring-event.js';
 import type { ShadowJob } from '../../scoring/shadow-runner.js';
-import type { ScoringTransaction } from '../../scoring/transaction.js';
-import { feedbackSchema, parseBody, parseTransaction, parseTransactionBatch } from '../request-schemas.js';
+import type { EventRequestSchema } from '../event-request-schema.js';
+import { parseBody } from '../request-schemas.js';
 import type { ServiceContext } from '../service-context.js';
 
-const feedbackBatchSchema = z.array(feedbackSchema);
-
 /**
- * `POST /v1/score` (one transaction, or an array scored in order) and `POST /v1/feedback` (one label, or an array
- * applied in order). The challenger's shadow
- * scores run only once the response has been written (`finish`), so they cannot change or delay it.
+ * `POST /v1/score` (one event in the request schema, or an array scored in order) and `POST /v1/feedback` (one
+ * `{ id, label }`, or an array applied in order; the wire names come from the `api` option). The challenger's
+ * shadow scores run only once the response has been written (`finish`), so they cannot change or delay it.
  */
 export function registerScoreRoutes(app: FastifyInstance, context: ServiceContext): void {
   const { scorer, options } = context;
+  const { idField, labelField, labelFormat } = options.api;
+  // Feedback parsers per request schema (ids are typed as the schema's id column); a reload may bring a new one.
+  const feedbackParsers = new WeakMap<EventRequestSchema, { one: z.ZodType<Feedback>; batch: z.ZodType<Feedback[]> }>();
+  const feedbackParser = (schema: EventRequestSchema) => {
+    let parser = feedbackParsers.get(schema);
+    if (parser === undefined) {
+      const one = z
+        .object({
+          [idField]: schema.idSchema,
+          [labelField]: z.union([z.boolean(), z.literal(0), z.literal(1)], 'expected true, false, 1 or 0'),
+        })
+        .transform((body): Feedback => ({ id: body[idField] as string | number, label: body[labelField] === true || body[labelField] === 1 }));
+      parser = { one, batch: z.array(one) };
+      feedbackParsers.set(schema, parser);
+    }
+    return parser;
+  };
+  const wireLabel = (label: boolean): boolean | number => (labelFormat === 'boolean' ? label : label ? 1 : 0);
 
   app.post('/v1/score', async (request, reply) => {
     const body = request.body;
+    const schema = scorer.requestSchema();
     const shadowJobs: ShadowJob[] = [];
-    let answer: ScoreResult | ScoreResult[];
+    let answer: unknown;
     if (Array.isArray(body)) {
       if (body.length === 0 || body.length > options.maxBatchSize) {
         throw new MlsdError(
           'INVALID_INPUT',
-          `Invalid score request: a batch holds 1 to ${options.maxBatchSize} transactions, got ${body.length}; split it.`,
+          `Invalid score request: a batch holds 1 to ${options.maxBatchSize} events, got ${body.length}; split it.`,
           { location: { field: 'body' } },
         );
       }
-      const transactions = parseTransactionBatch(body);
-      const results: ScoreResult[] = [];
-      // In order: each transaction's features must see the ones before it in the batch.
-      for (const [i, tx] of transactions.entries()) {
+      const events = schema.parseBatch(body);
+      const results: unknown[] = [];
+      // In order: each event's features must see the ones before it in the batch.
+      for (const [i, event] of events.entries()) {
+        let result: ScoreResult;
         try {
-          results.push(await scorer.score(tx, shadowJobs));
+          result = await scorer.score(event, shadowJobs);
         } catch (error) {
           if (error instanceof MlsdError && error.code === 'INVALID_INPUT') {
             throw new MlsdError('INVALID_INPUT', `Item ${i} of the batch (items before it were scored): ${error.message}`, {
@@ -44,23 +63,26 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
           }
           throw error;
         }
+        if (options.logDecisions) logDecision(context, request.id, schema, event, result);
+        results.push(toWire(result, idField));
       }
-      if (options.logDecisions) for (let i = 0; i < results.length; i++) logDecision(context, request.id, transactions[i]!, results[i]!);
       answer = results;
     } else {
-      const tx = parseTransaction(body);
-      answer = await scorer.score(tx, shadowJobs);
-      if (options.logDecisions) logDecision(context, request.id, tx, answer);
+      const event = schema.parse(body);
+      const result = await scorer.score(event, shadowJobs);
+      if (options.logDecisions) logDecision(context, request.id, schema, event, result);
+      answer = toWire(result, idField);
     }
     if (shadowJobs.length > 0) reply.raw.once('finish', () => scorer.runShadow(shadowJobs));
     return answer;
   });
 
   app.post('/v1/feedback', async (request) => {
+    const parser = feedbackParser(scorer.requestSchema());
     if (!Array.isArray(request.body)) {
-      const { transactionId, fraud } = parseBody(feedbackSchema, request.body, 'feedback');
-      const featureStoreEvents = await scorer.feedback(transactionId, fraud);
-      return { transactionId, fraud, accepted: true, featureStoreEvents };
+      const { id, label } = parseBody(parser.one, request.body, 'feedback');
+      const featureStoreEvents = await scorer.feedback(id, label);
+      return { [idField]: id, [labelField]: wireLabel(label), accepted: true, featureStoreEvents };
     }
     // A batch of labels (e.g. a day of investigations), validated whole before any is applied, then applied in order.
     if (request.body.length === 0 || request.body.length > options.maxBatchSize) {
@@ -70,30 +92,47 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
         { location: { field: 'body' } },
       );
     }
-    const labels = parseBody(feedbackBatchSchema, request.body, 'feedback');
+    const labels = parseBody(parser.batch, request.body, 'feedback');
     const answers = [];
-    for (const { transactionId, fraud } of labels) {
-      answers.push({ transactionId, fraud, accepted: true, featureStoreEvents: await scorer.feedback(transactionId, fraud) });
+    for (const { id, label } of labels) {
+      answers.push({ [idField]: id, [labelField]: wireLabel(label), accepted: true, featureStoreEvents: await scorer.feedback(id, label) });
     }
     return answers;
   });
 }
 
-function logDecision(context: ServiceContext, reqId: string, tx: ScoringTransaction, result: ScoreResult): void {
-  context.decisionLog.info(
-    {
-      reqId,
-      transactionId: tx.transactionId,
-      card: context.hashCard(tx.customerId),
-      terminalId: tx.terminalId,
-      amount: tx.amount,
-      score: result.score,
-      decision: result.decision,
-      source: result.source,
-      fallbackReason: result.fallbackReason,
-      modelVersion: result.modelVersion,
-      latencyMs: result.latencyMs,
-    },
-    'scored',
-  );
+/** One parsed feedback label. */
+interface Feedback {
+  readonly id: string | number;
+  readonly label: boolean;
+}
+
+/** The answer as sent: the result itself when the id is called `id`, else the same fields with the id renamed. */
+function toWire(result: ScoreResult, idField: string): unknown {
+  if (idField === 'id') return result;
+  const { id, ...rest } = result;
+  return { [idField]: id, ...rest };
+}
+
+function logDecision(context: ServiceContext, reqId: string, schema: EventRequestSchema, event: ScoringEvent, result: ScoreResult): void {
+  const line: Record<string, unknown> = { reqId, [context.options.api.idField]: event.id };
+  const fields = context.options.decisionLogFields;
+  if (fields === undefined) {
+    for (const key of schema.entityKeys) {
+      const value = event.fields[key];
+      line[key] = value === null || value === undefined ? null : context.hashKey(value);
+    }
+  } else {
+    for (const { name, field, hash } of fields) {
+      const value = event.fields[field] ?? null;
+      line[name] = hash && value !== null ? context.hashKey(value) : value;
+    }
+  }
+  line['score'] = result.score;
+  line['decision'] = result.decision;
+  line['source'] = result.source;
+  line['fallbackReason'] = result.fallbackReason;
+  line['modelVersion'] = result.modelVersion;
+  line['latencyMs'] = result.latencyMs;
+  context.decisionLog.info(line, 'scored');
 }
