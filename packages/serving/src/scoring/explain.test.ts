@@ -15,6 +15,8 @@ async function serve(overrides: Partial<ScoringServiceOptions> = {}): Promise<Sc
     port: 0,
     defaultMetrics: false,
     overload: { maxEventLoopDelayMs: 10_000 },
+    // These tests are about reasons, not the deadline: a loaded CI box must not turn an answer into model-timeout.
+    deadlineMs: 5000,
     logStream: { write: () => undefined },
     ...overrides,
   });
