@@ -136,18 +136,24 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     return reply.code(404).send(request.url.startsWith('/v2') ? { error: message } : { error: message, code: 'NOT_FOUND' });
   });
 
-  await registerDocs(app, routeDocs({ maxBatchSize: resolved.maxBatchSize, modelName: resolved.modelName }));
-  registerScoreRoutes(app, context);
-  registerInferenceV2Routes(app, context);
-  registerOpsRoutes(app, context);
-  registerAdminRoutes(app, context);
-  registerDashboardRoutes(app, context);
-
   try {
     await scorer.reload();
   } catch (error) {
     logger.error({ err: error }, 'no model loaded at start; answering with the fallback rules until a reload succeeds');
   }
+  // After the first load: the docs describe the request schema of the model served at start (or the configured one).
+  let request: EventRequestSchema | undefined;
+  try {
+    request = scorer.requestSchema();
+  } catch {
+    request = undefined;
+  }
+  await registerDocs(app, routeDocs({ maxBatchSize: resolved.maxBatchSize, modelName: resolved.modelName, api: resolved.api, ...(request === undefined ? {} : { request }) }));
+  registerScoreRoutes(app, context);
+  registerInferenceV2Routes(app, context);
+  registerOpsRoutes(app, context);
+  registerAdminRoutes(app, context);
+  registerDashboardRoutes(app, context);
   const monitor = resolved.monitor?.({ registry: metrics.registry, logger, model: scorer.model });
   scorer.setObserver(monitor);
   context.monitor = monitor;

@@ -28,7 +28,8 @@ export class EventRequestSchema {
   readonly timeColumn: string;
   /** The entity-key columns, in schema order: what experiments may assign arms by. */
   readonly entityKeys: readonly string[];
-  private readonly event: z.ZodType<ScoringEvent>;
+  /** The zod schema of one event, which words every 400 (and documents the body in OpenAPI). */
+  readonly bodySchema: z.ZodType<ScoringEvent>;
   private readonly batch: z.ZodType<ScoringEvent[]>;
   private readonly id: z.ZodType<string | number>;
   private readonly names: readonly string[];
@@ -57,18 +58,18 @@ export class EventRequestSchema {
     const shape: Record<string, z.ZodType<FieldValue>> = {};
     for (const spec of this.schema.columns) shape[spec.name] = fieldSchema(spec);
     const { idColumn, timeColumn } = this;
-    this.event = z.object(shape).transform((fields): ScoringEvent => {
+    this.bodySchema = z.object(shape).transform((fields): ScoringEvent => {
       const out: Record<string, FieldValue> = {};
       for (const name of this.names) out[name] = fields[name] ?? null;
       return { id: out[idColumn] as string | number, time: out[timeColumn] as number, fields: out };
     });
-    this.batch = z.array(this.event);
+    this.batch = z.array(this.bodySchema);
     this.id = fieldSchema(this.schema.columns.find((c) => c.name === idColumn)!) as z.ZodType<string | number>;
   }
 
   /** One event of `POST /v1/score`; throws `INVALID_INPUT` naming the field and what was expected. */
   parse(body: unknown): ScoringEvent {
-    return this.read(body) ?? parseBody(this.event, body, 'score request');
+    return this.read(body) ?? parseBody(this.bodySchema, body, 'score request');
   }
 
   /** The events of a batch `POST /v1/score`, in order; a 400 also names the item. */

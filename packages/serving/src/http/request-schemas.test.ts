@@ -6,7 +6,7 @@ import { EventRequestSchema } from '@mlsd/serving';
 const handbook = new EventRequestSchema(TRANSACTION_SCHEMA);
 const parseTransaction = (body: unknown) => handbook.parse(body);
 const parseTransactionBatch = (items: readonly unknown[]) => handbook.parseBatch(items);
-const transactionSchema = (handbook as unknown as { event: { safeParse(body: unknown): { success: boolean; data?: unknown } } }).event;
+const transactionSchema = handbook.bodySchema;
 
 const valid = { TRANSACTION_ID: 7, TX_DATETIME: '2018-04-01 00:00:31', CUSTOMER_ID: 12, TERMINAL_ID: 3, TX_AMOUNT: 57.16 };
 

@@ -3,7 +3,9 @@ import { createScoringService, type ScoringService } from '@mlsd/serving';
 import { SimpleFeatureBackend } from '../../test-support/simple-feature-backend.js';
 import { MapModelSource } from '../../test-support/map-model-source.js';
 import { trainTinyModel } from '../../test-support/tiny-model.js';
-import { transactionSchema } from '../request-schemas.js';
+import { TRANSACTION_SCHEMA } from '@mlsd/data';
+import { EventRequestSchema } from '../event-request-schema.js';
+import { HANDBOOK_SERVICE } from '../../test-support/handbook-service.js';
 import { zodToOpenApi } from './route-docs.js';
 
 type Operation = { summary?: string; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown>; security?: unknown };
@@ -14,6 +16,7 @@ let spec: OpenApi;
 
 beforeAll(async () => {
   service = await createScoringService({
+    ...HANDBOOK_SERVICE,
     models: new MapModelSource().add(1, await trainTinyModel(), ['champion']),
     features: new SimpleFeatureBackend(),
     port: 0,
@@ -64,7 +67,7 @@ describe('GET /docs/json', () => {
 
   it('takes request bodies from the zod schemas the routes validate with', () => {
     const body = spec.paths['/v1/score']!['post']!.requestBody!.content['application/json']!.schema as { oneOf: Record<string, unknown>[] };
-    const single = zodToOpenApi(transactionSchema);
+    const single = zodToOpenApi(new EventRequestSchema(TRANSACTION_SCHEMA).bodySchema);
     expect(body.oneOf[0]).toEqual(single);
     expect(body.oneOf[1]).toMatchObject({ type: 'array', maxItems: 50, items: single });
     expect(single).toMatchObject({ required: ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT'], properties: { TX_AMOUNT: { type: 'number', minimum: 0 } } });

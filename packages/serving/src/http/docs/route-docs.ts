@@ -1,17 +1,24 @@
 import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { HTTP_STATUS_BY_CODE } from '../error-status.js';
-import { feedbackSchema, inferRequestSchema, transactionSchema } from '../request-schemas.js';
+import type { EventRequestSchema } from '../event-request-schema.js';
+import { feedbackBodySchema } from '../feedback-schema.js';
+import { inferRequestSchema } from '../request-schemas.js';
 
 /** A JSON Schema object as OpenAPI 3.0 embeds it. */
 type JsonSchema = Record<string, unknown>;
 
-/** What the route documentation depends on: the service's batch limit and the model name it serves. */
+/** What the route documentation depends on: the batch limit, the model name, the wire names, the request schema. */
 export interface RouteDocsOptions {
   readonly maxBatchSize: number;
   readonly modelName: string;
-  /** The request schema of one scored event (default: the Handbook transaction the routes parse today). */
-  readonly scoreEvent?: z.ZodType;
+  /** The wire names of the id and the label (the service's `api` option). */
+  readonly api: { readonly idField: string; readonly labelField: string; readonly labelFormat: 'number' | 'boolean' };
+  /**
+   * The request schema when the docs are built (the service's own, or the champion's at start); without one the body
+   * is documented as an object in the served model's schema.
+   */
+  readonly request?: EventRequestSchema;
 }
 
 /**
@@ -35,12 +42,20 @@ const errorBody: JsonSchema = {
 
 const v2ErrorBody: JsonSchema = { type: 'object', description: 'An Open Inference Protocol error.', properties: { error: { type: 'string' } }, required: ['error'] };
 
-const FALLBACK_REASONS = ['no-model', 'overload', 'store-circuit-open', 'store-error', 'store-timeout', 'model-circuit-open', 'model-error', 'model-timeout'];
+const FALLBACK_REASONS = ['no-model', 'overload', 'store-circuit-open', 'store-error', 'store-timeout', 'model-circuit-open', 'model-error', 'model-timeout', 'schema-mismatch'];
 
-const scoreResult: JsonSchema = {
+const idValue: JsonSchema = { oneOf: [{ type: 'integer' }, { type: 'string' }], description: 'The event id, as sent.' };
+
+const anyEvent: JsonSchema = {
+  type: 'object',
+  description: "One event in the served model's request schema (its pipeline's raw event schema); no model was loaded when these docs were built.",
+  additionalProperties: true,
+};
+
+const scoreResult = (idField: string): JsonSchema => ({
   type: 'object',
   properties: {
-    transactionId: { type: 'integer' },
+    [idField]: idValue,
     score: { type: 'number', minimum: 0, maximum: 1, description: 'P(positive) from the model, or the fallback rules\' score.' },
     decision: { type: 'string', enum: ['allow', 'review', 'block'] },
     source: { type: 'string', enum: ['model', 'fallback'] },
@@ -53,19 +68,19 @@ const scoreResult: JsonSchema = {
     },
     latencyMs: { type: 'number', description: 'Time spent scoring, in ms.' },
   },
-  required: ['transactionId', 'score', 'decision', 'source', 'modelVersion', 'reasons', 'latencyMs'],
-};
+  required: [idField, 'score', 'decision', 'source', 'modelVersion', 'reasons', 'latencyMs'],
+});
 
-const feedbackAnswer: JsonSchema = {
+const feedbackAnswer = (api: RouteDocsOptions['api']): JsonSchema => ({
   type: 'object',
   properties: {
-    transactionId: { type: 'integer' },
-    fraud: { type: 'boolean' },
+    [api.idField]: idValue,
+    [api.labelField]: api.labelFormat === 'boolean' ? { type: 'boolean' } : { type: 'integer', enum: [0, 1] },
     accepted: { type: 'boolean' },
-    featureStoreEvents: { type: 'integer', description: 'Stored events the label reached (0: the store no longer knows the transaction).' },
+    featureStoreEvents: { type: 'integer', description: 'Stored events the label reached (0: the store no longer knows the event).' },
   },
-  required: ['transactionId', 'fraud', 'accepted', 'featureStoreEvents'],
-};
+  required: [api.idField, api.labelField, 'accepted', 'featureStoreEvents'],
+});
 
 const circuitState: JsonSchema = { type: 'string', enum: ['closed', 'half-open', 'open'] };
 
@@ -161,8 +176,13 @@ function errors(codes: readonly number[], body: JsonSchema = errorBody): Record<
  * is worded the same), these schemas only document them. A route missing here fails the service's docs test.
  */
 export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, FastifySchema>> {
-  const event = zodToOpenApi(options.scoreEvent ?? transactionSchema);
-  const feedback = zodToOpenApi(feedbackSchema);
+  const event = options.request === undefined ? anyEvent : zodToOpenApi(options.request.bodySchema);
+  const feedback =
+    options.request === undefined
+      ? { type: 'object', properties: { [options.api.idField]: idValue, [options.api.labelField]: { oneOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }] } }, required: [options.api.idField, options.api.labelField] }
+      : zodToOpenApi(feedbackBodySchema(options.request, options.api));
+  const result = scoreResult(options.api.idField);
+  const answer = feedbackAnswer(options.api);
   const batch = (item: JsonSchema): JsonSchema => ({ type: 'array', minItems: 1, maxItems: options.maxBatchSize, items: item });
   const v2 = ['Open Inference Protocol'];
   const model = `The model name is the registry name (\`${options.modelName}\`).`;
@@ -196,14 +216,14 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
         `One event, or an array of 1 to ${options.maxBatchSize} scored in order. The model answers within the deadline; the fallback rules ` +
         'answer whenever it cannot (`source: "fallback"` with a `fallbackReason`). Keys the schema does not list are ignored.',
       body: { oneOf: [event, batch(event)] },
-      response: { 200: json('The answer (an array for a batch).', { oneOf: [scoreResult, { type: 'array', items: scoreResult }] }), ...errors([400, 413, 415, 503]) },
+      response: { 200: json('The answer (an array for a batch).', { oneOf: [result, { type: 'array', items: result }] }), ...errors([400, 413, 415, 503]) },
     },
     'POST /v1/feedback': {
       tags: ['Scoring'],
       summary: 'Report a late label',
       description: `A label (true/false or 1/0) for an event scored earlier, or an array of up to ${options.maxBatchSize} validated whole then applied in order. Feeds the delayed label features and the monitor.`,
       body: { oneOf: [feedback, batch(feedback)] },
-      response: { 200: json('Accepted (an array for a batch).', { oneOf: [feedbackAnswer, { type: 'array', items: feedbackAnswer }] }), ...errors([400, 413, 415, 503]) },
+      response: { 200: json('Accepted (an array for a batch).', { oneOf: [answer, { type: 'array', items: answer }] }), ...errors([400, 413, 415, 503]) },
     },
     'GET /v1/monitoring': {
       tags: ['Monitoring'],
@@ -246,7 +266,8 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
     'GET /v2/health/ready': {
       tags: v2,
       summary: 'Readiness',
-      description: '200 whenever the service answers (the fallback covers a missing model or store), with `degraded` and `issues`.',
+      description:
+        '200 whenever the service answers (the fallback covers a missing model or store), with `degraded` and `issues`; 503 with `ready: false` when the model needs a field the request schema lacks.',
       response: {
         200: json('Ready, possibly degraded.', {
           type: 'object',

@@ -5,6 +5,7 @@ import type { ScoreResult } from '../../scoring/score-result.js';
 import type { ScoringEvent } from '../../scoring/scoring-event.js';
 import type { ShadowJob } from '../../scoring/shadow-runner.js';
 import type { EventRequestSchema } from '../event-request-schema.js';
+import { feedbackBodySchema, type Feedback } from '../feedback-schema.js';
 import { parseBody } from '../request-schemas.js';
 import type { ServiceContext } from '../service-context.js';
 
@@ -21,12 +22,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   const feedbackParser = (schema: EventRequestSchema) => {
     let parser = feedbackParsers.get(schema);
     if (parser === undefined) {
-      const one = z
-        .object({
-          [idField]: schema.idSchema,
-          [labelField]: z.union([z.boolean(), z.literal(0), z.literal(1)], 'expected true, false, 1 or 0'),
-        })
-        .transform((body): Feedback => ({ id: body[idField] as string | number, label: body[labelField] === true || body[labelField] === 1 }));
+      const one = feedbackBodySchema(schema, options.api);
       parser = { one, batch: z.array(one) };
       feedbackParsers.set(schema, parser);
     }
@@ -99,12 +95,6 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
     }
     return answers;
   });
-}
-
-/** One parsed feedback label. */
-interface Feedback {
-  readonly id: string | number;
-  readonly label: boolean;
 }
 
 /** The answer as sent: the result itself when the id is called `id`, else the same fields with the id renamed. */
