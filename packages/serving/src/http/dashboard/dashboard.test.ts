@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom, denseMatrix } from '@mlsd/data';
 import { buildReferenceProfile } from '@mlsd/eval';
 import { Monitor, type MonitoringReport } from '@mlsd/monitoring';
-import { createScoringService, type ScoreResult, type ScoringService } from '@mlsd/serving';
+import { createScoringService, type ScoringService } from '@mlsd/serving';
 import { MapModelSource } from '../../test-support/map-model-source.js';
 import { SimpleFeatureBackend, SIMPLE_FEATURES } from '../../test-support/simple-feature-backend.js';
 import { trainTinyModel } from '../../test-support/tiny-model.js';
+import { HANDBOOK_SERVICE, type HandbookAnswer } from '../../test-support/handbook-service.js';
 
 // A real headless browser (Debian's chromium driven by playwright-core) loads the dashboard from a running service
 // and must show the numbers the API reports. In CI (CI=true or MLSD_REQUIRE_BROWSER=1) a missing chromium fails.
@@ -23,7 +24,7 @@ interface Field {
 }
 
 interface Answers {
-  readonly results: ScoreResult[];
+  readonly results: HandbookAnswer[];
 }
 
 let service: ScoringService;
@@ -40,7 +41,7 @@ function tx(id: number, amount: number) {
 async function score(id: number, amount: number): Promise<void> {
   const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(id, amount)) });
   expect(res.status).toBe(200);
-  answers.results.push((await res.json()) as ScoreResult);
+  answers.results.push((await res.json()) as HandbookAnswer);
 }
 
 /** Opens `path` on the service, failing on console errors, page errors and any request that leaves the service. */
@@ -100,6 +101,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('GET /dashboard in a headles
     const profile = buildReferenceProfile({ features: reference, scores: champion.predictProba(reference) });
     const models = new MapModelSource().add(1, champion, ['champion']).add(2, await trainTinyModel(2), ['challenger']);
     service = await createScoringService({
+      ...HANDBOOK_SERVICE,
       models,
       features,
       port: 0,
@@ -168,7 +170,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('GET /dashboard in a headles
     expect(shown.get('experiment.conclusion')!.text).toBe(experiment.conclusion);
 
     // Decisions and fallbacks: as /metrics counts them, and as the answers the client received.
-    const count = (pick: (r: ScoreResult) => boolean) => answers.results.filter(pick).length;
+    const count = (pick: (r: HandbookAnswer) => boolean) => answers.results.filter(pick).length;
     for (const decision of ['allow', 'review', 'block'] as const) {
       expectValue(shown, `metrics.decisions.${decision}`, sample(metrics, 'mlsd_decisions_total', `decision="${decision}"`));
       expectValue(shown, `metrics.decisions.${decision}`, count((r) => r.decision === decision));
