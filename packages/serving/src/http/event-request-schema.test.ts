@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TRANSACTION_SCHEMA, defineSchema, isMlsdError, type ColumnSpec, type ColumnType, type Schema } from '@mlsd/data';
+import { FeaturePipeline, OnlineFeatureExecutor } from '@mlsd/features';
 import { EventRequestSchema } from './event-request-schema.js';
 
 const T = Date.UTC(2024, 2, 1, 12);
@@ -155,5 +156,54 @@ describe('EventRequestSchema', () => {
     expect(parser.uncovered(needed)).toEqual(['missing field "price"']);
     expect(parser.uncovered(clicks)).toEqual([]);
     expect(() => new EventRequestSchema(defineSchema('x', [{ name: 'ts', type: 'timestamp', role: 'event-time' }]))).toThrow(/has no column of role "id"/);
+  });
+});
+
+describe('EventRequestSchema from a pipeline schema (property test)', () => {
+  /** Random feature definitions over entity keys k0..k2 and numeric columns v0..v2, with a delayed label. */
+  const definitions = fc.array(
+    fc.oneof(
+      fc.record({ kind: fc.constant('window' as const), entity: fc.constantFrom('k0', 'k1', 'k2'), agg: fc.constant('count' as const), window: fc.constantFrom('1h', '1d') }),
+      fc.record({ kind: fc.constant('window' as const), entity: fc.constantFrom('k0', 'k1'), column: fc.constantFrom('v0', 'v1'), agg: fc.constantFrom('mean' as const, 'max' as const), window: fc.constant('1d') }),
+      fc.record({ kind: fc.constant('column' as const), column: fc.constantFrom('v0', 'v1', 'v2') }),
+      fc.record({ kind: fc.constant('delayed-label' as const), entity: fc.constantFrom('k0', 'k1'), label: fc.constant('y'), window: fc.constant('7d'), delay: fc.constant('1d'), output: fc.constantFrom('count' as const, 'rate' as const) }),
+      fc.record({ kind: fc.constant('calendar' as const), flag: fc.constantFrom('night' as const, 'weekend' as const) }),
+    ),
+    { minLength: 1, maxLength: 6 },
+  );
+  const keyTypes = fc.tuple(fc.constantFrom<ColumnType>('integer', 'category'), fc.constantFrom<ColumnType>('integer', 'category'), fc.constantFrom<ColumnType>('integer', 'category'));
+
+  it("accepts exactly what the pipeline's online features need: every event it parses can be observed", async () => {
+    await fc.assert(
+      fc.asyncProperty(definitions, keyTypes, fc.constantFrom<ColumnType>('integer', 'category'), async (raw, types, idType) => {
+        // Unique names: the same definition drawn twice would be refused as a duplicate feature.
+        const keys = raw.map((d) => JSON.stringify(d));
+        const defs = raw.filter((_, i) => keys.indexOf(keys[i]!) === i);
+        const schema = defineSchema('random', [
+          { name: 'eid', type: idType, role: 'id' },
+          { name: 't', type: 'timestamp', role: 'event-time' },
+          ...types.map((type, k): ColumnSpec => ({ name: `k${k}`, type, role: 'entity-key' })),
+          { name: 'v0', type: 'float', role: 'feature' },
+          { name: 'v1', type: 'integer', role: 'feature', min: 0 },
+          { name: 'v2', type: 'float', role: 'feature', required: false },
+          { name: 'y', type: 'label', role: 'label' },
+          { name: 'unused', type: 'category', role: 'feature' },
+        ]);
+        const pipeline = new FeaturePipeline({ features: defs, schema });
+        const request = new EventRequestSchema(pipeline.eventSchema);
+        // The request asks for no column the pipeline does not read (and never the label or unused columns).
+        const read = new Set(['eid', 't', ...defs.flatMap((d) => (Object.values(d) as unknown[]).filter((v): v is string => typeof v === 'string' && /^(k|v)\d$/.test(v)))]);
+        expect(new Set(request.schema.columns.map((c) => c.name))).toEqual(read);
+        const body: Record<string, unknown> = { eid: idType === 'integer' ? 7 : 'e-7', t: '2024-03-01 10:00:00' };
+        for (const spec of request.schema.columns) {
+          if (spec.name in body) continue;
+          body[spec.name] = spec.type === 'category' ? `${spec.name}-a` : spec.name === 'v2' ? null : 3;
+        }
+        const event = request.parse(body);
+        const vector = await new OnlineFeatureExecutor(defs, { schema }).observe(event.fields);
+        expect(vector.length).toBe(defs.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
