@@ -1,4 +1,3 @@
-export {};
 export { buildReferenceProfile, parseReferenceProfile, profileDistribution, REFERENCE_PROFILE_SCHEMA_VERSION } from './profile/reference-profile.js';
 export type { DistributionProfile, FeatureProfile, ReferenceProfile, ReferenceProfileInput } from './profile/reference-profile.js';
 export { PSI_EPSILON, populationStabilityIndex } from './drift/population-stability-index.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSchema, ingest, isMlsdError, MlsdError, simulateTransactions, TRANSACTION_SCHEMA, writeTable } from '@mlsd/data';
+import { defineSchema, ingest, isMlsdError, type MlsdError, simulateTransactions, TRANSACTION_SCHEMA, writeTable } from '@mlsd/data';
 
 let folder: string;
 beforeAll(async () => {

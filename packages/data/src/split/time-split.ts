@@ -103,7 +103,7 @@ function split(table: ColumnTable, options: TimeSplitOptions, startMs: number, n
   for (let i = 0; i < n; i++) {
     const t = time[i]!;
     if (t < testStart || t >= testStart + testDays * MS_PER_DAY) continue;
-    if (dropped !== undefined && dropped(i, Math.floor((t - testStart) / MS_PER_DAY))) continue;
+    if (dropped?.(i, Math.floor((t - testStart) / MS_PER_DAY))) continue;
     test[testSize++] = i;
   }
   return { name, train: train.slice(0, trainSize), test: test.slice(0, testSize) };

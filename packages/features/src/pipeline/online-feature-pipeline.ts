@@ -1,5 +1,10 @@
 import type { FeatureEvent, LabelFeedback, OnlineFeatureExecutor } from '../online/online-executor.js';
-import type { FeaturePipeline } from './feature-pipeline.js';
+
+/** What an online pipeline needs of its fitted `FeaturePipeline`: turning raw features into the model input. */
+export interface EventTransformer {
+  /** The model input for one event from its raw features (in the pipeline's `rawFeatureNames` order). */
+  transformEvent(raw: Float64Array, event: FeatureEvent): Float64Array;
+}
 
 /** What {@link OnlineFeaturePipeline.observe} resolves to: the model input and the computed features behind it. */
 export interface ObservedFeatures {
@@ -23,13 +28,13 @@ export interface ObservedFeatures {
  * Created by `FeaturePipeline.createOnline`.
  */
 export class OnlineFeaturePipeline {
-  /** The pipeline whose transforms shape the vectors. */
-  readonly pipeline: FeaturePipeline;
+  /** The fitted pipeline whose transforms shape the vectors (a `FeaturePipeline`). */
+  readonly pipeline: EventTransformer;
   /** The executor computing the raw features (and owning the state store). */
   readonly executor: OnlineFeatureExecutor;
 
   /** Binds a fitted pipeline to an executor over the same definitions. */
-  constructor(pipeline: FeaturePipeline, executor: OnlineFeatureExecutor) {
+  constructor(pipeline: EventTransformer, executor: OnlineFeatureExecutor) {
     this.pipeline = pipeline;
     this.executor = executor;
   }

@@ -73,13 +73,17 @@ export function fitTransform(spec: TransformSpec, frame: FeatureFrame, rows: Int
 export function applyTransform(fitted: FittedTransform, frame: FeatureFrame): void {
   switch (fitted.spec.kind) {
     case 'standard-scale':
-      return applyStandardScale(fitted.spec, fitted.state as StandardScaleState, frame);
+      applyStandardScale(fitted.spec, fitted.state as StandardScaleState, frame);
+      return;
     case 'median-impute':
-      return applyMedianImpute(fitted.spec, fitted.state as MedianImputeState, frame);
+      applyMedianImpute(fitted.spec, fitted.state as MedianImputeState, frame);
+      return;
     case 'one-hot':
-      return applyOneHot(fitted.spec, fitted.state as OneHotState, frame);
+      applyOneHot(fitted.spec, fitted.state as OneHotState, frame);
+      return;
     case 'frequency-encode':
-      return applyFrequencyEncode(fitted.spec, fitted.state as FrequencyEncodeState, frame);
+      applyFrequencyEncode(fitted.spec, fitted.state as FrequencyEncodeState, frame);
+      return;
   }
 }
 

@@ -53,7 +53,7 @@ export function validateOptions<T extends object>(
   const validKeys = Object.keys(defaults);
   const result = { ...defaults } as Record<string, unknown>;
   for (const [key, value] of Object.entries(given)) {
-    if (!Object.prototype.hasOwnProperty.call(defaults, key)) {
+    if (!Object.hasOwn(defaults, key)) {
       throw new MlsdError(
         'INVALID_OPTION',
         `${kind}: unknown option "${key}". Valid options: ${validKeys.join(', ')}.`,

@@ -26,6 +26,8 @@ export const SHARED_MEMORY_MAX_PAGES = 65536;
 export interface KernelModule<Exports> {
   readonly module: WebAssembly.Module;
   readonly shared: boolean;
+  /** Never set: only ties the module to the type of its exported functions, so a kernel cannot be mistyped. */
+  readonly exportsType?: Exports;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { DenseMatrix } from '@mlsd/data';
 import { align8, KernelMemory } from '../kernels/kernel-memory.js';
 import { forestWalkKernel, type ForestWalkExports } from '../kernels/kernel-modules.js';
 import { MIN_ROWS_TO_SHARE, WalkHelpers } from '../kernels/walk-helpers.js';
-import type { PackedForest } from './packed-forest.js';
+import type { PackedForest } from './packed-forest-layout.js';
 
 /**
  * A packed forest and a batch of rows in the memory of a WebAssembly tree kernel (`assembly/forest-walk.ts`),

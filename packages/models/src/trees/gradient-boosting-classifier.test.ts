@@ -64,7 +64,8 @@ describe('GradientBoostingClassifier', () => {
       leafScale: 1,
       binaryTargets: false,
     });
-    const grad = Float64Array.from([0.5, 0.5, -0.5, -0.5]);
+    // Log loss at the initial score p = 0.5: gradient p - y, hessian p (1 - p).
+    const grad = Float64Array.from(y, (label) => 0.5 - label);
     const hess = new Float64Array(4).fill(0.25);
     const tree = learner.grow(grad, hess, Int32Array.from([0, 1, 2, 3]), 4, Int32Array.from([0]), new SeededRandom(1));
     expect(tree.feature[0]).toBe(0);

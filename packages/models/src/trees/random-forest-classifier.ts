@@ -1,4 +1,4 @@
-import { MlsdError, SeededRandom } from '@mlsd/data';
+import { SeededRandom } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';

@@ -4,7 +4,6 @@ import {
   resolveServiceOptions,
   type ResolvedServiceOptions,
   type ScoringServiceOptions,
-  type ServiceMonitor,
 } from '../config/service-options.js';
 import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
 import { cardHasher, createDecisionLogger, createServiceLogger } from '../observability/logger.js';

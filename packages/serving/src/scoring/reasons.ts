@@ -9,14 +9,14 @@ export type ScoreReason =
 /**
  * The `topK` features pushing the score of the single row in `row` up the most, from the classifier's
  * `contributions` (log-odds units for linear and boosted models); only positive contributions count, largest first.
- * Returns an empty list when the model has no `contributions`. `valueOf(c)` gives the value to report for column c
+ * Returns an empty list when the model has no `contributions`. `reportedValue(c)` gives the value to report for column c
  * (the raw feature value rather than its scaled model input, when known).
  */
 export function topContributions(
   classifier: Classifier,
   row: DenseMatrix,
   topK: number,
-  valueOf: (column: number) => number,
+  reportedValue: (column: number) => number,
 ): ScoreReason[] {
   if (classifier.contributions === undefined || topK <= 0) return [];
   const contributions = classifier.contributions(row);
@@ -24,7 +24,7 @@ export function topContributions(
   for (let c = 0; c < row.cols; c++) {
     const contribution = contributions[c]!;
     if (!(contribution > 0)) continue;
-    reasons.push({ feature: row.featureNames[c]!, value: valueOf(c), contribution });
+    reasons.push({ feature: row.featureNames[c]!, value: reportedValue(c), contribution });
   }
   reasons.sort((a, b) => b.contribution - a.contribution);
   return reasons.slice(0, topK);

@@ -2,7 +2,7 @@
 // every `?refresh=` ms (default 2000) and redraws. No dependencies, no network beyond this service.
 // Every number is written into an element with `data-field` (what it is) and `data-value` (the raw value), so a
 // test can compare the page with the API.
-'use strict';
+
 
 const REFRESH_MS = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 2000);
 const HISTORY = 120;
@@ -279,7 +279,7 @@ async function refresh() {
     ]);
     if (!metricsResponse.ok) throw new Error(`GET /metrics answered ${metricsResponse.status}`);
     renderMetrics(parsePrometheus(await metricsResponse.text()), Date.now());
-    if (monitoringResponse !== null && monitoringResponse.ok) {
+    if (monitoringResponse?.ok) {
       const report = await monitoringResponse.json();
       renderService(report.service);
       renderDrift(report.drift);

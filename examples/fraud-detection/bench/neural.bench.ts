@@ -5,8 +5,8 @@
  * average precision and ROC AUC, training time, the backend used, batch and single-row prediction time of the
  * typed-array forward pass, and its largest difference from TensorFlow.js's own predictions.
  *
- *   pnpm exec tsx --conditions=@mlsd/source packages/models/bench/neural.bench.ts
- *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/models/bench/neural.bench.ts
+ *   pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/neural.bench.ts
+ *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/neural.bench.ts
  *
  * Writes `bench/results/neural.json` and prints a one-line summary. The features are passed raw: the model
  * standardises its inputs itself (option `standardize`). `machine.dotProductMmacPerSecond` measures how fast

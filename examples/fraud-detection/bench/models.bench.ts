@@ -3,8 +3,8 @@
  * Handbook set-up (simulated transactions, the 15 Handbook features, train 2018-07-25 + 7 days, 7-day delay,
  * 7 test days, known-compromised cards dropped from the test week), over several simulator seeds.
  *
- *   pnpm exec tsx --conditions=@mlsd/source packages/models/bench/models.bench.ts
- *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/models/bench/models.bench.ts
+ *   pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/models.bench.ts
+ *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/models.bench.ts
  *
  * Writes `bench/results/models.json` and prints a one-line summary. mlsd models are found by scanning the
  * package exports for classes with `fit` and `predictProba`, so new kinds appear without editing this file;

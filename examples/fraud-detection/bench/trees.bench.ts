@@ -3,8 +3,8 @@
  * on the Fraud Detection Handbook set-up (simulated transactions at full scale, the 15 Handbook features,
  * train 2018-07-25 + 7 days, 7-day delay, 7 test days, known-compromised cards dropped), over several seeds.
  *
- *   pnpm exec tsx --conditions=@mlsd/source packages/models/bench/trees.bench.ts
- *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source packages/models/bench/trees.bench.ts
+ *   pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/trees.bench.ts
+ *   MLSD_BENCH_SCALE=small pnpm exec tsx --conditions=@mlsd/source examples/fraud-detection/bench/trees.bench.ts
  *
  * Writes `bench/results/trees.json` and prints a one-line summary. Times are reported both wall-clock and as
  * process CPU time (user), the better measure on a shared machine; prediction is the best of 3 runs, and so is
