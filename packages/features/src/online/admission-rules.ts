@@ -3,8 +3,9 @@
  * store calls these functions; the Redis store's Lua script mirrors them line for line and its tests check the same
  * cases):
  *
- * 1. **Duplicates.** An event whose id was recorded within `idempotencyMs` (wall-clock time) is a duplicate: it is
- *    computed from the current state, nothing is recorded, and the answer saved for the first one is returned.
+ * 1. **Duplicates.** An event whose id was observed (recorded, or scored too late to record) within `idempotencyMs`
+ *    (wall-clock time) is a duplicate: it is computed from the current state, nothing is recorded, and the answer
+ *    saved for the first one is returned.
  * 2. **Late events.** An event older than the latest event of one of its keys is *late*. Late by at most
  *    `latenessMs` it is recorded in time order (each history stays sorted by event time; later events already
  *    scored keep their answers). Later than that it is scored from the state as it is (the histories up to its

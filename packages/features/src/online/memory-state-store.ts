@@ -110,6 +110,9 @@ export class MemoryStateStore implements FeatureStateStore {
         status.duplicate = true;
         status.answer = this.answers.get(id);
         record = false;
+      } else {
+        // Scored once (recorded, or too late to record): a retry of this id is a duplicate.
+        this.seen.set(id, now + layout.idempotencyMs);
       }
     }
     const admission = admitByTime(event.time, latest, layout.latenessMs);
@@ -137,7 +140,6 @@ export class MemoryStateStore implements FeatureStateStore {
       this.transactions.delete(id);
       this.transactions.set(id, seq);
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
-      this.seen.set(id, now + layout.idempotencyMs);
     }
     if (event.time > this.watermark) this.watermark = event.time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);

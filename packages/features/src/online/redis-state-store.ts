@@ -74,8 +74,11 @@ if record then
   end
   if hasId then
     redis.call('SET', KEYS[n + 2], cjson.encode({ seq = seq, time = ARGV[1], keys = keys }), 'PX', ttl)
-    redis.call('SET', KEYS[n + 3], '', 'PX', ARGV[7])
   end
+end
+if hasId and duplicate == 0 then
+  -- Scored once (recorded, or too late to record): a retry of this id is a duplicate.
+  redis.call('SET', KEYS[n + 3], '', 'PX', ARGV[7])
 end
 return out
 `;
