@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MlsdError, isMlsdError } from '@mlsd/data';
+import { MlsdError } from '@mlsd/data';
 import {
   FeaturePipeline,
   MemoryStateStore,
@@ -10,12 +10,18 @@ import {
 } from '@mlsd/features';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { isDependencyFailure } from '../resilience/fault-attribution.js';
 import type { FeatureBackend, FeatureValues, OnlineFeatures } from '../scoring/ports.js';
 
 /** Options shared by the feature backends. */
 export interface FeatureBackendOptions {
-  /** How late an event may be behind its entity's latest event (a duration such as `'5m'`); later ones get 400. Default `'5m'`. */
+  /**
+   * How late an event may be behind its entity's latest event and still be recorded (in time order), a duration
+   * such as `'5m'`; a later one is scored (`late: true`) but not recorded. Default `'5m'`.
+   */
   readonly lateness?: Duration;
+  /** How long a scored id is remembered, so a retry gets the first answer (`duplicate: true`). Default `'24h'`. */
+  readonly idempotency?: Duration;
 }
 
 /** Options of {@link redisFeatureBackend}. */
@@ -28,6 +34,14 @@ export interface RedisFeatureBackendOptions extends FeatureBackendOptions {
   readonly connectTimeoutMs?: number;
   /** Where connection state changes are logged. Default: nowhere. */
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** The online executor options a backend passes on (only those given, so the executor's defaults apply). */
+function executorOptions(options: FeatureBackendOptions): { lateness?: Duration; idempotency?: Duration } {
+  return {
+    ...(options.lateness === undefined ? {} : { lateness: options.lateness }),
+    ...(options.idempotency === undefined ? {} : { idempotency: options.idempotency }),
+  };
 }
 
 /** Identifies a set of feature definitions: pipelines with the same definitions share entity state. */
@@ -44,10 +58,18 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
     async computeAndRecord(event): Promise<FeatureValues> {
       try {
         // The event's fields are named as the pipeline's columns: the request schema was built from them.
-        const { vector, raw } = await online().observe(event.fields);
-        return { raw, input: vector };
+        const { vector, raw, late, recorded, duplicate, answer } = await online().observe(event.fields);
+        return answer === undefined ? { raw, input: vector, late, recorded, duplicate } : { raw, input: vector, late, recorded, duplicate, answer };
       } catch (error) {
-        if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
+        if (isDependencyFailure(error)) onStoreError();
+        throw error;
+      }
+    },
+    async saveAnswer(id, answer) {
+      try {
+        await online().saveAnswer(id, answer);
+      } catch (error) {
+        if (isDependencyFailure(error)) onStoreError();
         throw error;
       }
     },
@@ -55,7 +77,7 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
       try {
         return await online().feedback({ transactionId: id, label });
       } catch (error) {
-        if (!isMlsdError(error, 'INVALID_INPUT')) onStoreError();
+        if (isDependencyFailure(error)) onStoreError();
         throw error;
       }
     },
@@ -78,7 +100,7 @@ export function memoryFeatureBackend(options: FeatureBackendOptions = {}): Featu
         store = new MemoryStateStore();
         stores.set(key, store);
       }
-      const online = pipeline.createOnline({ store, ...(options.lateness === undefined ? {} : { lateness: options.lateness }) });
+      const online = pipeline.createOnline({ store, ...executorOptions(options) });
       return onlineFeatures(pipeline, () => online, () => undefined);
     },
     async ping() {},
@@ -135,7 +157,7 @@ export async function redisFeatureBackend(options: RedisFeatureBackendOptions): 
         if (client.status !== 'ready') throw notConnected();
         online ??= pipeline.createOnline({
           store: new RedisStateStore({ redis: client, prefix: namespace }),
-          ...(options.lateness === undefined ? {} : { lateness: options.lateness }),
+          ...executorOptions(options),
         });
         return online;
       };

@@ -114,6 +114,8 @@ describe('Redis feature store outage', () => {
       startRedis();
       await waitUntil(async () => (await score()).source === 'model', 'the service to recover');
       expect((await score()).source).toBe('model');
+      // The events answered during the outage are recorded in the background: readiness lists them until then.
+      await waitUntil(async () => (await service.app.inject({ url: '/v2/health/ready' })).json().degraded === false, 'the held events to be recorded');
       expect((await service.app.inject({ url: '/v2/health/ready' })).json()).toMatchObject({ degraded: false, storeReachable: true });
     } finally {
       await service.close();

@@ -76,6 +76,16 @@ export const scoringServiceOptionsSchema = z.strictObject({
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
   /** Deepest nesting of arrays and objects in a JSON body, checked before parsing; deeper is 400. Default 32. */
   maxJsonDepth: z.number().int().min(2).max(1000).default(32),
+  /**
+   * How far an event time may be ahead of the latest event time the service has admitted (or of the wall clock,
+   * when that is later), in ms; a later one is refused with 400 before it touches the store. Default 1 day.
+   */
+  timeHorizonMs: z.number().int().positive().default(86_400_000),
+  /**
+   * Most events held while the feature store is down, to record once it is back (the oldest are dropped first,
+   * counted in `mlsd_store_backlog_total{outcome="dropped"}`). Default 100 000.
+   */
+  storeBacklogCapacity: z.number().int().nonnegative().default(100_000),
   /** Most values (`rows × features`) in one `/v2/.../infer` input tensor; more is 400. Default 1 000 000. */
   maxInferValues: z.number().int().positive().default(1_000_000),
   /** Most events in one batch `POST /v1/score`. Default 1000. */
@@ -100,8 +110,8 @@ export const scoringServiceOptionsSchema = z.strictObject({
       failureThreshold: z.number().int().positive().default(5),
       /** Time an open circuit first waits before one probe call, ms; doubled after each failed probe. Default 250. */
       coolDownMs: z.number().int().nonnegative().default(250),
-      /** Longest wait between probes of an open circuit, ms. Default 10 000. */
-      maxCoolDownMs: z.number().int().nonnegative().default(10_000),
+      /** Longest wait between probes of an open circuit, ms. Default 1000: a store back after a stall is found within a second. */
+      maxCoolDownMs: z.number().int().nonnegative().default(1000),
     })
     .prefault({}),
   /**

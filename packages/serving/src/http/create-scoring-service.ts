@@ -74,9 +74,12 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     explain: resolved.explain,
     maxPendingShadow: resolved.maxPendingShadow,
     versionCacheSize: resolved.versionCacheSize,
+    storeBacklogCapacity: resolved.storeBacklogCapacity,
+    timeHorizonMs: resolved.timeHorizonMs,
     logger,
     metrics,
     now: () => performance.now(),
+    wallClock: () => Date.now(),
   });
 
   const app = fastify({

@@ -28,13 +28,20 @@ export interface ActiveModel {
 }
 
 /** The part of the scorer's dependencies the model slots use. */
-export type ModelSlotDependencies = Pick<ScorerDependencies, 'modelName' | 'models' | 'features' | 'requestSchema' | 'versionCacheSize' | 'logger' | 'metrics'>;
+export type ModelSlotDependencies = Pick<
+  ScorerDependencies,
+  'modelName' | 'models' | 'features' | 'requestSchema' | 'versionCacheSize' | 'logger' | 'metrics' | 'shedder'
+>;
 
 /**
  * The models a scorer holds: the champion and challenger slots loaded from the registry (each checked against its
  * feature pipeline and warmed up on a zero row), and a small cache of other registry versions for `/v2`. Swaps are
  * atomic: {@link reload} replaces the slot references only once the new models and pipelines are fully loaded, so
- * a request that captured a slot keeps the model it started with.
+ * a request that captured a slot keeps the model it started with. The loading runs step by step (each step a
+ * macrotask of its own, so requests are served between them) with its own event-loop stalls excused from load
+ * shedding: a swap sheds no request. A challenger that fails to load (other than not existing) is logged as an
+ * error, counted (`mlsd_model_load_failures_total{alias="challenger"}`) and reported in readiness until a reload
+ * loads one.
  */
 export class ModelSlots {
   private readonly deps: ModelSlotDependencies;
@@ -42,6 +49,7 @@ export class ModelSlots {
   private challengerSlot: ActiveModel | undefined;
   private readonly versions = new Map<number, ServedModel>();
   private reloadChain: Promise<unknown> = Promise.resolve();
+  private challengerFailure: string | undefined;
 
   constructor(deps: ModelSlotDependencies) {
     this.deps = deps;
@@ -57,25 +65,41 @@ export class ModelSlots {
     return this.challengerSlot;
   }
 
+  /** Why the registry's challenger failed to load at the last reload (e.g. a corrupt artifact); undefined otherwise. */
+  get challengerError(): string | undefined {
+    return this.challengerFailure;
+  }
+
   /**
    * Loads the registry's current champion (and challenger, when that alias exists) and swaps them in atomically.
    * Concurrent calls run one after another. On failure the current models stay and the error is rethrown.
    */
   reload(): Promise<ReloadResult> {
-    const run = this.reloadChain.then(() => this.loadAndSwap());
+    const run = this.reloadChain.then(() => this.deps.shedder.excuseStalls(() => this.loadAndSwap()));
     this.reloadChain = run.catch(() => undefined);
     return run;
   }
 
   private async loadAndSwap(): Promise<ReloadResult> {
     const { modelName, models, logger } = this.deps;
-    const next = this.activate(await models.load(`${modelName}@champion`));
+    const champion = await models.load(`${modelName}@champion`);
+    await yieldToRequests();
+    const next = this.activate(champion);
     let challenger: ActiveModel | undefined;
+    let challengerFailure: string | undefined;
     try {
-      challenger = this.activate(await models.load(`${modelName}@challenger`));
+      await yieldToRequests();
+      const loaded = await models.load(`${modelName}@challenger`);
+      await yieldToRequests();
+      challenger = this.activate(loaded);
     } catch (error) {
-      if (!isMlsdError(error, 'NOT_FOUND')) logger.warn({ err: error }, 'challenger failed to load; shadow scoring off');
+      if (!isMlsdError(error, 'NOT_FOUND')) {
+        challengerFailure = error instanceof Error ? error.message : String(error);
+        this.deps.metrics.countModelLoadFailure('challenger');
+        logger.error({ err: error }, 'challenger failed to load; shadow scoring and the experiment are off until a reload loads one');
+      }
     }
+    this.challengerFailure = challengerFailure;
     const previousVersion = this.championSlot?.served.version ?? null;
     this.championSlot = next;
     this.challengerSlot = challenger;
@@ -156,4 +180,9 @@ export function sameNames(a: readonly string[], b: readonly string[]): boolean {
 /** True for a promise or any thenable (a model whose `predictProba` is asynchronous returns one). */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Lets requests queued behind a loading step run before the next one (a macrotask, not a microtask). */
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -31,6 +31,14 @@ export interface FeatureValues {
   readonly raw: Float64Array;
   /** The model input after the pipeline's fitted transforms, in {@link OnlineFeatures.inputNames} order. */
   readonly input: Float64Array;
+  /** The event is older than the latest event of one of its entities. Default false. */
+  readonly late?: boolean;
+  /** The store recorded the event (false: a duplicate id, or later than the lateness bound). Default true. */
+  readonly recorded?: boolean;
+  /** The store recorded this id before (within its idempotency window): nothing changed. Default false. */
+  readonly duplicate?: boolean;
+  /** For a duplicate, the answer kept with {@link OnlineFeatures.saveAnswer} for the first event, if any. */
+  readonly answer?: string;
 }
 
 /** The online features of one feature pipeline, backed by the service's store. */
@@ -46,10 +54,12 @@ export interface OnlineFeatures {
   readonly eventSchema: Schema;
   /**
    * Computes the features of `event` from the store's state before it, then records it in the store. Async because
-   * the store may be remote; rejects when the store fails, or with `INVALID_INPUT` when the event itself is refused
-   * (e.g. later than the lateness bound).
+   * the store may be remote; rejects when the store fails (`UNAVAILABLE`, `TIMEOUT`), or with `INVALID_INPUT` when
+   * the event's values are refused. A duplicate id or a late event resolves, with `duplicate` / `late` set.
    */
   computeAndRecord(event: ScoringEvent): Promise<FeatureValues>;
+  /** Keeps the answer given for the recorded event `id` with it in the store, for duplicates of that id. */
+  saveAnswer(id: string | number, answer: string): Promise<void>;
   /**
    * Records a label (true = positive) that arrived after the event with id `id`; it feeds the delayed label-rate
    * features. Resolves to how many stored events it labelled (0 when the id is unknown to the store or evicted).

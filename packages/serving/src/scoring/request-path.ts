@@ -1,9 +1,11 @@
 import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
 import { withDeadline } from '../resilience/deadline.js';
+import { isDependencyFailure, isEventCausedModelFailure } from '../resilience/fault-attribution.js';
+import { RecordBacklog } from '../resilience/record-backlog.js';
 import type { FallbackVerdict } from '../fallback/rule-set.js';
 import { decide, type Decision } from './decision.js';
 import { isPromiseLike, type ActiveModel, type ModelSlots } from './model-slots.js';
-import type { FeatureValues } from './ports.js';
+import type { FeatureValues, OnlineFeatures } from './ports.js';
 import { topContributions, type ScoreReason } from './reasons.js';
 import type { ExperimentArm, FallbackReason, ScoreObserver, ScoreResult } from './score-result.js';
 import type { ScorerDependencies } from './scorer-dependencies.js';
@@ -19,6 +21,18 @@ import type { ShadowJob } from './shadow-runner.js';
  * model is synchronous and cannot be interrupted, so its elapsed time is measured afterwards and a late answer
  * is replaced by the fallback and counted as a model failure — repeated overruns open the model's circuit so a
  * slow model stops being called. A model whose `predictProba` returns a promise is raced like the store.
+ *
+ * Faults are attributed to their cause (`fault-attribution.ts`): the breakers count only their dependency's own
+ * failures; an event whose values the feature code refuses or chokes on, or that gives the model a non-finite
+ * vector it fails on, is answered by the fallback (`invalid-event`) and counts against nobody.
+ *
+ * Nothing is lost in a store outage: events answered by the fallback because the store failed, timed out or its
+ * circuit was open are kept in a bounded backlog (oldest dropped first, counted) and recorded, in order, as soon
+ * as the store answers again; duplicates of events a slow store did record after all are recognised by id.
+ *
+ * Duplicates and late events follow the store's rules (`@mlsd/features` admission rules): an id seen within the
+ * idempotency window returns the first answer again with `duplicate: true` and changes nothing; a late event is
+ * scored and answered with `late: true`.
  */
 export class RequestPath {
   /** Who observes every answer (the monitor); set through `Scorer.setObserver`. */
@@ -26,10 +40,13 @@ export class RequestPath {
   private readonly deps: ScorerDependencies;
   private readonly slots: ModelSlots;
   private lastStoreFailed = false;
+  /** Events answered while the store was down, to record once it is back. */
+  readonly backlog: RecordBacklog<{ readonly features: OnlineFeatures; readonly event: ScoringEvent }>;
 
   constructor(deps: ScorerDependencies, slots: ModelSlots) {
     this.deps = deps;
     this.slots = slots;
+    this.backlog = new RecordBacklog({ capacity: deps.storeBacklogCapacity, onDrop: (n) => deps.metrics.countBacklog('dropped', n) });
   }
 
   /** True when the feature store's last call failed (status reports `store-error` while its circuit is closed). */
@@ -60,30 +77,43 @@ export class RequestPath {
       return this.fallback(tx, start, 'overload', version, undefined);
     }
     try {
-      if (!deps.storeBreaker.tryAcquire()) return this.fallback(tx, start, 'store-circuit-open', version, undefined);
+      if (!deps.storeBreaker.tryAcquire()) {
+        this.hold(active, tx);
+        return this.fallback(tx, start, 'store-circuit-open', version, undefined);
+      }
       let values: FeatureValues;
       try {
         values = await withDeadline(active.features.computeAndRecord(tx), deps.deadlineMs - (deps.now() - start), 'The feature store');
         deps.storeBreaker.success();
         this.lastStoreFailed = false;
+        if (this.backlog.size > 0) this.replayBacklog();
       } catch (error) {
-        if (isMlsdError(error, 'INVALID_INPUT')) {
-          // The store answered: the event itself was refused (e.g. too late). That is the caller's error.
+        if (!isDependencyFailure(error)) {
+          // The store answered (or was never reached): the event's own values were refused or broke the feature
+          // code. That is this event's error, not the store's: no breaker counts it.
           deps.storeBreaker.success();
-          throw error;
+          deps.logger.warn({ err: error, [deps.idField]: tx.id }, 'event refused by the feature path; fallback');
+          return this.fallback(tx, start, 'invalid-event', version, undefined);
         }
         deps.storeBreaker.failure();
         this.lastStoreFailed = true;
+        this.hold(active, tx);
         const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
         deps.logger.warn({ err: error, [deps.idField]: tx.id, reason }, 'feature store failed; fallback');
         return this.fallback(tx, start, reason, version, undefined);
       }
+      if (values.duplicate && values.answer !== undefined) return this.repeat(tx, start, values.answer);
       if (!deps.modelBreaker.tryAcquire()) return this.fallback(tx, start, 'model-circuit-open', version, active, values);
       const row: DenseMatrix = { data: values.input, rows: 1, cols: values.input.length, featureNames: active.inputNames };
       let score: number;
       try {
         score = await this.predictOne(active, row, start);
       } catch (error) {
+        if (!isMlsdError(error, 'TIMEOUT') && isEventCausedModelFailure(values.input)) {
+          deps.modelBreaker.success();
+          deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version }, 'model failed on the non-finite features of this event; fallback');
+          return this.fallback(tx, start, 'invalid-event', version, active, values);
+        }
         deps.modelBreaker.failure();
         const reason = isMlsdError(error, 'TIMEOUT') ? 'model-timeout' : 'model-error';
         deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version, reason }, 'model failed; fallback');
@@ -136,14 +166,58 @@ export class RequestPath {
    * order in the store; its failures only feed the store's circuit breaker, since the answer has gone already.
    */
   private recordShed(active: ActiveModel, tx: ScoringEvent): void {
-    if (!this.deps.storeBreaker.tryAcquire()) return;
+    if (!this.deps.storeBreaker.tryAcquire()) {
+      this.hold(active, tx);
+      return;
+    }
     active.features.computeAndRecord(tx).then(
       () => this.deps.storeBreaker.success(),
       (error: unknown) => {
-        if (isMlsdError(error, 'INVALID_INPUT')) this.deps.storeBreaker.success();
-        else this.deps.storeBreaker.failure();
+        if (!isDependencyFailure(error)) this.deps.storeBreaker.success();
+        else {
+          this.deps.storeBreaker.failure();
+          this.hold(active, tx);
+        }
       },
     );
+  }
+
+  /** Keeps an event the store did not take, to record it once the store answers again. */
+  private hold(active: ActiveModel, tx: ScoringEvent): void {
+    this.backlog.push({ features: active.features, event: tx });
+    this.deps.metrics.setBacklog(this.backlog.size);
+  }
+
+  /**
+   * Records the backlog in the background, in arrival order, one event at a time; it stops when the store fails
+   * again (the rest waits for the next success). The answers went out long ago: only the state is caught up.
+   * An event the store took after all (a timeout) is a duplicate by id there and changes nothing.
+   */
+  private replayBacklog(): void {
+    if (this.backlog.isDraining) return;
+    const { metrics, logger } = this.deps;
+    void this.backlog
+      .drain(async ({ features, event }) => {
+        try {
+          await features.computeAndRecord(event);
+        } catch (error) {
+          if (isDependencyFailure(error)) throw error;
+          logger.warn({ err: error, [this.deps.idField]: event.id }, 'a held event was refused when replayed; dropped');
+        }
+        metrics.countBacklog('replayed', 1);
+      })
+      .then(({ recorded, interrupted }) => {
+        metrics.setBacklog(this.backlog.size);
+        logger.info({ recorded, waiting: this.backlog.size, interrupted }, 'events held during a store outage recorded');
+      });
+  }
+
+  /** The first answer of a duplicate id again, marked `duplicate: true`; nothing else is done or counted. */
+  private repeat(tx: ScoringEvent, start: number, answer: string): ScoreResult {
+    const first = JSON.parse(answer) as ScoreResult;
+    const latencyMs = this.deps.now() - start;
+    this.deps.metrics.observeScore(first.source, latencyMs / 1000, first.fallbackReason, first.decision);
+    return { ...first, id: tx.id, duplicate: true, latencyMs: Math.round(latencyMs * 1000) / 1000 };
   }
 
   private fallback(
@@ -200,9 +274,18 @@ export class RequestPath {
       modelVersion,
       reasons,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
+      ...(values?.late === true ? { late: true as const } : {}),
+      ...(values?.duplicate === true ? { duplicate: true as const } : {}),
     };
     this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason, result.decision);
-    if (this.observer !== undefined) {
+    if (values !== undefined && values.duplicate !== true && active !== undefined) {
+      // Kept with the event in the store: a retry of this id gets this answer again (see `repeat`).
+      active.features.saveAnswer(tx.id, JSON.stringify(result)).catch((error: unknown) => {
+        this.deps.logger.debug({ err: error, [this.deps.idField]: tx.id }, 'could not keep the answer for duplicates');
+      });
+    }
+    // A duplicate was observed already: the monitor counts each event once.
+    if (this.observer !== undefined && values?.duplicate !== true) {
       const features = values !== undefined && active !== undefined ? { names: active.features.rawNames, values: values.raw } : undefined;
       const arm: ExperimentArm = active !== undefined && active === this.slots.challenger ? 'challenger' : 'champion';
       const amount = this.fieldValue(tx, this.monitorField('amount'));

@@ -12,7 +12,9 @@ import type { ScoringEvent } from './scoring-event.js';
  * - `store-timeout`: the feature store did not answer within the deadline;
  * - `model-error`: the model threw;
  * - `model-timeout`: the model path (features + model) finished after the deadline;
- * - `schema-mismatch`: the model's pipeline needs a field the service's request schema lacks (readiness fails too).
+ * - `schema-mismatch`: the model's pipeline needs a field the service's request schema lacks (readiness fails too);
+ * - `invalid-event`: this event's own values were refused by the feature path or made the model fail (non-finite
+ *   features); no circuit breaker counts it.
  */
 export type FallbackReason =
   | 'no-model'
@@ -23,7 +25,8 @@ export type FallbackReason =
   | 'model-circuit-open'
   | 'model-error'
   | 'model-timeout'
-  | 'schema-mismatch';
+  | 'schema-mismatch'
+  | 'invalid-event';
 
 /** The answer for one event, as `POST /v1/score` returns it (the id under the service's `api.idField`). */
 export interface ScoreResult {
@@ -40,6 +43,16 @@ export interface ScoreResult {
   readonly reasons: readonly ScoreReason[];
   /** Time spent scoring this event, in ms. */
   readonly latencyMs: number;
+  /**
+   * Present (true) when the event is older than the latest event of one of its entities: scored from the state as
+   * it is; recorded in time order when within the store's lateness bound, else not recorded (see the README).
+   */
+  readonly late?: true;
+  /**
+   * Present (true) when this id was scored before within the idempotency window: the first answer again (or, if
+   * that answer was not kept yet, a fresh one from the unchanged state); nothing was recorded or counted.
+   */
+  readonly duplicate?: true;
 }
 
 /** The two arms of a champion/challenger experiment (the monitoring stage's `Arm`). */

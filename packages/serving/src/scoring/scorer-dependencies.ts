@@ -32,7 +32,14 @@ export interface ScorerDependencies {
   readonly maxPendingShadow: number;
   /** How many registry versions `/v2/models/{name}/versions/{v}` keeps loaded. */
   readonly versionCacheSize: number;
+  /** Most events held for the store while it is down (see `RequestPath`); the oldest are dropped beyond it. */
+  readonly storeBacklogCapacity: number;
+  /** How far ahead of the latest event time seen (or the wall clock) an event time may be, ms. */
+  readonly timeHorizonMs: number;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
+  /** A monotonic clock in ms, for latencies and deadlines. */
   readonly now: () => number;
+  /** The wall clock, epoch ms, for event-time bounds. */
+  readonly wallClock: () => number;
 }

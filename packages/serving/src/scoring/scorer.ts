@@ -1,4 +1,4 @@
-import { MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
+import { checkEventTime, MlsdError, isMlsdError, type DenseMatrix } from '@mlsd/data';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
 import { withDeadline } from '../resilience/deadline.js';
 import { ModelSlots, type ReloadResult } from './model-slots.js';
@@ -41,6 +41,8 @@ export class Scorer {
   private readonly slots: ModelSlots;
   private readonly requests: RequestPath;
   private readonly shadow: ShadowRunner;
+  /** The latest event time admitted (the reference of the time horizon). */
+  private latestEventTime = -Infinity;
 
   constructor(deps: ScorerDependencies) {
     this.deps = deps;
@@ -90,6 +92,29 @@ export class Scorer {
    */
   score(event: ScoringEvent, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
     return this.requests.score(event, shadowJobs);
+  }
+
+  /**
+   * Admits the times of `events` (one request, or a batch in order) before any is scored, so that a refused time
+   * never leaves a batch half-recorded: each must pass `checkEventTime` (finite, in the `Date` range, not epoch
+   * seconds, at most `timeHorizonMs` ahead of the latest event time admitted so far — earlier items of the batch
+   * included — or of the wall clock). Throws `INVALID_INPUT` naming the field, the bound and the batch item;
+   * otherwise the latest event time advances.
+   */
+  admitEventTimes(events: readonly ScoringEvent[], timeField: string, batch: boolean): void {
+    let latest = this.latestEventTime;
+    const now = this.deps.wallClock();
+    for (let i = 0; i < events.length; i++) {
+      const time = events[i]!.time;
+      const problem = checkEventTime(time, { latest, now, horizonMs: this.deps.timeHorizonMs });
+      if (problem !== undefined) {
+        throw new MlsdError('INVALID_INPUT', `Invalid score request: field '${timeField}'${batch ? ` of item ${i}` : ''} ${problem}; nothing was scored.`, {
+          location: { field: timeField, ...(batch ? { row: i } : {}) },
+        });
+      }
+      if (time > latest) latest = time;
+    }
+    this.latestEventTime = latest;
   }
 
   /**
@@ -154,6 +179,9 @@ export class Scorer {
     if (circuits.model !== 'closed') issues.push(`model-circuit-${circuits.model}`);
     if (circuits.store !== 'closed') issues.push(`store-circuit-${circuits.store}`);
     else if (this.requests.storeFailing) issues.push('store-error');
+    if (this.requests.backlog.size > 0) issues.push(`store-backlog: ${this.requests.backlog.size} events waiting to be recorded`);
+    const challengerError = this.slots.challengerError;
+    if (challengerError !== undefined) issues.push(`challenger-load-failed: ${challengerError}`);
     this.deps.metrics.setCircuit('model', circuits.model);
     this.deps.metrics.setCircuit('store', circuits.store);
     return {

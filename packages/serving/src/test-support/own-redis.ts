@@ -9,15 +9,21 @@ import { Redis } from 'ioredis';
  */
 export class OwnRedis {
   readonly port: number;
+  private readonly persistDir: string | undefined;
   private child: ChildProcess | undefined;
 
-  private constructor(port: number) {
+  private constructor(port: number, persistDir: string | undefined) {
     this.port = port;
+    this.persistDir = persistDir;
   }
 
-  /** Starts a server on a free port and waits until it answers. */
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort());
+  /**
+   * Starts a server on a free port and waits until it answers. With `persistDir`, every write is appended and
+   * fsynced to an append-only file there (`appendfsync always`), so a killed server restarts with all its data;
+   * without, it restarts empty.
+   */
+  static async start(options: { readonly persistDir?: string } = {}): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort(), options.persistDir);
     await redis.restart();
     return redis;
   }
@@ -27,12 +33,14 @@ export class OwnRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server again on the same port (empty: no persistence) and waits until it answers. */
+  /** Starts the server again on the same port (with its data when persisted) and waits until it answers. */
   async restart(): Promise<void> {
     if (this.child !== undefined) return;
+    const persistence =
+      this.persistDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistDir];
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--enable-debug-command', 'yes'],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100; i++) {

@@ -44,27 +44,20 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
         );
       }
       const events = schema.parseBatch(body);
+      // The whole batch is validated (values by the schema, times by their bounds) before any item is scored: a
+      // batch is refused whole or every item gets its own answer — never half-recorded and half-answered.
+      scorer.admitEventTimes(events, schema.timeColumn, true);
       const results: unknown[] = [];
       // In order: each event's features must see the ones before it in the batch.
-      for (const [i, event] of events.entries()) {
-        let result: ScoreResult;
-        try {
-          result = await scorer.score(event, shadowJobs);
-        } catch (error) {
-          if (error instanceof MlsdError && error.code === 'INVALID_INPUT') {
-            throw new MlsdError('INVALID_INPUT', `Item ${i} of the batch (items before it were scored): ${error.message}`, {
-              cause: error,
-              location: { ...error.location, row: i },
-            });
-          }
-          throw error;
-        }
+      for (const event of events) {
+        const result: ScoreResult = await scorer.score(event, shadowJobs);
         if (options.logDecisions) logDecision(context, request.id, schema, event, result);
         results.push(toWire(result, idField));
       }
       answer = results;
     } else {
       const event = schema.parse(body);
+      scorer.admitEventTimes([event], schema.timeColumn, false);
       const result = await scorer.score(event, shadowJobs);
       if (options.logDecisions) logDecision(context, request.id, schema, event, result);
       answer = toWire(result, idField);
@@ -124,5 +117,7 @@ function logDecision(context: ServiceContext, reqId: string, schema: EventReques
   line['fallbackReason'] = result.fallbackReason;
   line['modelVersion'] = result.modelVersion;
   line['latencyMs'] = result.latencyMs;
+  if (result.late === true) line['late'] = true;
+  if (result.duplicate === true) line['duplicate'] = true;
   context.decisionLog.info(line, 'scored');
 }
