@@ -42,7 +42,7 @@ const errorBody: JsonSchema = {
 
 const v2ErrorBody: JsonSchema = { type: 'object', description: 'An Open Inference Protocol error.', properties: { error: { type: 'string' } }, required: ['error'] };
 
-const FALLBACK_REASONS = ['no-model', 'overload', 'store-circuit-open', 'store-error', 'store-timeout', 'model-circuit-open', 'model-error', 'model-timeout', 'schema-mismatch'];
+const FALLBACK_REASONS = ['no-model', 'overload', 'store-circuit-open', 'store-error', 'store-timeout', 'model-circuit-open', 'model-error', 'model-timeout', 'schema-mismatch', 'invalid-event'];
 
 const idValue: JsonSchema = { oneOf: [{ type: 'integer' }, { type: 'string' }], description: 'The event id, as sent.' };
 
@@ -67,6 +67,8 @@ const scoreResult = (idField: string): JsonSchema => ({
       items: { type: 'object', properties: { feature: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' }, rule: { type: 'string' } } },
     },
     latencyMs: { type: 'number', description: 'Time spent scoring, in ms.' },
+    late: { type: 'boolean', enum: [true], description: 'Present when the event is older than the latest event of one of its entities (scored; recorded only within the lateness bound).' },
+    duplicate: { type: 'boolean', enum: [true], description: 'Present when this id was scored before within the idempotency window: the first answer again, nothing recorded.' },
   },
   required: [idField, 'score', 'decision', 'source', 'modelVersion', 'reasons', 'latencyMs'],
 });
