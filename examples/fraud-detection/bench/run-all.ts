@@ -1,13 +1,17 @@
 /**
  * `pnpm bench`: runs every benchmark script of the workspace (`packages/<pkg>/bench/*.bench.ts` and
  * `examples/<name>/bench/*.bench.ts`), one after the other in a child process of its own so that no run shares a
- * heap or a JIT with another, then writes `bench/results/summary.md`: one table per result file.
+ * heap or a JIT with another, then writes `bench/results/summary.md`: one table per result file. Each run is also
+ * kept: `bench/results/runs/<UTC date-time>.json` holds the machine's description (CPU, cores, memory, Node.js,
+ * load average before and after), the scripts run and every result file, and `<UTC date-time>.md` the summary.
+ * Commit the run a README figure comes from, and name its file beside the figure.
  *
  * `MLSD_BENCH_SCALE=small pnpm bench` runs every script at its quick scale. `pnpm bench <filter>` runs only the
  * scripts whose path contains the filter.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -179,7 +183,42 @@ if (scripts.length === 0) {
   process.exit(1);
 }
 
+/** What a figure needs to be judged: the machine, the runtime and how busy the machine was. */
+function machineDescription() {
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
+
+/** Writes the dated record of this run (machine, scripts, every result file, the summary) to `bench/results/runs/`. */
+function keepRun(startedAt: Date, machineBefore: ReturnType<typeof machineDescription>, ran: string[], failedScripts: string[], summary: string): string {
+  const runsDir = join(resultsDir, 'runs');
+  mkdirSync(runsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const results: Record<string, unknown> = {};
+  for (const file of readdirSync(resultsDir).sort()) if (file.endsWith('.json')) results[file] = readJson(file);
+  const record = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    scale: process.env['MLSD_BENCH_SCALE'] ?? 'full',
+    machine: { ...machineBefore, loadAverageAfter: machineDescription().loadAverage },
+    scripts: ran.map((script) => relative(root, script)),
+    failed: failedScripts,
+    results,
+  };
+  writeFileSync(join(runsDir, `${stamp}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(join(runsDir, `${stamp}.md`), summary);
+  return join(runsDir, `${stamp}.json`);
+}
+
 mkdirSync(resultsDir, { recursive: true });
+const startedAt = new Date();
+const machineBefore = machineDescription();
 const failed: string[] = [];
 for (const script of scripts) {
   const name = relative(root, script);
@@ -199,8 +238,10 @@ for (const script of scripts) {
 }
 
 const summaryPath = join(resultsDir, 'summary.md');
-writeFileSync(summaryPath, renderSummary());
+const summary = renderSummary();
+writeFileSync(summaryPath, summary);
 console.error(`\nSummary: ${relative(root, summaryPath)}`);
+console.error(`Kept as: ${relative(root, keepRun(startedAt, machineBefore, scripts, failed, summary))} (commit it with the README figures it backs)`);
 if (failed.length > 0) {
   console.error(`Failed: ${failed.join(', ')}`);
   process.exit(1);
