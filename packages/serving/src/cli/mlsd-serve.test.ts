@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,10 +67,12 @@ async function closedPort(): Promise<number> {
 
 describe('mlsd serve', () => {
   it('serves a non-fraud model with string ids: model answers from online features, feedback by string id', async () => {
-    const serve = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--port', '0', '--rules', rulesFile, '--log-level', 'warn']);
+    const log = join(dir, 'predictions.jsonl');
+    const serve = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--port', '0', '--rules', rulesFile, '--prediction-log', log, '--log-level', 'warn', '--deadline-ms', '5000']);
     try {
       const url = await serve.listening;
       expect(serve.stderr()).toMatch(/clicks v1, store memory/);
+      // (A generous deadline: on a loaded box a 20 ms budget turns some answers into model-timeout.)
       // A fresh stream of events within one hour: the delayed click rate (1-day delay) sees no label yet online or offline.
       const { events } = clickEvents(40, 9, 1 / 24);
       const answers: any[] = [];
@@ -86,7 +88,7 @@ describe('mlsd serve', () => {
       // offline pipeline computes them over the whole stream.
       const expected = trained.model.predictProba(trained.pipeline.transform(clickTable(events)));
       answers.forEach((answer, i) => {
-        expect(Object.keys(answer).sort()).toEqual(['decision', 'id', 'latencyMs', 'modelVersion', 'reasons', 'score', 'source']);
+        expect(Object.keys(answer).sort(), JSON.stringify(answer)).toEqual(['decision', 'id', 'latencyMs', 'modelVersion', 'reasons', 'score', 'source']);
         expect(answer).toMatchObject({ id: events[i]!.event_id, source: 'model', modelVersion: 1 });
         expect(answer.score).toBeCloseTo(expected[i]!, 10);
       });
@@ -105,8 +107,16 @@ describe('mlsd serve', () => {
       expect(bad.json.error).toMatch(/field 'user': expected a non-empty string/);
       const ready = await fetch(`${url}/v2/health/ready`);
       expect(ready.status).toBe(200);
+      const monitoring = await fetch(`${url}/v1/monitoring`);
+      expect(monitoring.status).toBe(200);
+      expect(((await monitoring.json()) as { quality: unknown }).quality).toMatchObject({ scored: 40, labelled: 2 });
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
+      // The prediction log keeps the string ids: the event id, and the user as the experiment unit.
+      const records = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records.filter((r) => r['type'] === 'score')).toHaveLength(40);
+      expect(records.find((r) => r['type'] === 'score')).toMatchObject({ transactionId: events[0]!.event_id, customerId: events[0]!.user, terminalId: null, amount: null });
+      expect(records.filter((r) => r['type'] === 'feedback').map((r) => r['transactionId'])).toEqual([events[3]!.event_id, events[4]!.event_id, 'never-scored']);
     } finally {
       serve.child.kill('SIGKILL');
     }

@@ -1,5 +1,6 @@
 import { ColumnTable, SeededRandom, defineSchema, type Schema } from '@mlsd/data';
 import { FeaturePipeline, type FeatureDefinition } from '@mlsd/features';
+import { buildReferenceProfile } from '@mlsd/eval';
 import { FileModelRegistry, LogisticRegression } from '@mlsd/models';
 
 /** A problem that is not card fraud: ad clicks with string event and user ids, a device category, a price. */
@@ -72,7 +73,7 @@ export function clickTable(events: readonly ClickEvent[], clicked?: Uint8Array):
 /**
  * Trains the click model with the library on `rows` synthetic events — the pipeline from {@link CLICK_SCHEMA}'s
  * roles, standard scaling, a device one-hot, a logistic regression — and registers it as `clicks` (champion) in
- * `dir`. Resolves to the fitted pipeline and model.
+ * `dir`, with the monitoring reference profile of its raw features and scores. Resolves to the fitted pipeline and model.
  */
 export async function registerClickModel(dir: string, rows = 3000): Promise<{ pipeline: FeaturePipeline; model: LogisticRegression }> {
   const { events, clicked } = clickEvents(rows, 1);
@@ -85,7 +86,8 @@ export async function registerClickModel(dir: string, rows = 3000): Promise<{ pi
   }).fit(table);
   const model = await new LogisticRegression({ C: 1 }).fit(pipeline.transform(table), clicked);
   const registry = new FileModelRegistry(dir);
-  const entry = await registry.register('clicks', model, { featurePipeline: pipeline.toJSON() });
+  const profile = buildReferenceProfile({ features: pipeline.rawFeatures(table), scores: model.predictProba(pipeline.transform(table)) });
+  const entry = await registry.register('clicks', model, { featurePipeline: pipeline.toJSON(), profile });
   await registry.setAlias('clicks', 'champion', entry.version);
   return { pipeline, model };
 }
