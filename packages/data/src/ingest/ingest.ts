@@ -7,6 +7,7 @@ import { describeSchema, isRequired, type ColumnSpec, type Schema } from '../sch
 import { DEFAULT_TIME_HORIZON_MS, MAX_EVENT_TIME_MS } from '../schema/value-bounds.js';
 import { ColumnTable, type Column } from '../table/column-table.js';
 import { closestName } from './closest-name.js';
+import { readDoubleColumns } from './duckdb-columns.js';
 import { readCsvHeader } from './csv-header.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { formatOf, type FileFormat } from './file-format.js';
@@ -356,7 +357,7 @@ async function validate(connection: DuckDBConnection, path: string, format: File
     const coded = `SELECT *, ${parts.map((p, k) => `${p.code} AS c${k}`).join(', ')} FROM (${parsed})`;
     const judged = `SELECT *, NOT (${ok}${parts.map((_, k) => `c${k} = ${OK}`).join(' AND ')}) AS bad FROM (${coded})`;
     await connection.run(
-      `CREATE TABLE scored AS SELECT CAST(bad AS DOUBLE) AS bad, ${parts.map((_, k) => `p${k}, c${k}`).join(', ')}, ` +
+      `CREATE TABLE scored AS SELECT bad, ${parts.map((_, k) => `p${k}, c${k}`).join(', ')}, ` +
         `${opened.hasOkColumn ? 'CASE WHEN bad THEN __ok END AS __ok, CASE WHEN bad THEN __text END AS __text, ' : ''}` +
         `${names.map((n, k) => `CASE WHEN bad THEN ${n} END AS r${k}`).join(', ')} FROM (${judged})`,
     );
@@ -373,21 +374,17 @@ async function validate(connection: DuckDBConnection, path: string, format: File
     );
   }
   const present = opened.present;
-  const count = await connection.runAndReadAll('SELECT CAST(count(*) AS DOUBLE) FROM scored');
-  const rowCount = Number(count.getColumnsJS()[0]![0]);
-  if (rowCount === 0 && malformed.length === 0) throw emptyFile(path, schema, 'has no data rows');
+  const count = await connection.runAndReadAll('SELECT CAST(count(*) AS DOUBLE), CAST(count(*) FILTER (WHERE bad) AS DOUBLE) FROM scored');
+  const [totalRows, badRows] = count.getRowsJS()[0]!.map(Number) as [number, number];
+  if (totalRows === 0 && malformed.length === 0) throw emptyFile(path, schema, 'has no data rows');
 
-  const columns = await readValues(connection, `SELECT bad, ${present.map((_, k) => `p${k}`).join(', ')} FROM scored`, rowCount, present);
-  const bad = columns.bad;
-  let badCount = 0;
-  for (let i = 0; i < rowCount; i++) badCount += bad[i]!;
-
-  const lines = lazyLines(path, format, rowCount, malformed);
+  const lines = lazyLines(path, format, totalRows, malformed);
   const rejects: RejectRecord[] = [...malformed];
-  if (badCount > 0) {
+  // Rejects are worked out only for the rows that failed, from the codes and raw text kept for them.
+  if (badRows > 0) {
     const reader = await connection.runAndReadAll(
       `SELECT CAST(rowid AS DOUBLE), ${opened.hasOkColumn ? '__ok, __text' : 'true, NULL'}, ${present.map((_, k) => `c${k}`).join(', ')}, ` +
-        `${present.map((_, k) => `r${k}`).join(', ')} FROM scored WHERE bad = 1 ORDER BY rowid`,
+        `${present.map((_, k) => `r${k}`).join(', ')} FROM scored WHERE bad ORDER BY rowid`,
     );
     for (const row of reader.getRowsJS()) {
       const line = lines(Number(row[0]));
@@ -404,78 +401,66 @@ async function validate(connection: DuckDBConnection, path: string, format: File
     }
   }
 
+  const accepted = await readAccepted(connection, present, totalRows - badRows, badRows > 0);
   // Unique columns: a repeated value rejects the later row (among rows that are otherwise valid).
+  const duplicate = new Uint8Array(accepted.rowCount);
+  let duplicates = 0;
   for (let k = 0; k < present.length; k++) {
-    const spec = present[k]!;
-    if (spec.unique !== true) continue;
-    badCount += markDuplicates(spec, columns.values[k]!, bad, lines, rejects);
+    if (present[k]!.unique !== true) continue;
+    duplicates += markDuplicates(present[k]!, accepted.values[k]!, accepted.rowIds, duplicate, lines, rejects);
   }
 
   rejects.sort((a, b) => a.line - b.line);
-  const kept = new Int32Array(rowCount - badCount);
-  for (let i = 0, j = 0; i < rowCount; i++) if (bad[i] === 0) kept[j++] = i;
+  const kept = duplicates === 0 ? undefined : new Int32Array(accepted.rowCount - duplicates);
+  if (kept !== undefined) for (let i = 0, j = 0; i < accepted.rowCount; i++) if (duplicate[i] === 0) kept[j++] = i;
   const tableColumns = new Map<string, Column>();
-  for (let k = 0; k < present.length; k++) tableColumns.set(present[k]!.name, columnOf(present[k]!, columns, k, kept));
-  return { table: new ColumnTable(tableColumns), rejects, rejectedRows: badCount + malformed.length };
+  for (let k = 0; k < present.length; k++) tableColumns.set(present[k]!.name, columnOf(present[k]!, accepted, k, kept));
+  return { table: new ColumnTable(tableColumns), rejects, rejectedRows: badRows + duplicates + malformed.length };
 }
 
-interface ReadValues {
-  readonly bad: Uint8Array;
-  /** Per present column: parsed numbers, or category codes (-1 missing). */
+interface Accepted {
+  readonly rowCount: number;
+  /** Per accepted row, its row in the file's data (0-based), for line numbers. */
+  readonly rowIds: Float64Array | undefined;
+  /** Per present column: parsed numbers (NaN missing), or category codes (-1 missing). */
   readonly values: Float64Array[];
-  /** Per present column: the category dictionary (empty for numeric columns). */
+  /** Per present column: the category dictionary in order of first appearance (empty for numeric columns). */
   readonly dictionaries: string[][];
 }
 
-async function readValues(connection: DuckDBConnection, sql: string, rowCount: number, present: readonly ColumnSpec[]): Promise<ReadValues> {
-  // `run` materialises the result with every core; fetching chunks from it is then a copy.
-  const result = await connection.run(sql);
-  const bad = new Uint8Array(rowCount);
-  const values = present.map(() => new Float64Array(rowCount));
+/**
+ * Reads the accepted rows back in file order, every column as DOUBLE through DuckDB's column chunks: categories are
+ * coded in SQL (codes in order of first appearance, -1 missing), so no value passes through JavaScript one by one.
+ * `withRowIds` also reads each row's position in the file (needed only when some rows were rejected).
+ */
+async function readAccepted(connection: DuckDBConnection, present: readonly ColumnSpec[], rowCount: number, withRowIds: boolean): Promise<Accepted> {
   const dictionaries = present.map((): string[] => []);
-  const codeMaps = present.map(() => new Map<string, number>());
-  let offset = 0;
-  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const size = chunk.rowCount;
-    const badVector = chunk.getColumnVector(0);
-    for (let i = 0; i < size; i++) bad[offset + i] = badVector.getItem(i) === 1 ? 1 : 0;
-    for (let k = 0; k < present.length; k++) {
-      const vector = chunk.getColumnVector(k + 1);
-      const out = values[k]!;
-      if (present[k]!.type === 'category') {
-        const map = codeMaps[k]!;
-        const dictionary = dictionaries[k]!;
-        for (let i = 0; i < size; i++) {
-          const item = vector.getItem(i);
-          if (item === null) {
-            out[offset + i] = -1;
-            continue;
-          }
-          const text = String(item);
-          let code = map.get(text);
-          if (code === undefined) {
-            code = dictionary.length;
-            map.set(text, code);
-            dictionary.push(text);
-          }
-          out[offset + i] = code;
-        }
-      } else {
-        for (let i = 0; i < size; i++) {
-          const item = vector.getItem(i) as number | null;
-          out[offset + i] = item === null ? Number.NaN : item;
-        }
-      }
-    }
-    offset += size;
+  const joins: string[] = [];
+  for (let k = 0; k < present.length; k++) {
+    if (present[k]!.type !== 'category') continue;
+    await connection.run(
+      `CREATE TABLE dict${k} AS SELECT p${k} AS v, CAST(row_number() OVER (ORDER BY min(rowid)) - 1 AS DOUBLE) AS code ` +
+        `FROM scored WHERE NOT bad AND p${k} IS NOT NULL GROUP BY p${k}`,
+    );
+    const reader = await connection.runAndReadAll(`SELECT v FROM dict${k} ORDER BY code`);
+    dictionaries[k] = reader.getColumnsJS()[0]!.map(String);
+    joins.push(`LEFT JOIN dict${k} ON dict${k}.v = s.p${k}`);
   }
-  return { bad, values, dictionaries };
+  const values = present.map((spec, k) => (spec.type === 'category' ? `coalesce(dict${k}.code, -1)` : `coalesce(s.p${k}, 'NaN'::DOUBLE)`));
+  const select =
+    `SELECT ${withRowIds ? 'CAST(s.rowid AS DOUBLE), ' : ''}${values.join(', ')} FROM scored s ${joins.join(' ')} WHERE NOT s.bad` +
+    // A join may reorder rows; a plain filtered scan keeps insertion order (DuckDB's preserve_insertion_order).
+    (joins.length > 0 ? ' ORDER BY s.rowid' : '');
+  const columns = await readDoubleColumns(connection, select, rowCount);
+  const rowIds = withRowIds ? columns.shift() : undefined;
+  return { rowCount, rowIds, values: columns, dictionaries };
 }
 
 function markDuplicates(
   spec: ColumnSpec,
   values: Float64Array,
-  bad: Uint8Array,
+  rowIds: Float64Array | undefined,
+  duplicate: Uint8Array,
   lines: (row: number) => number,
   rejects: RejectRecord[],
 ): number {
@@ -483,42 +468,45 @@ function markDuplicates(
   let previous = -Infinity;
   let increasing = true;
   for (let i = 0; i < values.length && increasing; i++) {
-    if (bad[i] === 1 || Number.isNaN(values[i]!)) continue;
+    if (duplicate[i] === 1 || Number.isNaN(values[i]!)) continue;
     if (values[i]! <= previous) increasing = false;
     previous = values[i]!;
   }
   if (increasing) return 0;
   const firstRow = new Map<number, number>();
+  const fileRow = (i: number): number => (rowIds === undefined ? i : rowIds[i]!);
   let count = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    if (bad[i] === 1 || Number.isNaN(value)) continue;
+    if (duplicate[i] === 1 || Number.isNaN(value)) continue;
     const first = firstRow.get(value);
     if (first === undefined) {
       firstRow.set(value, i);
       continue;
     }
-    bad[i] = 1;
+    duplicate[i] = 1;
     count++;
-    rejects.push({ line: lines(i), column: spec.name, rawValue: String(value), reason: `is a duplicate ${spec.name} (first on line ${lines(first)})` });
+    rejects.push({ line: lines(fileRow(i)), column: spec.name, rawValue: String(value), reason: `is a duplicate ${spec.name} (first on line ${lines(fileRow(first))})` });
   }
   return count;
 }
 
-function columnOf(spec: ColumnSpec, read: ReadValues, k: number, kept: Int32Array): Column {
+function columnOf(spec: ColumnSpec, read: Accepted, k: number, kept: Int32Array | undefined): Column {
   const source = read.values[k]!;
+  const length = kept === undefined ? source.length : kept.length;
   if (spec.type === 'category') {
-    const codes = new Int32Array(kept.length);
-    for (let i = 0; i < kept.length; i++) codes[i] = source[kept[i]!]!;
+    const codes = new Int32Array(length);
+    for (let i = 0; i < length; i++) codes[i] = source[kept === undefined ? i : kept[i]!]!;
     return { type: 'category', codes, dictionary: read.dictionaries[k]! };
   }
   if (spec.type === 'label') {
-    const labels = new Uint8Array(kept.length);
-    for (let i = 0; i < kept.length; i++) labels[i] = source[kept[i]!]!;
+    const labels = new Uint8Array(length);
+    for (let i = 0; i < length; i++) labels[i] = source[kept === undefined ? i : kept[i]!]!;
     return { type: 'label', values: labels };
   }
-  const out = kept.length === source.length ? source : new Float64Array(kept.length);
-  if (out !== source) for (let i = 0; i < kept.length; i++) out[i] = source[kept[i]!]!;
+  if (kept === undefined) return { type: spec.type, values: source };
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) out[i] = source[kept[i]!]!;
   return { type: spec.type, values: out };
 }
 

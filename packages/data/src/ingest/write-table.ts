@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { DuckDBDoubleVector, DuckDBVarCharVector } from '@duckdb/node-api';
 import { MlsdError } from '../errors/mlsd-error.js';
 import type { Column, ColumnTable } from '../table/column-table.js';
+import { appendDoubleColumns } from './duckdb-columns.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { CONTENT_HASH_KEY, contentHash } from './parquet-checksum.js';
 import { formatOf } from './file-format.js';
@@ -71,45 +71,34 @@ async function writeJsonLines(table: ColumnTable, path: string): Promise<void> {
   }
 }
 
-/** DuckDB's vector size: rows per appended chunk. */
-const CHUNK_ROWS = 2048;
-
 async function writeParquet(table: ColumnTable, path: string): Promise<void> {
-  // Numbers go to DuckDB as DOUBLE vectors straight from the typed arrays (no text on the way), then COPY casts
-  // each column to its Parquet type.
+  // Numbers go to DuckDB as DOUBLE column buffers copied straight from the typed arrays (no value passes through
+  // JavaScript one by one); categories as their codes, looked up in a dictionary table. COPY then casts each column
+  // to its Parquet type.
   const columns = table.columnNames.map((name) => table.column(name));
-  const { DOUBLE, DuckDBDataChunk, VARCHAR } = await import('@duckdb/node-api');
   await withDuckDB(async (connection) => {
-    await connection.run(`CREATE TABLE t (${columns.map((c, k) => `c${k} ${c.type === 'category' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
-    const appender = await connection.createAppender('t');
-    const types = columns.map((c) => (c.type === 'category' ? VARCHAR : DOUBLE));
-    for (let start = 0; start < table.rowCount; start += CHUNK_ROWS) {
-      const size = Math.min(CHUNK_ROWS, table.rowCount - start);
-      const chunk = DuckDBDataChunk.create(types, size);
-      for (let k = 0; k < columns.length; k++) {
-        const column = columns[k]!;
-        if (column.type === 'category') {
-          const vector = chunk.getColumnVector(k) as DuckDBVarCharVector;
-          for (let i = 0; i < size; i++) {
-            const code = column.codes[start + i]!;
-            vector.setItem(i, code < 0 ? null : column.dictionary[code]!);
-          }
-          vector.flush();
-        } else {
-          const vector = chunk.getColumnVector(k) as DuckDBDoubleVector;
-          for (let i = 0; i < size; i++) {
-            const value = column.values[start + i]!;
-            vector.setItem(i, Number.isNaN(value) ? null : value);
-          }
-          vector.flush();
-        }
-      }
-      appender.appendDataChunk(chunk);
+    await connection.run(`CREATE TABLE t (${columns.map((_, k) => `c${k} DOUBLE`).join(', ')}, i DOUBLE)`);
+    const rowIndex = new Float64Array(table.rowCount);
+    for (let i = 0; i < rowIndex.length; i++) rowIndex[i] = i;
+    await appendDoubleColumns(connection, 't', [...columns.map(numbersOf), rowIndex]);
+    const joins: string[] = [];
+    for (let k = 0; k < columns.length; k++) {
+      const column = columns[k]!;
+      if (column.type !== 'category') continue;
+      await connection.run(`CREATE TABLE d${k} (code DOUBLE, v VARCHAR)`);
+      const appender = await connection.createAppender(`d${k}`);
+      column.dictionary.forEach((value, code) => {
+        appender.appendDouble(code);
+        appender.appendVarchar(value);
+        appender.endRow();
+      });
+      appender.flushSync();
+      appender.closeSync();
+      joins.push(`LEFT JOIN d${k} ON d${k}.code = t.c${k}`);
     }
-    appender.flushSync();
-    appender.closeSync();
-    const select = columns.map((c, k) => `${parquetCast(c, `c${k}`)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
-    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM t`);
+    const select = columns.map((c, k) => `${parquetCast(c, k)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
+    // The joins may reorder rows: the row index puts them back in table order.
+    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM t ${joins.join(' ')}${joins.length > 0 ? ' ORDER BY t.i' : ''}`);
     // The content hash goes into the file's metadata: ingest recomputes it and refuses a file that changed.
     const hash = await contentHash(connection, 'typed', table.columnNames);
     await connection.run(
@@ -118,16 +107,29 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
   });
 }
 
-function parquetCast(column: Column, name: string): string {
+/** A column's values as doubles: numbers as they are (NaN missing), category codes (-1 missing). */
+function numbersOf(column: Column): Float64Array {
+  if (column.type === 'integer' || column.type === 'float' || column.type === 'timestamp') return column.values;
+  const source = column.type === 'category' ? column.codes : column.values;
+  const out = new Float64Array(source.length);
+  out.set(source);
+  return out;
+}
+
+/** The Parquet-typed value of column `k` of table `t` (NaN, which marks a missing number, becomes NULL). */
+function parquetCast(column: Column, k: number): string {
+  const value = `nullif(t.c${k}, 'NaN'::DOUBLE)`;
   switch (column.type) {
     case 'integer':
-      return `CAST(${name} AS BIGINT)`;
+      return `CAST(${value} AS BIGINT)`;
     case 'timestamp':
-      return `epoch_ms(CAST(${name} AS BIGINT))`;
+      return `epoch_ms(CAST(${value} AS BIGINT))`;
     case 'label':
-      return `CAST(${name} AS UTINYINT)`;
+      return `CAST(t.c${k} AS UTINYINT)`;
+    case 'category':
+      return `d${k}.v`;
     default:
-      return name;
+      return value;
   }
 }
 
