@@ -17,7 +17,7 @@ const ALLOWED = {
   models: ['data'],
   neural: ['data', 'models'],
   eval: ['data', 'models'],
-  monitoring: ['data', 'models', 'eval'],
+  monitoring: ['data', 'eval'],
   serving: ['data', 'features', 'models', 'eval', 'monitoring'],
 };
 

@@ -1,4 +1,8 @@
 export { MlsdError, isMlsdError, toMlsdError } from './errors/mlsd-error.js';
+export { LIBRARY_VERSION } from './version.js';
+export { rejectUnknownOptions, validateOptions } from './validation/validate-options.js';
+export { countPositives } from './validation/binary-labels.js';
+export type { OptionRule, OptionRules } from './validation/validate-options.js';
 export type { MlsdErrorCode, MlsdErrorLocation } from './errors/mlsd-error.js';
 export { ColumnTable } from './table/column-table.js';
 export type { Column, ColumnType } from './table/column-table.js';

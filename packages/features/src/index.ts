@@ -1,4 +1,3 @@
-export { FEATURES_VERSION } from './version.js';
 export type { Duration } from './definitions/duration.js';
 export type {
   CalendarFeature,

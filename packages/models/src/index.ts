@@ -1,8 +1,5 @@
 export type { Classifier, FitOptions, ModelArtifact } from './contract/classifier.js';
 export { ClassifierBase } from './contract/classifier-base.js';
-export { validateOptions } from './artifact/validate-options.js';
-export type { OptionRule, OptionRules } from './artifact/validate-options.js';
-export { LIBRARY_VERSION } from './version.js';
 export { encodeTypedArray, decodeTypedArray } from './artifact/typed-array-codec.js';
 export type { EncodedTypedArray, StorableTypedArray, TypedArrayDtype, TypedArrayOfDtype } from './artifact/typed-array-codec.js';
 export { checkArtifact } from './artifact/check-artifact.js';

@@ -1,4 +1,4 @@
-import { MlsdError, denseMatrix } from '@mlsd/data';
+import { MlsdError, denseMatrix, rejectUnknownOptions } from '@mlsd/data';
 import { assembleDriftReport, compareDistribution, compareToProfile, resolveDriftThresholds, type DistributionDrift, type DriftReport, type DriftStatus, type DriftThresholdOptions, type DriftThresholds, type ReferenceProfile } from '@mlsd/eval';
 import { silentLogger, type MonitorLogger } from './monitor-logger.js';
 
@@ -75,13 +75,7 @@ export class DriftMonitor {
     private readonly logger: MonitorLogger = silentLogger,
   ) {
     const valid = ['windowSize', 'step', 'minEvents', 'thresholds', 'historyLength', 'schedule'];
-    for (const key of Object.keys(options)) {
-      if (!valid.includes(key)) {
-        throw new MlsdError('INVALID_OPTION', `DriftMonitor: unknown option "${key}". Valid options: ${valid.join(', ')}.`, {
-          location: { field: key },
-        });
-      }
-    }
+    rejectUnknownOptions('DriftMonitor', options, valid);
     this.windowSize = positiveInteger('windowSize', options.windowSize ?? 2000);
     this.step = positiveInteger('step', options.step ?? 500);
     this.minEvents = positiveInteger('minEvents', options.minEvents ?? Math.min(500, this.windowSize));

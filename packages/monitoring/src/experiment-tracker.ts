@@ -1,5 +1,5 @@
 import { MlsdError } from '@mlsd/data';
-import { validateOptions } from '@mlsd/models';
+import { validateOptions } from '@mlsd/data';
 import type { Arm } from './arm-assignment.js';
 import { clusteredRatioTest, type ProportionTest } from './two-proportion-test.js';
 

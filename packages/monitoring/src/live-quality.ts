@@ -1,5 +1,5 @@
 import { averagePrecision } from '@mlsd/eval';
-import { validateOptions } from '@mlsd/models';
+import { validateOptions } from '@mlsd/data';
 
 /** Live model quality from feedback labels and from the decisions served. */
 export interface LiveQualityReport {

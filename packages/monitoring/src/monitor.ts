@@ -1,4 +1,4 @@
-import { MlsdError } from '@mlsd/data';
+import { rejectUnknownOptions } from '@mlsd/data';
 import { parseReferenceProfile, type ReferenceProfile } from '@mlsd/eval';
 import type { Registry } from 'prom-client';
 import { assignArm, type Arm } from './arm-assignment.js';
@@ -72,13 +72,7 @@ export class Monitor {
   private unmatched = 0;
 
   constructor(options: MonitorOptions) {
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new MlsdError('INVALID_OPTION', `Monitor: unknown option "${key}". Valid options: ${OPTION_KEYS.join(', ')}.`, {
-          location: { field: key },
-        });
-      }
-    }
+    rejectUnknownOptions('Monitor', options, OPTION_KEYS);
     this.profile = parseReferenceProfile(options.profile, 'Monitor profile');
     const logger = options.logger ?? silentLogger;
     this.drift = new DriftMonitor(this.profile, options.drift, logger);

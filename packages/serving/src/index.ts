@@ -27,7 +27,6 @@ export type { ScoringEvent } from './scoring/scoring-event.js';
 export type { ServedModel, ModelSource, FeatureBackend, OnlineFeatures, FeatureValues } from './scoring/ports.js';
 export { ServiceMetrics } from './observability/service-metrics.js';
 export { cardHasher, createServiceLogger, REDACTED_LOG_PATHS } from './observability/logger.js';
-export { LIBRARY_VERSION } from './version.js';
 export { registryModelSource } from './adapters/registry-model-source.js';
 export { memoryFeatureBackend, redisFeatureBackend } from './adapters/pipeline-feature-backend.js';
 export type { FeatureBackendOptions, RedisFeatureBackendOptions } from './adapters/pipeline-feature-backend.js';

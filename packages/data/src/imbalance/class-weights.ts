@@ -1,4 +1,5 @@
 import { MlsdError } from '../errors/mlsd-error.js';
+import { countPositives } from '../validation/binary-labels.js';
 
 /**
  * Class weights that make both classes weigh the same in a loss, like scikit-learn's `class_weight='balanced'`:
@@ -25,13 +26,3 @@ export function balancedSampleWeights(labels: Uint8Array): Float64Array {
   return weights;
 }
 
-/** Number of 1s; throws `INVALID_INPUT` at the first label that is not 0 or 1. */
-export function countPositives(labels: Uint8Array): number {
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (label > 1) throw new MlsdError('INVALID_INPUT', `Label at row ${i} is ${label}; labels must be 0 or 1.`, { location: { row: i } });
-    positives += label;
-  }
-  return positives;
-}

@@ -42,6 +42,6 @@ describe('undersampleMajority', () => {
 
   it('refuses a ratio outside (0, 1] and unknown options', () => {
     expect(() => undersampleMajority(labels, { ratio: 2, seed: 1 })).toThrow(/must be in \(0, 1\]/);
-    expect(() => undersampleMajority(labels, { ratio: 0.5, seed: 1, replace: true } as never)).toThrow(/valid options are ratio, seed/);
+    expect(() => undersampleMajority(labels, { ratio: 0.5, seed: 1, replace: true } as never)).toThrow(/undersampleMajority: unknown option "replace". Valid options: ratio, seed\./);
   });
 });

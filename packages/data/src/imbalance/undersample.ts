@@ -1,6 +1,7 @@
+import { rejectUnknownOptions } from '../validation/validate-options.js';
 import { MlsdError } from '../errors/mlsd-error.js';
 import { SeededRandom } from '../random/seeded-random.js';
-import { countPositives } from './class-weights.js';
+import { countPositives } from '../validation/binary-labels.js';
 
 /**
  * Seeded random undersampling of the majority class (like imbalanced-learn's `RandomUnderSampler` with a float
@@ -9,13 +10,7 @@ import { countPositives } from './class-weights.js';
  * kept row indices, ascending. The majority class is the more frequent one (0 on a tie).
  */
 export function undersampleMajority(labels: Uint8Array, options: { ratio: number; seed: number }): Int32Array {
-  for (const key of Object.keys(options)) {
-    if (key !== 'ratio' && key !== 'seed') {
-      throw new MlsdError('INVALID_OPTION', `Unknown undersampleMajority option "${key}"; valid options are ratio, seed.`, {
-        location: { field: key },
-      });
-    }
-  }
+  rejectUnknownOptions('undersampleMajority', options, ['ratio', 'seed']);
   const { ratio, seed } = options;
   if (!(ratio > 0 && ratio <= 1)) {
     throw new MlsdError('INVALID_OPTION', `Option "ratio" (minority / majority after sampling) must be in (0, 1], got ${ratio}.`, {

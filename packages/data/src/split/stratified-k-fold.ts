@@ -1,3 +1,4 @@
+import { countPositives } from '../validation/binary-labels.js';
 import { MlsdError } from '../errors/mlsd-error.js';
 import { SeededRandom } from '../random/seeded-random.js';
 import type { Fold } from './fold.js';
@@ -29,11 +30,7 @@ export function stratifiedKFold(labels: Uint8Array, k: number, seed: number): Fo
     for (let j = 0; j < count; j++) foldOf[rows[j]!] = (next + j) % k;
     next = (next + count) % k;
   }
-  for (let i = 0; i < n; i++) {
-    if (labels[i] !== 0 && labels[i] !== 1) {
-      throw new MlsdError('INVALID_INPUT', `Label at row ${i} is ${labels[i]}; labels must be 0 or 1.`, { location: { row: i } });
-    }
-  }
+  countPositives(labels);
   const folds: Fold[] = [];
   for (let f = 0; f < k; f++) {
     let size = 0;

@@ -53,7 +53,7 @@ describe('holdoutWithDelay', () => {
     expect(() => holdoutWithDelay(table, { start: '2018-07-25', trainDays: 0, delayDays: 7, testDays: 7 })).toThrow(/"trainDays" must be a whole number of days >= 1/);
     expect(() => holdoutWithDelay(table, { start: 'soon', trainDays: 1, delayDays: 0, testDays: 1 })).toThrow(/"start" must be a date/);
     expect(() => holdoutWithDelay(table, { start: '2018-07-25', trainDays: 1, delayDays: 0, testDays: 1, folds: 2 } as never)).toThrow(
-      /Unknown split option "folds"/,
+      /split: unknown option "folds"\. Valid options: /,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../validation/validate-options.js';
 import { MlsdError } from '../errors/mlsd-error.js';
 import { requireColumn, roleColumn } from '../schema/column-roles.js';
 import type { Schema } from '../schema/schema.js';
@@ -174,11 +175,5 @@ function wholeDays(value: number, name: string, min: number): number {
 }
 
 function checkKeys(options: object, valid: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new MlsdError('INVALID_OPTION', `Unknown split option "${key}"; valid options are ${valid.join(', ')}.`, {
-        location: { field: key },
-      });
-    }
-  }
+  rejectUnknownOptions('split', options, valid);
 }

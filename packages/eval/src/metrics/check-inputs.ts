@@ -1,4 +1,7 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, countPositives } from '@mlsd/data';
+
+/** The label and options checks every package shares, re-exported for the metrics of this folder. */
+export { countPositives, rejectUnknownOptions } from '@mlsd/data';
 
 /** Scores or probabilities, one per row. */
 export type Scores = Float64Array | Float32Array;
@@ -18,19 +21,6 @@ export function checkLength(argument: string, actual: number, reference: string,
 }
 
 /** Counts the positives of a 0/1 label array; throws `INVALID_INPUT` naming the first row that is not 0 or 1. */
-export function countPositives(labels: Uint8Array, argument = 'labels'): number {
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (label > 1) {
-      throw new MlsdError('INVALID_INPUT', `${argument}[${i}] is ${label}; labels must be 0 or 1.`, {
-        location: { row: i, field: argument },
-      });
-    }
-    positives += label;
-  }
-  return positives;
-}
 
 /** Throws `INVALID_INPUT` naming the first row whose value is NaN or infinite. */
 export function checkFinite(values: Scores | NumericKeys, argument: string): void {
@@ -92,14 +82,3 @@ export function requireBothClasses(metric: string, positives: number, negatives:
   }
 }
 
-/** Throws `INVALID_OPTION` when `options` holds a key outside `valid`, naming the valid keys. */
-export function rejectUnknownOptions(where: string, options: object | undefined, valid: readonly string[]): void {
-  if (options === undefined) return;
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new MlsdError('INVALID_OPTION', `${where}: unknown option "${key}"; valid options are ${valid.join(', ')}.`, {
-        location: { field: key },
-      });
-    }
-  }
-}

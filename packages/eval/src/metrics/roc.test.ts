@@ -80,7 +80,7 @@ describe('rocAuc and rocCurve', () => {
     fail(() => rocAuc(Uint8Array.from([0, 2, 1, 1]), s), /labels\[1\] is 2; labels must be 0 or 1/);
     fail(() => rocAuc(Uint8Array.from([1, 1, 1, 1]), s), /no negative \(0\) label/);
     fail(() => rocCurve(Uint8Array.from([0, 0, 0, 0]), s), /no positive \(1\) label/);
-    fail(() => rocCurve(y, s, { dropIntermedate: true } as never), /unknown option "dropIntermedate"; valid options are dropIntermediate, sampleWeight/);
+    fail(() => rocCurve(y, s, { dropIntermedate: true } as never), /unknown option "dropIntermedate"\. Valid options: dropIntermediate, sampleWeight\./);
   });
 });
 

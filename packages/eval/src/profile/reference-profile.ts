@@ -1,4 +1,4 @@
-import { MlsdError, type DenseMatrix } from '@mlsd/data';
+import { MlsdError, type DenseMatrix, rejectUnknownOptions } from '@mlsd/data';
 import { binProportions } from './bin-proportions.js';
 import { quantileSorted, sortedFinite } from './quantile.js';
 import { sketchLevels, uniformLevels } from './sketch-levels.js';
@@ -94,15 +94,7 @@ const INPUT_KEYS = ['features', 'scores', 'bins', 'quantiles'];
  * does not have one value per row.
  */
 export function buildReferenceProfile(input: ReferenceProfileInput): ReferenceProfile {
-  for (const key of Object.keys(input)) {
-    if (!INPUT_KEYS.includes(key)) {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `buildReferenceProfile: unknown option "${key}". Valid options: ${INPUT_KEYS.join(', ')}.`,
-        { location: { field: key } },
-      );
-    }
-  }
+  rejectUnknownOptions('buildReferenceProfile', input, INPUT_KEYS);
   const bins = checkInteger('bins', input.bins ?? 10, 2, 1000);
   const quantiles = checkInteger('quantiles', input.quantiles ?? 100, 2, 10000);
   const { features: matrix, scores } = input;

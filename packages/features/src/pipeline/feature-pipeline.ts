@@ -1,4 +1,4 @@
-import { MlsdError, defineSchema, denseMatrix, requireColumn, roleColumn, type ColumnTable, type DenseMatrix, type Schema } from '@mlsd/data';
+import { MlsdError, defineSchema, denseMatrix, requireColumn, roleColumn, type ColumnTable, type DenseMatrix, type Schema, LIBRARY_VERSION } from '@mlsd/data';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
 import { computeFeatureColumns } from '../offline/compute-features.js';
@@ -13,7 +13,6 @@ import {
   type TransformSpec,
 } from '../transforms/fitted-transform.js';
 import type { StandardScaleSpec, StandardScaleState } from '../transforms/standard-scale.js';
-import { FEATURES_VERSION } from '../version.js';
 import { pipelineEventSchema } from './event-schema.js';
 import { OnlineFeaturePipeline } from './online-feature-pipeline.js';
 
@@ -225,7 +224,7 @@ export class FeaturePipeline {
     const output = this.requireOutput();
     return {
       schemaVersion: 1,
-      libraryVersion: FEATURES_VERSION,
+      libraryVersion: LIBRARY_VERSION,
       kind: 'feature-pipeline',
       time: this.time,
       id: this.id,

@@ -1,6 +1,6 @@
 import { MlsdError } from '@mlsd/data';
 import type { ModelArtifact } from '../contract/classifier.js';
-import { validateOptions, type OptionRules } from './validate-options.js';
+import { validateOptions, type OptionRules } from '@mlsd/data';
 
 /**
  * Checks that `artifact` is a well-formed {@link ModelArtifact} of model kind `kind` whose `schemaVersion` is

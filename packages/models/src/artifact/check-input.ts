@@ -1,4 +1,4 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, countPositives } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { FitOptions } from '../contract/classifier.js';
 
@@ -117,16 +117,7 @@ function checkLabels(kind: string, y: Uint8Array, rows: number, field: string, n
       location: { field },
     });
   }
-  let positives = 0;
-  for (let i = 0; i < y.length; i++) {
-    const label = y[i]!;
-    if (label > 1) {
-      throw new MlsdError('INVALID_INPUT', `${kind}.fit: ${field} has label ${label} at row ${i}; labels must be 0 or 1.`, {
-        location: { row: i, field },
-      });
-    }
-    positives += label;
-  }
+  const positives = countPositives(y, field, `${kind}.fit`);
   if (needBothClasses && (positives === 0 || positives === y.length)) {
     throw new MlsdError(
       'INVALID_INPUT',

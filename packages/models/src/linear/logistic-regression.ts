@@ -1,11 +1,9 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
-import { validateOptions } from '../artifact/validate-options.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { choleskySolve } from './cholesky.js';
 
 /** Per-class weights: `'balanced'` gives each class the weight `n / (2 · n_class)`, as scikit-learn does. */

@@ -1,12 +1,10 @@
-import { MlsdError, type DenseMatrix } from '@mlsd/data';
+import { MlsdError, type DenseMatrix, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
 import { checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray, type EncodedTypedArray } from '../artifact/typed-array-codec.js';
-import { validateOptions } from '../artifact/validate-options.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import type { ClassWeight } from '../linear/logistic-regression.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { MLP_ACTIVATIONS, type MlpActivation } from './activation.js';
 import { MlpNetwork, type MlpLayerWeights } from './mlp-network.js';
 import { loadTensorFlow, MLP_BACKENDS, type MlpBackend } from './tensorflow-runtime.js';

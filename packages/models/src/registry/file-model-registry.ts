@@ -1,12 +1,10 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MlsdError, toMlsdError } from '@mlsd/data';
+import { MlsdError, toMlsdError, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
 import type { Classifier, ModelArtifact } from '../contract/classifier.js';
 import { checksumOf } from '../artifact/checksum.js';
-import { validateOptions } from '../artifact/validate-options.js';
 import { loadClassifier } from '../load-classifier.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { checkAlias, checkModelName, parseModelRef } from './model-ref.js';
 
 /** What the model was trained on, for lineage: row count, a hash of the training data, the time period. */

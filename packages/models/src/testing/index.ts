@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MlsdError, SeededRandom, denseMatrix, takeRows } from '@mlsd/data';
+import { MlsdError, SeededRandom, denseMatrix, takeRows, LIBRARY_VERSION } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, ModelArtifact } from '../contract/classifier.js';
 import { loadClassifier } from '../load-classifier.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { noisyLogistic, rocAuc, separable } from './synthetic-data.js';
 
 export { SYNTHETIC_FEATURES, noisyLogistic, rocAuc, separable } from './synthetic-data.js';

@@ -1,12 +1,10 @@
-import { MlsdError, SeededRandom } from '@mlsd/data';
+import { MlsdError, SeededRandom, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactCorruption, artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
-import { validateOptions } from '../artifact/validate-options.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { decodeTree, encodeTree, leafOf, type CompactTree } from './compact-tree.js';
 import { averagePrecisionOfScores, logLossOfMargins, type EarlyStoppingMetric } from './early-stopping-metric.js';
 import { gainByFeature, normalise } from './feature-importance.js';

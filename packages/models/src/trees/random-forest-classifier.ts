@@ -1,12 +1,10 @@
-import { SeededRandom } from '@mlsd/data';
+import { SeededRandom, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactCorruption, artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
 import { decodeTypedArray, encodeTypedArray } from '../artifact/typed-array-codec.js';
-import { validateOptions } from '../artifact/validate-options.js';
-import { LIBRARY_VERSION } from '../version.js';
 import { decodeTree, encodeTree, type CompactTree } from './compact-tree.js';
 import { gainByFeature, normalise } from './feature-importance.js';
 import { startWalkHelpers } from '../kernels/walk-helpers.js';

@@ -1,7 +1,7 @@
+import { LIBRARY_VERSION } from '@mlsd/data';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { LIBRARY_VERSION } from '../../version.js';
 
 /**
  * Serves the OpenAPI 3 description of the service at `GET /docs/json` (and `/docs/yaml`) and a rendered page at

@@ -1,7 +1,6 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, LIBRARY_VERSION } from '@mlsd/data';
 import type { FastifyInstance } from 'fastify';
 import { withDeadline } from '../../resilience/deadline.js';
-import { LIBRARY_VERSION } from '../../version.js';
 import type { ServedModel } from '../../scoring/ports.js';
 import { inferRequestSchema, inferRows, parseBody } from '../request-schemas.js';
 import type { ServiceContext } from '../service-context.js';

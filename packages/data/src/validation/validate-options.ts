@@ -1,4 +1,4 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError } from '../errors/mlsd-error.js';
 
 /**
  * A check on one option value.
@@ -26,7 +26,8 @@ export type OptionRule =
 export type OptionRules<T> = { readonly [K in keyof T]?: OptionRule };
 
 /**
- * Checks a model's constructor options and fills in defaults, the way every mlsd model constructor does.
+ * Checks an options object and fills in defaults: the one options check of every mlsd package (model
+ * constructors, splits, ingestion, monitors, metrics).
  *
  * - `given` may be `undefined` (all defaults); keys whose value is `undefined` take the default.
  * - A key not in `defaults` is rejected with `INVALID_OPTION`, naming the valid options.
@@ -122,4 +123,20 @@ function describe(value: unknown): string {
     }
   }
   return String(value);
+}
+
+/**
+ * Throws `INVALID_OPTION` for the first key of `given` that is not in `validKeys`, naming the valid ones, worded as
+ * {@link validateOptions} words it. For option objects whose values are checked elsewhere (nested or typed options).
+ * `given` may be `undefined`.
+ */
+export function rejectUnknownOptions(kind: string, given: object | undefined, validKeys: readonly string[]): void {
+  if (given === undefined) return;
+  for (const key of Object.keys(given)) {
+    if (!validKeys.includes(key)) {
+      throw new MlsdError('INVALID_OPTION', `${kind}: unknown option "${key}". Valid options: ${validKeys.join(', ')}.`, {
+        location: { field: key },
+      });
+    }
+  }
 }

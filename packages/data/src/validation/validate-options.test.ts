@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MlsdError } from '@mlsd/data';
-import { validateOptions } from '@mlsd/models';
+import { MlsdError } from '../errors/mlsd-error.js';
+import { rejectUnknownOptions, validateOptions } from './validate-options.js';
 
 interface Opts {
   rounds: number;
@@ -89,5 +89,21 @@ describe('validateOptions', () => {
   it('rejects non-object options', () => {
     expect(error(() => validateOptions('toy', [] as unknown as Partial<Opts>, defaults)).code).toBe('INVALID_OPTION');
     expect(error(() => validateOptions('toy', null as unknown as Partial<Opts>, defaults)).code).toBe('INVALID_OPTION');
+  });
+});
+
+describe('rejectUnknownOptions', () => {
+  it('accepts undefined and known keys, and names the first unknown key and the valid ones', () => {
+    expect(() => rejectUnknownOptions('split', undefined, ['a'])).not.toThrow();
+    expect(() => rejectUnknownOptions('split', { a: 1 }, ['a', 'b'])).not.toThrow();
+    let caught: unknown;
+    try {
+      rejectUnknownOptions('split', { a: 1, c: 2 }, ['a', 'b']);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MlsdError);
+    expect((caught as MlsdError).code).toBe('INVALID_OPTION');
+    expect((caught as MlsdError).message).toBe('split: unknown option "c". Valid options: a, b.');
   });
 });
