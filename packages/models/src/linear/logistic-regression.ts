@@ -1,4 +1,4 @@
-import { MlsdError, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
+import { MlsdError, LIBRARY_VERSION, classWeights, validateOptions } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
@@ -201,12 +201,8 @@ function rowWeights(y: Uint8Array, sampleWeight: Float64Array | undefined, class
   const n = y.length;
   let negative = 1;
   let positive = 1;
-  if (classWeight === 'balanced') {
-    let positives = 0;
-    for (let i = 0; i < n; i++) positives += y[i]!;
-    negative = n / (2 * (n - positives));
-    positive = n / (2 * positives);
-  } else if (classWeight !== null) {
+  if (classWeight === 'balanced') ({ negative, positive } = classWeights(y));
+  else if (classWeight !== null) {
     ({ negative, positive } = classWeight);
   }
   const w = new Float64Array(n);

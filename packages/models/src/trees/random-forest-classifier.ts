@@ -1,4 +1,4 @@
-import { SeededRandom, LIBRARY_VERSION, validateOptions } from '@mlsd/data';
+import { SeededRandom, LIBRARY_VERSION, classWeights, validateOptions } from '@mlsd/data';
 import type { DenseMatrix } from '@mlsd/data';
 import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifier.js';
 import { ClassifierBase } from '../contract/classifier-base.js';
@@ -240,12 +240,8 @@ function growForest(
   const binned = binMatrix(X, bins);
   let negativeWeight = 1;
   let positiveWeight = 1;
-  if (params.classWeight === 'balanced') {
-    let positives = 0;
-    for (let i = 0; i < n; i++) positives += y[i]!;
-    negativeWeight = n / (2 * (n - positives));
-    positiveWeight = n / (2 * positives);
-  } else if (params.classWeight !== null) {
+  if (params.classWeight === 'balanced') ({ negative: negativeWeight, positive: positiveWeight } = classWeights(y));
+  else if (params.classWeight !== null) {
     ({ negative: negativeWeight, positive: positiveWeight } = params.classWeight);
   }
   const weight = new Float64Array(n);
