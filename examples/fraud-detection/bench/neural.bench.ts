@@ -12,7 +12,8 @@
  * standardises its inputs itself (option `standardize`). `machine.dotProductMmacPerSecond` measures how fast
  * this machine ran a plain JavaScript dot product during the run, to compare timings taken under different loads.
  */
-import { decodeTypedArray, MlpClassifier } from '@mlsd/models';
+import { MlpClassifier } from '@mlsd/models';
+import { decodeTypedArray } from '@mlsd/models/artifact';
 import { denseMatrix, type DenseMatrix } from '@mlsd/data';
 import * as tf from '@tensorflow/tfjs';
 import {

@@ -11,7 +11,8 @@
  * `plainWalkCpuSeconds`: the same trees summed by the plain one-row-one-tree walk (`addTreeOutputs`), to show
  * what the packed walk of `predictProba` gains.
  */
-import { addTreeOutputs, GradientBoostingClassifier, RandomForestClassifier } from '@mlsd/models';
+import { GradientBoostingClassifier, RandomForestClassifier } from '@mlsd/models';
+import { addTreeOutputs } from '@mlsd/models/trees';
 import type { Classifier } from '@mlsd/models';
 import {
   averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, splitCounts, spread, writeResult,

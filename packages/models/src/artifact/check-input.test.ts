@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix } from '@mlsd/data';
-import {
-  checkArtifact,
-  checkFitInput,
-  checkPredictInput,
-  GradientBoostingClassifier,
-  loadClassifier,
-  LogisticRegression,
-  RandomForestClassifier,
-} from '@mlsd/models';
+import { GradientBoostingClassifier, loadClassifier, LogisticRegression, RandomForestClassifier } from '@mlsd/models';
+import { checkArtifact, checkFitInput, checkPredictInput } from './index.js';
 
 const X = denseMatrix(Float64Array.of(1, 2, 3, 4, 5, 6), 3, 2, ['amount', 'count']);
 const y = Uint8Array.of(0, 1, 0);

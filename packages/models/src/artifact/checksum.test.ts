@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, checksumOf, sha256Hex } from '@mlsd/models';
+import { canonicalJson, checksumOf, sha256Hex } from './index.js';
 
 describe('checksums', () => {
   it('sha256Hex matches the published test vector for "abc" (FIPS 180-2)', () => {

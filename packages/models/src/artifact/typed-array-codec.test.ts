@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTypedArray, encodeTypedArray } from '@mlsd/models';
+import { decodeTypedArray, encodeTypedArray } from './index.js';
 
 describe('encodeTypedArray / decodeTypedArray', () => {
   it('writes little-endian bytes as base64 (checked against hand-written bytes)', () => {

@@ -5,13 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { denseMatrix, isMlsdError, SeededRandom, type DenseMatrix } from '@mlsd/data';
-import {
-  decodeTypedArray,
-  loadClassifier,
-  MlpClassifier,
-  type MlpActivation,
-  type ModelArtifact,
-} from '@mlsd/models';
+import { loadClassifier, MlpClassifier, type MlpActivation, type ModelArtifact } from '@mlsd/models';
+import { decodeTypedArray } from '../artifact/index.js';
 import { classifierContract } from '@mlsd/models/testing';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';

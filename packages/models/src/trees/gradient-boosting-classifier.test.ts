@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classifierContract } from '@mlsd/models/testing';
 import { denseMatrix, isMlsdError, SeededRandom, type DenseMatrix } from '@mlsd/data';
-import { encodeTypedArray, GradientBoostingClassifier, loadClassifier, type CompactTree, type EncodedTypedArray } from '@mlsd/models';
+import { GradientBoostingClassifier, loadClassifier } from '@mlsd/models';
+import type { CompactTree } from './index.js';
+import { encodeTypedArray, type EncodedTypedArray } from '../artifact/index.js';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
@@ -50,7 +52,7 @@ describe('GradientBoostingClassifier', () => {
   it('reports the gain 2/3 of that split through the learner', async () => {
     const X = denseMatrix(Float64Array.from([1, 2, 3, 4]), 4, 1, ['x0']);
     const y = Uint8Array.from([0, 0, 1, 1]);
-    const { HistogramTreeLearner, binMatrix, fitQuantileBins } = await import('@mlsd/models');
+    const { HistogramTreeLearner, binMatrix, fitQuantileBins } = await import('./index.js');
     const bins = fitQuantileBins(X, 255);
     const learner = new HistogramTreeLearner(binMatrix(X, bins), bins, {
       maxDepth: 1,

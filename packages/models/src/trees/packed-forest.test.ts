@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
-import { addPackedOutputs, leafOf, packForest, type CompactTree } from '@mlsd/models';
+import { addPackedOutputs, leafOf, packForest, type CompactTree } from './index.js';
 import { helperCount, WalkHelpers } from '../kernels/walk-helpers.js';
 import { ForestKernel } from './forest-kernel.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom } from '@mlsd/data';
-import { binMatrix, binOf, fitQuantileBins, MISSING_BIN } from '@mlsd/models';
+import { binMatrix, binOf, fitQuantileBins, MISSING_BIN } from './index.js';
 
 describe('quantile bins', () => {
   it('give one bin per distinct value, with edges half-way between values, when there are few', () => {

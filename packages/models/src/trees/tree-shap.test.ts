@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseMatrix, SeededRandom, type DenseMatrix } from '@mlsd/data';
-import { GradientBoostingClassifier, RandomForestClassifier, type CompactTree } from '@mlsd/models';
+import { GradientBoostingClassifier, RandomForestClassifier } from '@mlsd/models';
+import type { CompactTree } from './index.js';
 
 /** A small problem where every feature matters and splits repeat along paths. */
 function interacting(n: number, seed: number): { X: DenseMatrix; y: Uint8Array } {
