@@ -30,4 +30,22 @@ describe('fraud features', () => {
     header.slice(5).forEach((name, c) => expect(last[5 + c]).toBeCloseTo(expected.numeric(name)[table.rowCount - 1]!, 9));
     expect(lines.some((line) => line.includes('computing 15 features'))).toBe(true);
   });
+
+  it('--engine duckdb writes the same features as the typed executor (to 1e-9)', async () => {
+    const table = simulateTransactions({ customers: 40, terminals: 50, days: 15, seed: 9 });
+    const input = join(dir, 'engine.parquet');
+    await writeTable(table, input);
+    const typedOut = join(dir, 'typed.csv');
+    const duckOut = join(dir, 'duck.csv');
+    await writeFeatures({ input, out: typedOut, engine: 'typed' }, () => undefined);
+    await writeFeatures({ input, out: duckOut, engine: 'duckdb' }, () => undefined);
+    const typed = readFileSync(typedOut, 'utf8').trimEnd().split('\n');
+    const duck = readFileSync(duckOut, 'utf8').trimEnd().split('\n');
+    expect(duck.length).toBe(typed.length);
+    for (let r = 1; r < typed.length; r += 97) {
+      const a = typed[r]!.split(',');
+      const b = duck[r]!.split(',');
+      a.slice(5).forEach((value, c) => expect(Math.abs(Number(b[5 + c]) - Number(value))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(Number(value)))));
+    }
+  });
 });
