@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MlsdError } from '@mlsd/data';
-import { HTTP_STATUS_BY_CODE, parseEventTime, resolveServiceOptions, toHttpError } from '@mlsd/serving';
+import { HTTP_STATUS_BY_CODE, toHttpError } from '@mlsd/serving';
+import { resolveServiceOptions } from '../config/service-options.js';
+import { parseEventTime } from './request-schemas.js';
 
 describe('toHttpError', () => {
   it('maps client mistakes to 4xx with their message and hides internal details behind a generic 500', () => {

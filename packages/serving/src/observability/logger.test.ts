@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cardHasher, createDecisionLogger, createServiceLogger } from '@mlsd/serving';
+import { cardHasher, createDecisionLogger, createServiceLogger } from './logger.js';
 
 describe('cardHasher', () => {
   it('is the first 16 hex digits of SHA-256(salt + card id), the same on a cached second call', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, LoadShedder, withDeadline } from '@mlsd/serving';
+import { CircuitBreaker, LoadShedder, withDeadline } from './index.js';
 import { isMlsdError } from '@mlsd/data';
 
 describe('CircuitBreaker', () => {
