@@ -36,7 +36,7 @@ export function calibrationChartSpec(models: readonly { readonly model: string; 
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: 'Mean predicted probability', scale: { domain: [0, 1] } },
-          y: { field: 'y', type: 'quantitative', title: 'Observed fraud rate', scale: { domain: [0, 1] } },
+          y: { field: 'y', type: 'quantitative', title: 'Observed positive rate', scale: { domain: [0, 1] } },
           color: { field: 'model', type: 'nominal', title: 'Model' },
           tooltip: [{ field: 'model' }, { field: 'count', type: 'quantitative' }],
         },

@@ -86,7 +86,7 @@ export async function evaluationReport(
     });
     sections.push({
       title: 'Expected cost by threshold',
-      description: `Missed fraud costs its amount, a false alarm costs ${falseAlarmCost}; the diamond marks each model's cheapest threshold.`,
+      description: `A missed positive costs its amount, a false alarm costs ${falseAlarmCost}; the diamond marks each model's cheapest threshold.`,
       html: await renderVegaLiteSvg(costChartSpec(curves)),
     });
   }

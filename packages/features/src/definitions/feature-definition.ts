@@ -10,7 +10,10 @@ export type WindowAggregate = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'std';
  */
 export interface WindowFeature {
   readonly kind: 'window';
-  /** Output name; defaults to `<entity>_<AGG>_<column>_<window>`, e.g. `CUSTOMER_ID_MEAN_TX_AMOUNT_1D`. */
+  /**
+   * Output name; defaults to `<entity>_<AGG>_<column>_<window>`, e.g. `CUSTOMER_ID_MEAN_TX_AMOUNT_1D`, and to
+   * `<entity>_COUNT_<window>` for a count.
+   */
   readonly name?: string;
   /** The entity key column (integer or category), e.g. `CUSTOMER_ID`. */
   readonly entity: string;
@@ -28,6 +31,10 @@ export interface WindowFeature {
  */
 export interface DelayedLabelFeature {
   readonly kind: 'delayed-label';
+  /**
+   * Output name; defaults to `<entity>_<label>_RATE_<window>_DELAY_<delay>` for a rate (e.g.
+   * `USER_ID_CLICKED_RATE_7D_DELAY_1H`) and `<entity>_COUNT_<window>_DELAY_<delay>` for a count.
+   */
   readonly name?: string;
   readonly entity: string;
   /** The 0/1 label column, e.g. `TX_FRAUD`. */

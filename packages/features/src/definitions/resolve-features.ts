@@ -128,7 +128,8 @@ function resolveOne(raw: unknown, at: string): ResolvedFeature {
       }
       const column = agg === 'count' && def['column'] === undefined ? undefined : text(def, 'column', at);
       const windowMs = durationMs(def['window'] as never, `${at}.window`);
-      const label = `${entity}_${agg.toUpperCase()}_${column === undefined ? 'TX' : column}_${formatDuration(windowMs).toUpperCase()}`;
+      // General words: a count is of the entity's events (`USER_COUNT_1D`), never of "transactions".
+      const label = `${entity}_${agg.toUpperCase()}${column === undefined ? '' : `_${column}`}_${formatDuration(windowMs).toUpperCase()}`;
       return { kind: 'window', name: name ?? label, entity, column, agg: agg as WindowAggregate, windowMs };
     }
     case 'ratio-to-window-mean': {
@@ -146,7 +147,8 @@ function resolveOne(raw: unknown, at: string): ResolvedFeature {
       const output = def['output'];
       if (output !== 'count' && output !== 'rate') throw invalid(`${at}.output`, `is ${JSON.stringify(output)}; valid: count, rate`);
       const suffix = formatDuration(windowMs).toUpperCase();
-      const fallback = `${entity}_${output === 'rate' ? 'RISK' : 'NB_TX'}_${suffix}_DELAY_${formatDuration(delayMs).toUpperCase()}`;
+      // General words by default (`USER_CLICKED_RATE_7D_DELAY_1H`); the Handbook preset names its own features.
+      const fallback = `${entity}_${output === 'rate' ? `${label}_RATE` : 'COUNT'}_${suffix}_DELAY_${formatDuration(delayMs).toUpperCase()}`;
       return { kind: 'delayed-label', name: name ?? fallback, entity, label, windowMs, delayMs, output };
     }
   }

@@ -95,3 +95,17 @@ describe('schema roles drive the pipeline defaults', () => {
     );
   });
 });
+
+describe('default feature names', () => {
+  it('speak in general words: counts of events and label rates, never transactions or risk', () => {
+    const pipeline = new FeaturePipeline({
+      features: [
+        { kind: 'window', entity: 'user', agg: 'count', window: '1d' },
+        { kind: 'window', entity: 'user', column: 'price', agg: 'mean', window: '1d' },
+        { kind: 'delayed-label', entity: 'user', label: 'clicked', window: '7d', delay: '1h', output: 'rate' },
+        { kind: 'delayed-label', entity: 'user', label: 'clicked', window: '7d', delay: '1h', output: 'count' },
+      ],
+    });
+    expect(pipeline.rawFeatureNames).toEqual(['user_COUNT_1D', 'user_MEAN_price_1D', 'user_clicked_RATE_7D_DELAY_1H', 'user_COUNT_7D_DELAY_1H']);
+  });
+});
