@@ -12,14 +12,15 @@ export interface MlsdProcess {
 const SERVING = fileURLToPath(new URL('../../../packages/serving/', import.meta.url));
 
 /**
- * Starts `mlsd serve ARGS` (the `@mlsd/serving` package's bin) as a child process and resolves once it listens: the
- * compiled `dist/cli/mlsd.js` when the package is built, else its TypeScript source through tsx.
+ * Starts `mlsd serve ARGS` (the `@mlsd/serving` package's bin) as a child process and resolves once it listens. In
+ * this workspace it runs the bin's TypeScript source through tsx (the same code as the compiled `dist/cli/mlsd.js`,
+ * never a stale build); installed from the registry, only the compiled bin exists and is used.
  */
 export async function startMlsdServe(args: readonly string[]): Promise<MlsdProcess> {
-  const built = `${SERVING}dist/cli/mlsd.js`;
-  const command = existsSync(built)
-    ? [built, 'serve', ...args]
-    : ['--import', 'tsx', '--conditions=@mlsd/source', `${SERVING}src/cli/mlsd.ts`, 'serve', ...args];
+  const source = `${SERVING}src/cli/mlsd.ts`;
+  const command = existsSync(source)
+    ? ['--import', 'tsx', '--conditions=@mlsd/source', source, 'serve', ...args]
+    : [`${SERVING}dist/cli/mlsd.js`, 'serve', ...args];
   const child: ChildProcess = spawn(process.execPath, command, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
