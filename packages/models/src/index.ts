@@ -22,4 +22,4 @@ export type { ForestClassWeight, MaxFeatures, RandomForestOptions } from './tree
 export { MlpClassifier, loadMlpClassifier, MLP_DEFAULTS } from './neural/mlp-classifier.js';
 export type { MlpFitInfo, MlpOptions } from './neural/mlp-classifier.js';
 export type { MlpActivation } from './neural/activation.js';
-export type { MlpBackend } from './neural/tensorflow-runtime.js';
+export type { MlpBackend } from './neural/mlp-backend.js';

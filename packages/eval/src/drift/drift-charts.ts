@@ -38,7 +38,7 @@ export function driftTimelineChartSpec(points: readonly DriftTimelinePoint[], le
 }
 
 /** One layer of a layered Vega-Lite chart. */
-type Layer = NonNullable<Extract<VegaLiteSpec, { layer: unknown }>['layer']>[number];
+type Layer = VegaLiteSpec;
 
 function thresholdRule(y: number, color: string): Layer {
   return { data: { values: [{ y }] }, mark: { type: 'rule', strokeDash: [6, 4], color }, encoding: { y: { field: 'y', type: 'quantitative' } } };

@@ -1,7 +1,8 @@
-import type { TopLevelSpec } from 'vega-lite';
-
-/** A Vega-Lite specification (re-exported so callers need no direct `vega-lite` import). */
-export type VegaLiteSpec = TopLevelSpec;
+/**
+ * A Vega-Lite specification as plain JSON (`$schema`, `data`, `mark`, `encoding`, …). Typed loosely on purpose: the
+ * public types of this package never reference `vega-lite`'s, so they compile without them (`skipLibCheck: false`).
+ */
+export type VegaLiteSpec = { readonly [key: string]: unknown };
 
 /**
  * Renders a Vega-Lite spec to a standalone SVG string in Node, with no browser and no network: the spec is
@@ -11,7 +12,7 @@ export type VegaLiteSpec = TopLevelSpec;
  */
 export async function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
   const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  const view = new View(parse(compile(spec as unknown as Parameters<typeof compile>[0]).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -7,7 +7,8 @@ import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifi
 import type { ClassWeight } from '../linear/logistic-regression.js';
 import { MLP_ACTIVATIONS, type MlpActivation } from './activation.js';
 import { MlpNetwork, type MlpLayerWeights } from './mlp-network.js';
-import { loadTensorFlow, MLP_BACKENDS, type MlpBackend } from './tensorflow-runtime.js';
+import { MLP_BACKENDS, type MlpBackend } from './mlp-backend.js';
+import { loadTensorFlow } from './tensorflow-runtime.js';
 import { trainNetwork, type TrainingData } from './train-network.js';
 
 /** Hyper-parameters of {@link MlpClassifier}; every field is optional in the constructor. */

@@ -3,23 +3,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MlsdError } from '@mlsd/data';
 import type * as TensorFlow from '@tensorflow/tfjs';
+import type { MlpBackend } from './mlp-backend.js';
 
 /** The TensorFlow.js namespace, as `@tensorflow/tfjs` (or `@tensorflow/tfjs-node`) exports it. */
 export type TensorFlowModule = typeof TensorFlow;
 
-/**
- * Which TensorFlow.js backend trains an {@link MlpClassifier}:
- *
- * - `auto`: `tensorflow` when `@tensorflow/tfjs-node` is installed, else `wasm`, else `cpu`.
- * - `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node` (optional; never a dependency of mlsd,
- *   its install downloads a binary from outside npm).
- * - `wasm`: `@tensorflow/tfjs-backend-wasm`, single-threaded, its binary read from the installed package.
- * - `cpu`: the plain JavaScript backend (about 3x slower than wasm here).
- */
-export type MlpBackend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-
-/** The valid backend names, in the order error messages list them. */
-export const MLP_BACKENDS: readonly MlpBackend[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type { MlpBackend } from './mlp-backend.js';
+export { MLP_BACKENDS } from './mlp-backend.js';
 
 /** A loaded TensorFlow.js and the backend it actually runs on (from `tf.getBackend()`). */
 export interface TensorFlowRuntime {
@@ -107,7 +97,16 @@ function importNodeBinding(): Promise<TensorFlowModule | undefined> {
 }
 
 function importPlain(): Promise<TensorFlowModule> {
-  plainModule ??= import('@tensorflow/tfjs');
+  plainModule ??= import('@tensorflow/tfjs').catch((error: unknown) => {
+    plainModule = undefined;
+    throw new MlsdError(
+      'UNAVAILABLE',
+      'Training the neural network (MlpClassifier.fit) needs TensorFlow.js, an optional peer dependency of ' +
+        '@mlsd/models: install @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm in your application ' +
+        '(predicting with a trained or loaded network needs neither).',
+      { location: { field: 'backend' }, cause: error },
+    );
+  });
   return plainModule;
 }
 
