@@ -271,10 +271,10 @@ interface Validated {
 
 /**
  * SQL for one column. `parse` turns the text into a DOUBLE (category: trimmed text), NULL when it cannot;
- * `code` (over the parsed value `p` and the text `raw`) is OK, MISSING, UNPARSEABLE or BELOW_MIN. Casts read
+ * `code` (over the parsed value `p` and the text `raw`) is OK, MISSING, UNPARSEABLE, BELOW_MIN, …; `ok` is `code = OK`. Casts read
  * surrounding spaces themselves, so `trim` only runs on values that failed to parse (it is costly per row).
  */
-function columnSql(spec: ColumnSpec, raw: string, p: string, maxEventTime: number): { parse: string; code: string } {
+function columnSql(spec: ColumnSpec, raw: string, p: string, maxEventTime: number): { parse: string; code: string; ok: string } {
   let parse: string;
   let valid: string;
   switch (spec.type) {
@@ -308,17 +308,19 @@ function columnSql(spec: ColumnSpec, raw: string, p: string, maxEventTime: numbe
       valid = `${p} IS NOT NULL`;
       break;
   }
-  const checks: string[] = [];
-  if (spec.type === 'timestamp') {
-    checks.push(`WHEN abs(${p}) > ${MAX_EVENT_TIME_MS} THEN ${OUT_OF_DATE_RANGE}`, `WHEN ${p} > ${maxEventTime} THEN ${TOO_FAR_AHEAD}`);
-  }
-  if (spec.min !== undefined) checks.push(`WHEN ${p} < ${spec.min} THEN ${BELOW_MIN}`);
-  if (spec.max !== undefined) checks.push(`WHEN ${p} > ${spec.max} THEN ${ABOVE_MAX}`);
-  const whenValid = checks.length === 0 ? `${OK}` : `CASE ${checks.join(' ')} ELSE ${OK} END`;
+  const checks: [condition: string, code: number][] = [];
+  if (spec.type === 'timestamp') checks.push([`abs(${p}) > ${MAX_EVENT_TIME_MS}`, OUT_OF_DATE_RANGE], [`${p} > ${maxEventTime}`, TOO_FAR_AHEAD]);
+  if (spec.min !== undefined) checks.push([`${p} < ${spec.min}`, BELOW_MIN]);
+  if (spec.max !== undefined) checks.push([`${p} > ${spec.max}`, ABOVE_MAX]);
+  const whenValid = checks.length === 0 ? `${OK}` : `CASE ${checks.map(([condition, code]) => `WHEN ${condition} THEN ${code}`).join(' ')} ELSE ${OK} END`;
   const code =
     `CASE WHEN ${valid} THEN ${whenValid} ` +
     `WHEN ${raw} IS NULL OR trim(${raw}) = '' THEN ${isRequired(spec) ? MISSING : OK} ELSE ${UNPARSEABLE} END`;
-  return { parse, code };
+  // The same rule as a boolean (code = OK), cheaper to evaluate on every row: the code itself is computed only for
+  // the rows that fail.
+  const inBounds = checks.length === 0 ? 'true' : `NOT (${checks.map(([condition]) => condition).join(' OR ')})`;
+  const ok = `CASE WHEN ${valid} THEN ${inBounds} ELSE ${isRequired(spec) ? 'false' : `(${raw} IS NULL OR trim(${raw}) = '')`} END`;
+  return { parse, code, ok };
 }
 
 function reasonFor(spec: ColumnSpec, code: number, maxEventTime: number): string {
@@ -345,19 +347,19 @@ async function validate(connection: DuckDBConnection, path: string, format: File
   let opened: OpenedFile;
   let malformed: RejectRecord[] = [];
   const names: string[] = [];
-  let parts: { parse: string; code: string }[] = [];
+  let parts: { parse: string; code: string; ok: string }[] = [];
   try {
     opened = await openSource(connection, path, format, schema);
     for (const spec of opened.present) names.push(sqlIdentifier(spec.name));
     parts = opened.present.map((c, k) => columnSql(c, names[k]!, `p${k}`, maxEventTime));
-    // Nested projections parse each value once, then code it, then judge the row. One table `scored` keeps the
-    // parsed values, the codes, and the raw text of bad rows only (keeping all text would cost far more).
+    // Nested projections parse each value once, then judge the row in one vectorised pass. One table `scored` keeps
+    // the parsed values and the raw text of bad rows only (keeping all text would cost far more); why a row failed
+    // is worked out later, for the bad rows alone.
     const ok = opened.hasOkColumn ? '__ok AND ' : '';
     const parsed = `SELECT ${opened.hasOkColumn ? '__ok, __text, ' : ''}${names.join(', ')}, ${parts.map((p, k) => `${p.parse} AS p${k}`).join(', ')} FROM ${opened.relation}`;
-    const coded = `SELECT *, ${parts.map((p, k) => `${p.code} AS c${k}`).join(', ')} FROM (${parsed})`;
-    const judged = `SELECT *, NOT (${ok}${parts.map((_, k) => `c${k} = ${OK}`).join(' AND ')}) AS bad FROM (${coded})`;
+    const judged = `SELECT *, NOT (${ok}${parts.map((p) => `(${p.ok})`).join(' AND ')}) AS bad FROM (${parsed})`;
     await connection.run(
-      `CREATE TABLE scored AS SELECT bad, ${parts.map((_, k) => `p${k}, c${k}`).join(', ')}, ` +
+      `CREATE TABLE scored AS SELECT bad, ${parts.map((_, k) => `p${k}`).join(', ')}, ` +
         `${opened.hasOkColumn ? 'CASE WHEN bad THEN __ok END AS __ok, CASE WHEN bad THEN __text END AS __text, ' : ''}` +
         `${names.map((n, k) => `CASE WHEN bad THEN ${n} END AS r${k}`).join(', ')} FROM (${judged})`,
     );
@@ -383,7 +385,7 @@ async function validate(connection: DuckDBConnection, path: string, format: File
   // Rejects are worked out only for the rows that failed, from the codes and raw text kept for them.
   if (badRows > 0) {
     const reader = await connection.runAndReadAll(
-      `SELECT CAST(rowid AS DOUBLE), ${opened.hasOkColumn ? '__ok, __text' : 'true, NULL'}, ${present.map((_, k) => `c${k}`).join(', ')}, ` +
+      `SELECT CAST(rowid AS DOUBLE), ${opened.hasOkColumn ? '__ok, __text' : 'true, NULL'}, ${present.map((c, k) => columnSql(c, `r${k}`, `p${k}`, maxEventTime).code).join(', ')}, ` +
         `${present.map((_, k) => `r${k}`).join(', ')} FROM scored WHERE bad ORDER BY rowid`,
     );
     for (const row of reader.getRowsJS()) {
