@@ -82,12 +82,16 @@ export function compareModels(result: ValidationResult, options: ComparisonOptio
   return { baseline: baselineName, folds: result.folds, seed: options.seed, replicates, confidence, rows };
 }
 
-/** The column headers and formatted cells of a comparison, shared by the Markdown and HTML renderings. */
+/**
+ * The column headers and formatted cells of a comparison, shared by the Markdown and HTML renderings. The group
+ * precision column (`CP@k`, cards in the fraud example) appears only when the data had groups.
+ */
 export function comparisonCells(table: ComparisonTable): { headers: string[]; rows: string[][] } {
   const level = `${Math.round(table.confidence * 100)}%`;
   const k = table.rows[0]?.metrics.k ?? 100;
+  const grouped = table.rows.some((r) => r.metrics.cardPrecisionAtK !== null);
   const headers = ['model', 'ROC AUC', `Δ AUC [${level} CI]`, 'AP', `Δ AP [${level} CI]`, `CP@${k}`, 'log loss', 'Brier', 'fit s', 'predict s'];
-  const rows = table.rows.map((r) => [
+  const cells = table.rows.map((r) => [
     r.isBaseline ? `${r.model} (baseline)` : r.model,
     fixed(r.metrics.rocAuc),
     r.versusBaseline === null ? '—' : difference(r.versusBaseline.rocAuc),
@@ -99,7 +103,9 @@ export function comparisonCells(table: ComparisonTable): { headers: string[]; ro
     r.fitSeconds.toFixed(2),
     r.predictSeconds.toFixed(3),
   ]);
-  return { headers, rows };
+  if (grouped) return { headers, rows: cells };
+  const keep = (_: string, i: number): boolean => i !== 5;
+  return { headers: headers.filter(keep), rows: cells.map((row) => row.filter(keep)) };
 }
 
 /** The comparison as a GitHub-flavoured Markdown table, baseline first, with a line on how to read it. */

@@ -110,14 +110,16 @@ export async function evaluationReport(
       ];
       for (const [metric, value] of values) if (value !== null) metricRows.push({ model: e.model, fold: e.fold, metric, value });
     }
+    // The group precision column (cards in the fraud example) only when the data had groups.
+    const grouped = result.evaluations.some((e) => e.metrics.cardPrecisionAtK !== null);
     const table = htmlTable(
-      ['model', 'fold', 'ROC AUC', 'AP', `CP@${result.evaluations[0]?.metrics.k ?? 100}`, 'fit s', 'predict s'],
+      ['model', 'fold', 'ROC AUC', 'AP', ...(grouped ? [`CP@${result.evaluations[0]?.metrics.k ?? 100}`] : []), 'fit s', 'predict s'],
       result.evaluations.map((e) => [
         e.model,
         e.fold,
         format(e.metrics.rocAuc),
         format(e.metrics.averagePrecision),
-        format(e.metrics.cardPrecisionAtK),
+        ...(grouped ? [format(e.metrics.cardPrecisionAtK)] : []),
         e.fitSeconds.toFixed(2),
         e.predictSeconds.toFixed(3),
       ]),

@@ -48,6 +48,15 @@ describe('compareModels and comparisonMarkdown', () => {
     expect(lines[3]).toMatch(/^\| signal \| 0\.\d{4} \| \+0\.\d{4} \[\+0\.\d{4}, \+0\.\d{4}\] \|/);
     expect(JSON.parse(JSON.stringify(table)).rows[1].versusBaseline.averagePrecision.replicates).toBe(200);
   });
+
+  it('shows the group precision column only when the data had groups', async () => {
+    const table = compareModels(await validate(), { seed: 1, replicates: 50 });
+    const ungrouped = { ...table, rows: table.rows.map((r) => ({ ...r, metrics: { ...r.metrics, cardPrecisionAtK: null } })) };
+    const lines = comparisonMarkdown(ungrouped).split('\n');
+    expect(lines[0]).toBe('| model | ROC AUC | Δ AUC [95% CI] | AP | Δ AP [95% CI] | log loss | Brier | fit s | predict s |');
+    expect(lines[2]).not.toContain('n/a');
+    expect(lines[2]!.split('|').length).toBe(lines[0]!.split('|').length);
+  });
 });
 
 describe('evaluationReport', () => {
