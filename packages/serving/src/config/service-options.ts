@@ -202,12 +202,13 @@ export function resolveServiceOptions(options: unknown): ResolvedServiceOptions 
     const shape = path === '' ? scoringServiceOptionsSchema.shape : nestedShape(path);
     throw new MlsdError(
       'INVALID_OPTION',
-      `Unknown scoring service option ${issue.keys.map((k) => `'${path === '' ? k : `${path}.${k}`}'`).join(', ')}; ` +
-        `valid options${path === '' ? '' : ` of '${path}'`} are: ${Object.keys(shape).join(', ')}.`,
+      // Worded as @mlsd/data's rejectUnknownOptions words it, so every package's option errors read alike.
+      `createScoringService: unknown option ${issue.keys.map((k) => `"${path === '' ? k : `${path}.${k}`}"`).join(', ')}. ` +
+        `Valid options${path === '' ? '' : ` of "${path}"`}: ${Object.keys(shape).join(', ')}.`,
       { location: { field: path === '' ? issue.keys[0]! : `${path}.${issue.keys[0]!}` } },
     );
   }
-  throw new MlsdError('INVALID_OPTION', `Scoring service option '${path}' is invalid: ${issue.message}.`, {
+  throw new MlsdError('INVALID_OPTION', `createScoringService: option "${path}" is invalid: ${issue.message}.`, {
     location: { field: path },
   });
 }

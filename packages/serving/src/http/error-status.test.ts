@@ -52,10 +52,10 @@ describe('resolveServiceOptions', () => {
   });
 
   it('rejects unknown options naming the valid ones, and bad values naming the option', () => {
-    expect(() => resolveServiceOptions({ ...deps, deadlineMS: 5 })).toThrow(/Unknown scoring service option 'deadlineMS'; valid options are: .*deadlineMs/);
-    expect(() => resolveServiceOptions({ ...deps, overload: { maxInflight: 5 } })).toThrow(/'overload.maxInflight'.*valid options of 'overload' are: maxInFlight/);
-    expect(() => resolveServiceOptions({ ...deps, thresholds: { review: 0.9, block: 0.5 } })).toThrow(/'thresholds' is invalid: review must be <= block/);
-    expect(() => resolveServiceOptions({ ...deps, adminToken: 'short' })).toThrow(/'adminToken' is invalid/);
-    expect(() => resolveServiceOptions({ features: deps.features })).toThrow(/'models' is invalid/);
+    expect(() => resolveServiceOptions({ ...deps, deadlineMS: 5 })).toThrow(/createScoringService: unknown option "deadlineMS"\. Valid options: .*deadlineMs/);
+    expect(() => resolveServiceOptions({ ...deps, overload: { maxInflight: 5 } })).toThrow(/"overload.maxInflight"\. Valid options of "overload": maxInFlight/);
+    expect(() => resolveServiceOptions({ ...deps, thresholds: { review: 0.9, block: 0.5 } })).toThrow(/option "thresholds" is invalid: review must be <= block/);
+    expect(() => resolveServiceOptions({ ...deps, adminToken: 'short' })).toThrow(/option "adminToken" is invalid/);
+    expect(() => resolveServiceOptions({ features: deps.features })).toThrow(/option "models" is invalid/);
   });
 });
