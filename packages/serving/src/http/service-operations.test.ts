@@ -23,6 +23,8 @@ async function serve(models: MapModelSource, overrides: Partial<ScoringServiceOp
     adminToken: ADMIN_TOKEN,
     defaultMetrics: false,
     overload: { maxEventLoopDelayMs: 10_000 },
+    // No test here is about the deadline: a generous one keeps a busy machine from turning answers into fallbacks.
+    deadlineMs: 1000,
     logStream: { write: (line: string) => void lines.push(line) },
     ...overrides,
   });
