@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { averagePrecision, brierScore, cardPrecisionAtK, dayIndex, logLoss, rocAuc } from '@mlsd/eval';
+import { averagePrecision, brierScore, groupPrecisionAtK, dayIndex, logLoss, rocAuc } from '@mlsd/eval';
 import { evaluatePredictions, registerEvaluateCommand } from './evaluate.js';
 import { runCommand, type CommandRun } from '../test-support/run-command.js';
 
@@ -48,7 +48,7 @@ describe('fraud evaluate', () => {
     // Day 1: card 1 (max 0.9, fraud) and card 2 in the top 2 → 1/2; day 2: card 1 dropped, cards 3 and 4 tie at
     // 0.6 and card 3 (lower id, genuine) ranks first → top 2 = {3, 4} → 1/2.
     expect(out.cardPrecisionAtK).toBe(0.5);
-    expect(out.cardPrecisionAtK).toBe(cardPrecisionAtK({ labels, scores, cardIds: cards, days }, { k: 2 }).mean);
+    expect(out.cardPrecisionAtK).toBe(groupPrecisionAtK({ labels, scores, groupIds: cards, days }, { k: 2 }).mean);
     expect(out.columns).toEqual({ label: 'TX_FRAUD', score: 'SCORE', card: 'CUSTOMER_ID', time: 'TX_DATETIME' });
   });
 
@@ -75,6 +75,6 @@ describe('fraud evaluate', () => {
     expect(out.rocAuc).toBe(0.75); // scikit-learn's documented example
     expect(out.averagePrecision).toBeCloseTo(5 / 6, 15);
     expect(out.cardPrecisionAtK).toBeNull();
-    expect(out.notes.join(' ')).toMatch(/Card Precision@k needs cardIds and days/);
+    expect(out.notes.join(' ')).toMatch(/group precision@k needs groupIds and days/);
   });
 });

@@ -15,7 +15,9 @@ export interface EvaluateOptions {
 }
 
 /** What `fraud evaluate` prints: the metrics plus where they came from. */
-export interface EvaluateOutput extends ScoreSummary {
+export interface EvaluateOutput extends Omit<ScoreSummary, 'groupPrecisionAtK'> {
+  /** The library's group precision@k with cards as the groups (Card Precision@k; a contract of `fraud evaluate`). */
+  readonly cardPrecisionAtK: number | null;
   readonly file: string;
   readonly columns: { readonly label: string; readonly score: string; readonly card: string | null; readonly time: string | null };
 }
@@ -48,14 +50,16 @@ export async function evaluatePredictions(options: EvaluateOptions): Promise<Eva
     {
       labels,
       scores,
-      ...(hasCards && hasTimes ? { cardIds: table.numeric(options.cardCol), days: dayIndex(table.numeric(options.timeCol)) } : {}),
+      ...(hasCards && hasTimes ? { groupIds: table.numeric(options.cardCol), days: dayIndex(table.numeric(options.timeCol)) } : {}),
     },
     { k: options.k },
   );
+  const { groupPrecisionAtK, ...metrics } = summary;
   return {
     file: source,
     columns: { label: options.labelCol, score: options.scoreCol, card: hasCards ? options.cardCol : null, time: hasTimes ? options.timeCol : null },
-    ...summary,
+    ...metrics,
+    cardPrecisionAtK: groupPrecisionAtK,
   };
 }
 

@@ -31,7 +31,7 @@ export interface PreparedDataset {
   /** Model inputs of the rows the folds use (`sourceRows`), in that order. */
   readonly X: DenseMatrix;
   readonly y: Uint8Array;
-  readonly cardIds: Float64Array;
+  readonly groupIds: Float64Array;
   readonly times: Float64Array;
   readonly amounts: Float64Array;
   /** The table row of each row of `X`. */
@@ -82,7 +82,7 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     pipeline,
     X: pipeline.transform(table, { rows: sourceRows }),
     y: gather(table.labels('TX_FRAUD'), sourceRows),
-    cardIds: gatherNumbers(table.numeric('CUSTOMER_ID'), sourceRows),
+    groupIds: gatherNumbers(table.numeric('CUSTOMER_ID'), sourceRows),
     times: gatherNumbers(table.numeric('TX_DATETIME'), sourceRows),
     amounts: gatherNumbers(table.numeric('TX_AMOUNT'), sourceRows),
     sourceRows,

@@ -54,7 +54,7 @@ export async function trainModels(
   models: readonly ModelName[],
   options: { readonly seed: number; readonly onProgress?: (progress: TrainingProgress) => void },
 ): Promise<TrainingRun> {
-  const data = { X: dataset.X, y: dataset.y, cardIds: dataset.cardIds, times: dataset.times, amounts: dataset.amounts };
+  const data = { X: dataset.X, y: dataset.y, groupIds: dataset.groupIds, times: dataset.times, amounts: dataset.amounts };
   // The holdout validation has one fold, so the runner creates each model once: keeping what `create` returned
   // keeps the model it fitted on the holdout's training rows, the one to register.
   const fitted = new Map<ModelName, Classifier>();
@@ -124,7 +124,7 @@ export async function registerModels(
       Object.entries({
         rocAuc: evaluation.metrics.rocAuc,
         averagePrecision: evaluation.metrics.averagePrecision,
-        cardPrecisionAt100: evaluation.metrics.cardPrecisionAtK,
+        cardPrecisionAt100: evaluation.metrics.groupPrecisionAtK,
         fitSeconds: evaluation.fitSeconds,
       }).filter((entry): entry is [string, number] => entry[1] !== null),
     );
@@ -177,7 +177,7 @@ export function trainingReport(dataset: PreparedDataset, run: TrainingRun, split
         label: MODEL_LABELS[name],
         rocAuc: evaluation.metrics.rocAuc,
         averagePrecision: evaluation.metrics.averagePrecision,
-        cardPrecisionAt100: evaluation.metrics.cardPrecisionAtK,
+        cardPrecisionAt100: evaluation.metrics.groupPrecisionAtK,
         logLoss: evaluation.metrics.logLoss,
         brier: evaluation.metrics.brier,
         recallAtFpr: evaluation.metrics.recallAtFpr,
@@ -188,7 +188,7 @@ export function trainingReport(dataset: PreparedDataset, run: TrainingRun, split
         prequential:
           prequential === undefined
             ? null
-            : { rocAuc: prequential.metrics.rocAuc, averagePrecision: prequential.metrics.averagePrecision, cardPrecisionAt100: prequential.metrics.cardPrecisionAtK },
+            : { rocAuc: prequential.metrics.rocAuc, averagePrecision: prequential.metrics.averagePrecision, cardPrecisionAt100: prequential.metrics.groupPrecisionAtK },
         registryVersion: registration?.entries.get(name)?.version ?? null,
       };
     }),

@@ -1,6 +1,6 @@
 import { MlsdError } from '@mlsd/data';
 import { checkLabelsAndScores, checkLength, rejectUnknownOptions, type NumericKeys, type Scores } from './check-inputs.js';
-import { cardPrecisionAtK } from './card-precision-at-k.js';
+import { groupPrecisionAtK } from './group-precision-at-k.js';
 import { costCurve } from './cost-threshold.js';
 import { precisionAtK } from './precision-at-k.js';
 import { brierUnchecked, logLossUnchecked } from './probability-losses.js';
@@ -11,9 +11,9 @@ import { rankingMetrics, rankRows } from './threshold-counts.js';
 export interface ScoreSummaryInput {
   readonly labels: Uint8Array;
   readonly scores: Scores;
-  /** Card of each row: enables Card Precision@k (with `days`). */
-  readonly cardIds?: NumericKeys;
-  /** Day of each row (see `dayIndex`): enables Card Precision@k (with `cardIds`). */
+  /** Group of each row (the fraud example's cards): enables group precision@k (with `days`). */
+  readonly groupIds?: NumericKeys;
+  /** Day of each row (see `dayIndex`): enables group precision@k (with `groupIds`). */
   readonly days?: NumericKeys;
   /** Amount of each row: enables the cost-based threshold (with `falseAlarmCost`). */
   readonly amounts?: Float64Array;
@@ -21,7 +21,7 @@ export interface ScoreSummaryInput {
 
 /** Options of {@link summarizeScores}; every field has a default. */
 export interface ScoreSummaryOptions {
-  /** Alerts (rows, and cards per day) for precision@k and Card Precision@k. Default 100. */
+  /** Alerts (rows, and groups per day) for precision@k and group precision@k. Default 100. */
   readonly k?: number;
   /** False-positive budget of `recallAtFpr`. Default 0.01. */
   readonly maxFpr?: number;
@@ -37,8 +37,8 @@ export interface ScoreSummary {
   readonly averagePrecision: number | null;
   readonly k: number;
   readonly precisionAtK: number;
-  /** Mean daily Card Precision@k; null without `cardIds` and `days`. */
-  readonly cardPrecisionAtK: number | null;
+  /** Mean daily group precision@k; null without `groupIds` and `days`. */
+  readonly groupPrecisionAtK: number | null;
   readonly maxFpr: number;
   readonly recallAtFpr: number | null;
   /** Null when a score is outside [0, 1] (not a probability). */
@@ -73,9 +73,9 @@ export function summarizeScores(input: ScoreSummaryInput, options: ScoreSummaryO
   const ranking = rankingMetrics(rankRows(labels, scores));
 
   let cardPrecision: number | null = null;
-  if (input.cardIds !== undefined && input.days !== undefined) {
-    cardPrecision = cardPrecisionAtK({ labels, scores, cardIds: input.cardIds, days: input.days }, { k }).mean;
-  } else notes.push('Card Precision@k needs cardIds and days');
+  if (input.groupIds !== undefined && input.days !== undefined) {
+    cardPrecision = groupPrecisionAtK({ labels, scores, groupIds: input.groupIds, days: input.days }, { k }).mean;
+  } else notes.push('group precision@k needs groupIds and days');
 
   let probabilities = true;
   for (let i = 0; i < rows; i++) {
@@ -101,7 +101,7 @@ export function summarizeScores(input: ScoreSummaryInput, options: ScoreSummaryO
     averagePrecision: positives > 0 ? ranking.averagePrecision : null,
     k,
     precisionAtK: precisionAtK(labels, scores, k),
-    cardPrecisionAtK: cardPrecision,
+    groupPrecisionAtK: cardPrecision,
     maxFpr,
     recallAtFpr: bothClasses ? recallAtFpr(labels, scores, maxFpr).recall : null,
     logLoss: probabilities ? logLossUnchecked(labels, scores) : null,

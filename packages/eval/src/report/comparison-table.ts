@@ -54,13 +54,13 @@ export function compareModels(result: ValidationResult, options: ComparisonOptio
   const rows = result.models.map((model): ComparisonRow => {
     const pooled = pooledPredictions(result, model);
     const evaluations = result.evaluations.filter((e) => e.model === model);
-    const { cardIds, days, amounts } = result.columns;
+    const { groupIds, days, amounts } = result.columns;
     const metrics = summarizeScores(
       {
         labels,
         scores: pooled.scores,
-        ...(cardIds !== undefined && days !== undefined
-          ? { cardIds: Float64Array.from(pooled.rows, (r) => cardIds[r]!), days: Float64Array.from(pooled.rows, (r) => days[r]!) }
+        ...(groupIds !== undefined && days !== undefined
+          ? { groupIds: Float64Array.from(pooled.rows, (r) => groupIds[r]!), days: Float64Array.from(pooled.rows, (r) => days[r]!) }
           : {}),
         ...(amounts === undefined ? {} : { amounts: Float64Array.from(pooled.rows, (r) => amounts[r]!) }),
       },
@@ -84,20 +84,20 @@ export function compareModels(result: ValidationResult, options: ComparisonOptio
 
 /**
  * The column headers and formatted cells of a comparison, shared by the Markdown and HTML renderings. The group
- * precision column (`CP@k`, cards in the fraud example) appears only when the data had groups.
+ * precision column (`group P@k`, cards in the fraud example) appears only when the data had groups.
  */
 export function comparisonCells(table: ComparisonTable): { headers: string[]; rows: string[][] } {
   const level = `${Math.round(table.confidence * 100)}%`;
   const k = table.rows[0]?.metrics.k ?? 100;
-  const grouped = table.rows.some((r) => r.metrics.cardPrecisionAtK !== null);
-  const headers = ['model', 'ROC AUC', `Δ AUC [${level} CI]`, 'AP', `Δ AP [${level} CI]`, `CP@${k}`, 'log loss', 'Brier', 'fit s', 'predict s'];
+  const grouped = table.rows.some((r) => r.metrics.groupPrecisionAtK !== null);
+  const headers = ['model', 'ROC AUC', `Δ AUC [${level} CI]`, 'AP', `Δ AP [${level} CI]`, `group P@${k}`, 'log loss', 'Brier', 'fit s', 'predict s'];
   const cells = table.rows.map((r) => [
     r.isBaseline ? `${r.model} (baseline)` : r.model,
     fixed(r.metrics.rocAuc),
     r.versusBaseline === null ? '—' : difference(r.versusBaseline.rocAuc),
     fixed(r.metrics.averagePrecision),
     r.versusBaseline === null ? '—' : difference(r.versusBaseline.averagePrecision),
-    fixed(r.metrics.cardPrecisionAtK),
+    fixed(r.metrics.groupPrecisionAtK),
     fixed(r.metrics.logLoss),
     fixed(r.metrics.brier),
     r.fitSeconds.toFixed(2),

@@ -106,20 +106,20 @@ export async function evaluationReport(
       const values: [string, number | null][] = [
         ['ROC AUC', e.metrics.rocAuc],
         ['Average precision', e.metrics.averagePrecision],
-        [`Card Precision@${e.metrics.k}`, e.metrics.cardPrecisionAtK],
+        [`Group precision@${e.metrics.k}`, e.metrics.groupPrecisionAtK],
       ];
       for (const [metric, value] of values) if (value !== null) metricRows.push({ model: e.model, fold: e.fold, metric, value });
     }
     // The group precision column (cards in the fraud example) only when the data had groups.
-    const grouped = result.evaluations.some((e) => e.metrics.cardPrecisionAtK !== null);
+    const grouped = result.evaluations.some((e) => e.metrics.groupPrecisionAtK !== null);
     const table = htmlTable(
-      ['model', 'fold', 'ROC AUC', 'AP', ...(grouped ? [`CP@${result.evaluations[0]?.metrics.k ?? 100}`] : []), 'fit s', 'predict s'],
+      ['model', 'fold', 'ROC AUC', 'AP', ...(grouped ? [`group P@${result.evaluations[0]?.metrics.k ?? 100}`] : []), 'fit s', 'predict s'],
       result.evaluations.map((e) => [
         e.model,
         e.fold,
         format(e.metrics.rocAuc),
         format(e.metrics.averagePrecision),
-        ...(grouped ? [format(e.metrics.cardPrecisionAtK)] : []),
+        ...(grouped ? [format(e.metrics.groupPrecisionAtK)] : []),
         e.fitSeconds.toFixed(2),
         e.predictSeconds.toFixed(3),
       ]),

@@ -43,7 +43,7 @@ describe('compareModels and comparisonMarkdown', () => {
 
     const markdown = comparisonMarkdown(table);
     const lines = markdown.split('\n');
-    expect(lines[0]).toBe('| model | ROC AUC | Δ AUC [95% CI] | AP | Δ AP [95% CI] | CP@20 | log loss | Brier | fit s | predict s |');
+    expect(lines[0]).toBe('| model | ROC AUC | Δ AUC [95% CI] | AP | Δ AP [95% CI] | group P@20 | log loss | Brier | fit s | predict s |');
     expect(lines[2]).toMatch(/^\| noise \(baseline\) \| 0\.\d{4} \| — \|/);
     expect(lines[3]).toMatch(/^\| signal \| 0\.\d{4} \| \+0\.\d{4} \[\+0\.\d{4}, \+0\.\d{4}\] \|/);
     expect(JSON.parse(JSON.stringify(table)).rows[1].versusBaseline.averagePrecision.replicates).toBe(200);
@@ -51,7 +51,7 @@ describe('compareModels and comparisonMarkdown', () => {
 
   it('shows the group precision column only when the data had groups', async () => {
     const table = compareModels(await validate(), { seed: 1, replicates: 50 });
-    const ungrouped = { ...table, rows: table.rows.map((r) => ({ ...r, metrics: { ...r.metrics, cardPrecisionAtK: null } })) };
+    const ungrouped = { ...table, rows: table.rows.map((r) => ({ ...r, metrics: { ...r.metrics, groupPrecisionAtK: null } })) };
     const lines = comparisonMarkdown(ungrouped).split('\n');
     expect(lines[0]).toBe('| model | ROC AUC | Δ AUC [95% CI] | AP | Δ AP [95% CI] | log loss | Brier | fit s | predict s |');
     expect(lines[2]).not.toContain('n/a');

@@ -11,7 +11,7 @@ export function toyDataset(seed: number, days = 6, perDay = 200, cards = 150, fo
   const n = days * perDay;
   const values = new Float64Array(n * 2);
   const y = new Uint8Array(n);
-  const cardIds = new Float64Array(n);
+  const groupIds = new Float64Array(n);
   const times = new Float64Array(n);
   const amounts = new Float64Array(n);
   const start = Date.UTC(2018, 3, 1);
@@ -19,12 +19,12 @@ export function toyDataset(seed: number, days = 6, perDay = 200, cards = 150, fo
     y[i] = random.nextFloat() < 0.08 ? 1 : 0;
     values[2 * i] = random.normal(y[i] === 1 ? 1.5 : 0, 1);
     values[2 * i + 1] = random.normal();
-    cardIds[i] = random.nextInt(cards);
+    groupIds[i] = random.nextInt(cards);
     times[i] = start + Math.floor(i / perDay) * 86_400_000 + random.nextInt(86_400_000);
     amounts[i] = Math.round(random.uniform(5, 150));
   }
   const dayRows = (day: number): Int32Array => Int32Array.from({ length: perDay }, (_, j) => day * perDay + j);
   const folds: Fold[] = [];
   for (let f = 0; f < foldCount; f++) folds.push({ name: `prequential-${f}`, train: dayRows(2 * f), test: dayRows(2 * f + 1) });
-  return { data: { X: denseMatrix(values, n, 2, ['signal', 'noise']), y, cardIds, times, amounts }, folds };
+  return { data: { X: denseMatrix(values, n, 2, ['signal', 'noise']), y, groupIds, times, amounts }, folds };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, cardPrecisionAtK, dayIndex, pooledPredictions, rocAuc, runValidation } from '@mlsd/eval';
+import { averagePrecision, groupPrecisionAtK, dayIndex, pooledPredictions, rocAuc, runValidation } from '@mlsd/eval';
 import { OneFeatureScorer } from '../test-support/one-feature-scorer.js';
 import { toyDataset } from '../test-support/toy-dataset.js';
 
@@ -30,8 +30,8 @@ describe('runValidation', () => {
     expect(e.metrics.rocAuc).toBe(rocAuc(labels, e.scores));
     expect(e.metrics.averagePrecision).toBe(averagePrecision(labels, e.scores));
     const days = dayIndex(Float64Array.from(e.rows, (r) => data.times![r]!));
-    const cards = Float64Array.from(e.rows, (r) => data.cardIds![r]!);
-    expect(e.metrics.cardPrecisionAtK).toBe(cardPrecisionAtK({ labels, scores: e.scores, cardIds: cards, days }, { k: 10 }).mean);
+    const cards = Float64Array.from(e.rows, (r) => data.groupIds![r]!);
+    expect(e.metrics.groupPrecisionAtK).toBe(groupPrecisionAtK({ labels, scores: e.scores, groupIds: cards, days }, { k: 10 }).mean);
     expect(e.metrics.cost).not.toBeNull();
     expect(Array.from(e.featureImportance!)).toEqual([1, 0]);
     // The signal model ranks better than the noise model on every fold.

@@ -1,7 +1,7 @@
 import { MlsdError, takeRows, type DenseMatrix, type Fold } from '@mlsd/data';
 import type { Classifier } from '@mlsd/models';
 import { checkLength, rejectUnknownOptions, type NumericKeys } from '../metrics/check-inputs.js';
-import { dayIndex } from '../metrics/card-precision-at-k.js';
+import { dayIndex } from '../metrics/group-precision-at-k.js';
 import { SCORE_SUMMARY_OPTION_KEYS, summarizeScores, type ScoreSummary, type ScoreSummaryOptions } from '../metrics/score-summary.js';
 
 /** A model to validate: a fresh, unfitted classifier per fold. */
@@ -17,9 +17,9 @@ export interface ModelCandidate {
 export interface ValidationDataset {
   readonly X: DenseMatrix;
   readonly y: Uint8Array;
-  /** Card of each row: enables Card Precision@k (with `times`). */
-  readonly cardIds?: NumericKeys;
-  /** Timestamp of each row, ms since epoch (UTC): its day feeds Card Precision@k. */
+  /** Group of each row (the fraud example's cards): enables group precision@k (with `times`). */
+  readonly groupIds?: NumericKeys;
+  /** Timestamp of each row, ms since epoch (UTC): its day feeds group precision@k. */
   readonly times?: Float64Array;
   /** Amount of each row: the miss cost of the cost-based threshold (with `falseAlarmCost`). */
   readonly amounts?: Float64Array;
@@ -58,7 +58,7 @@ export interface ValidationResult {
   /** The data set's per-row columns (not the features), for pooled metrics and reports. */
   readonly columns: {
     readonly y: Uint8Array;
-    readonly cardIds?: NumericKeys;
+    readonly groupIds?: NumericKeys;
     readonly days?: Float64Array;
     readonly amounts?: Float64Array;
   };
@@ -111,7 +111,7 @@ export async function runValidation(
         {
           labels: pick(data.y, fold.test),
           scores,
-          ...(data.cardIds !== undefined && days !== undefined ? { cardIds: pickNumbers(data.cardIds, fold.test), days: pickNumbers(days, fold.test) } : {}),
+          ...(data.groupIds !== undefined && days !== undefined ? { groupIds: pickNumbers(data.groupIds, fold.test), days: pickNumbers(days, fold.test) } : {}),
           ...(data.amounts === undefined ? {} : { amounts: pickNumbers(data.amounts, fold.test) }),
         },
         summaryOptions,
@@ -136,7 +136,7 @@ export async function runValidation(
     evaluations,
     columns: {
       y: data.y,
-      ...(data.cardIds === undefined ? {} : { cardIds: data.cardIds }),
+      ...(data.groupIds === undefined ? {} : { groupIds: data.groupIds }),
       ...(days === undefined ? {} : { days }),
       ...(data.amounts === undefined ? {} : { amounts: data.amounts }),
     },
@@ -178,7 +178,7 @@ function checkInputs(models: readonly ModelCandidate[], data: ValidationDataset,
   }
   const n = data.y.length;
   checkLength('X', data.X.rows, 'y', n);
-  if (data.cardIds !== undefined) checkLength('cardIds', data.cardIds.length, 'y', n);
+  if (data.groupIds !== undefined) checkLength('groupIds', data.groupIds.length, 'y', n);
   if (data.times !== undefined) checkLength('times', data.times.length, 'y', n);
   if (data.amounts !== undefined) checkLength('amounts', data.amounts.length, 'y', n);
   for (const fold of folds) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@mlsd/data';
-import { cardPrecisionAtK, dayIndex } from '@mlsd/eval';
+import { groupPrecisionAtK, dayIndex } from '@mlsd/eval';
 
 /**
  * A literal translation of the Handbook's `card_precision_top_k` (pandas groupby/max/sort, with a stable
@@ -32,7 +32,7 @@ function handbookReference(labels: Uint8Array, scores: Float64Array, cards: Floa
   return { mean: perDay.reduce((a, b) => a + b, 0) / perDay.length, perDay, compromised };
 }
 
-describe('cardPrecisionAtK', () => {
+describe('groupPrecisionAtK', () => {
   // Day 0: A(1) max 0.9 label 1 (its fraud is the 0.2 row), B(2) 0.8 label 0, C(3) 0.1 label 1.
   // Day 1: A 0.95 fraud (dropped: detected on day 0), B 0.3 fraud, C 0.6, D(4) 0.6 fraud (tie: C ranks first).
   // Day 2: only A (dropped) → 0 cards, counts 0.
@@ -42,17 +42,17 @@ describe('cardPrecisionAtK', () => {
   const days = Float64Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2]);
 
   it('follows the Handbook on a hand-computed example (drops detected cards, ties by card id)', () => {
-    const result = cardPrecisionAtK({ labels, scores, cardIds: cards, days }, { k: 2 });
+    const result = groupPrecisionAtK({ labels, scores, groupIds: cards, days }, { k: 2 });
     expect(Array.from(result.days)).toEqual([0, 1, 2]);
     expect(Array.from(result.perDay)).toEqual([0.5, 0.5, 0]);
-    expect(Array.from(result.compromisedCards)).toEqual([2, 2, 0]);
-    expect(Array.from(result.detectedCards)).toEqual([1, 1, 0]);
+    expect(Array.from(result.positiveGroups)).toEqual([2, 2, 0]);
+    expect(Array.from(result.detectedGroups)).toEqual([1, 1, 0]);
     expect(result.mean).toBeCloseTo(1 / 3, 15);
   });
 
   it('keeps detected cards when asked (remove_detected_compromised_cards=False)', () => {
     // Day 1: A 0.95 (+), C 0.6 → 1 hit; day 2: A (+) → 1 hit.
-    const result = cardPrecisionAtK({ labels, scores, cardIds: cards, days }, { k: 2, removeDetectedCards: false });
+    const result = groupPrecisionAtK({ labels, scores, groupIds: cards, days }, { k: 2, removeDetectedGroups: false });
     expect(Array.from(result.perDay)).toEqual([0.5, 0.5, 0.5]);
   });
 
@@ -70,10 +70,10 @@ describe('cardPrecisionAtK', () => {
       s[i] = Math.round((random.nextFloat() + l[i]! * 0.4) * 20) / 20; // many ties
     }
     for (const k of [1, 10, 100]) {
-      const ours = cardPrecisionAtK({ labels: l, scores: s, cardIds: c, days: d }, { k });
+      const ours = groupPrecisionAtK({ labels: l, scores: s, groupIds: c, days: d }, { k });
       const reference = handbookReference(l, s, c, d, k);
       expect(Array.from(ours.perDay)).toEqual(reference.perDay);
-      expect(Array.from(ours.compromisedCards)).toEqual(reference.compromised);
+      expect(Array.from(ours.positiveGroups)).toEqual(reference.compromised);
       expect(ours.mean).toBeCloseTo(reference.mean, 12);
     }
   });
@@ -81,15 +81,15 @@ describe('cardPrecisionAtK', () => {
   it('does not depend on row order', () => {
     const order = new SeededRandom(2).shuffle(Int32Array.from(labels, (_, i) => i));
     const pick = <T extends Float64Array | Uint8Array>(values: T): T => values.map((_, i) => values[order[i]!]!) as T;
-    const shuffled = cardPrecisionAtK({ labels: pick(labels), scores: pick(scores), cardIds: pick(cards), days: pick(days) }, { k: 2 });
+    const shuffled = groupPrecisionAtK({ labels: pick(labels), scores: pick(scores), groupIds: pick(cards), days: pick(days) }, { k: 2 });
     expect(Array.from(shuffled.perDay)).toEqual([0.5, 0.5, 0]);
   });
 
   it('cuts timestamps into UTC days and rejects bad inputs', () => {
     const t = Date.UTC(2018, 3, 1);
     expect(Array.from(dayIndex(Float64Array.from([t, t + 86_399_999, t + 86_400_000])))).toEqual([17622, 17622, 17623]);
-    expect(() => cardPrecisionAtK({ labels, scores, cardIds: cards.subarray(1), days }, { k: 2 })).toThrow(/cardIds has 8 rows but labels has 9/);
-    expect(() => cardPrecisionAtK({ labels, scores, cardIds: cards, days: days.map((v, i) => (i === 3 ? NaN : v)) }, { k: 2 })).toThrow(/days\[3\] is NaN/);
-    expect(() => cardPrecisionAtK({ labels, scores, cardIds: cards, days }, { k: 2, topK: 3 } as never)).toThrow(/unknown option "topK"/);
+    expect(() => groupPrecisionAtK({ labels, scores, groupIds: cards.subarray(1), days }, { k: 2 })).toThrow(/groupIds has 8 rows but labels has 9/);
+    expect(() => groupPrecisionAtK({ labels, scores, groupIds: cards, days: days.map((v, i) => (i === 3 ? NaN : v)) }, { k: 2 })).toThrow(/days\[3\] is NaN/);
+    expect(() => groupPrecisionAtK({ labels, scores, groupIds: cards, days }, { k: 2, topK: 3 } as never)).toThrow(/unknown option "topK"/);
   });
 });

@@ -5,40 +5,41 @@ import { sortIndices } from './sort-indices.js';
 /** Milliseconds in a day: {@link dayIndex} cuts time into UTC days. */
 const DAY_MS = 86_400_000;
 
-/** Inputs of {@link cardPrecisionAtK}: one entry per transaction. */
-export interface CardPrecisionInput {
+/** Inputs of {@link groupPrecisionAtK}: one entry per event (transaction, impression, …). */
+export interface GroupPrecisionInput {
   readonly labels: Uint8Array;
   readonly scores: Scores;
-  /** The card (customer) of each transaction. */
-  readonly cardIds: NumericKeys;
-  /** The day of each transaction, e.g. from {@link dayIndex}; only equality and order matter. */
+  /** The group of each event: the entity investigators act on (the fraud example's cards). */
+  readonly groupIds: NumericKeys;
+  /** The day of each event, e.g. from {@link dayIndex}; only equality and order matter. */
   readonly days: NumericKeys;
 }
 
-/** Options of {@link cardPrecisionAtK}. */
-export interface CardPrecisionOptions {
-  /** Cards the investigators can check per day. */
+/** Options of {@link groupPrecisionAtK}. */
+export interface GroupPrecisionOptions {
+  /** Groups that can be checked per day. */
   readonly k: number;
-  /** Drop, from later days, the cards found compromised in an earlier day's top k (default true, as the Handbook). */
-  readonly removeDetectedCards?: boolean;
+  /** Drop, from later days, the groups found positive in an earlier day's top k (default true, as the Handbook). */
+  readonly removeDetectedGroups?: boolean;
 }
 
-/** Card Precision@k overall and per day. */
-export interface CardPrecisionResult {
+/** Group precision@k overall and per day. */
+export interface GroupPrecisionResult {
   /** Mean of the daily values: the Handbook's `mean_card_precision_top_k`. */
   readonly mean: number;
   /** The distinct days, ascending. */
   readonly days: Float64Array;
-  /** Card precision of each day: compromised cards in the day's top k, divided by k. */
+  /** Precision of each day: positive groups in the day's top k, divided by k. */
   readonly perDay: Float64Array;
-  /** Compromised cards of each day after dropping earlier detections (the Handbook's `nb_compromised_cards_per_day`). */
-  readonly compromisedCards: Int32Array;
-  /** Compromised cards found in each day's top k. */
-  readonly detectedCards: Int32Array;
+  /** Positive groups of each day after dropping earlier detections (the Handbook's `nb_compromised_cards_per_day`). */
+  readonly positiveGroups: Int32Array;
+  /** Positive groups found in each day's top k. */
+  readonly detectedGroups: Int32Array;
 }
 
 /**
- * Card Precision@k exactly as the Fraud Detection Handbook computes it (chapter 4.2,
+ * Group precision@k — the Fraud Detection Handbook's Card Precision@k, with cards as the groups — exactly as the
+ * Handbook computes it (chapter 4.2,
  * `card_precision_top_k_day` and `card_precision_top_k` in its shared functions,
  * https://fraud-detection-handbook.github.io/fraud-detection-handbook/Chapter_4_PerformanceMetrics/TopKBasedMetrics.html):
  * for each day in ascending order, drop the transactions of cards detected on earlier days (cards that were in
@@ -50,25 +51,25 @@ export interface CardPrecisionResult {
  * Ties: cards with equal maximum scores are ranked by ascending card id (the order pandas' `groupby` gives and a
  * stable sort keeps); the Handbook leaves this to pandas' unstable default sort. O(n log n).
  */
-export function cardPrecisionAtK(input: CardPrecisionInput, options: CardPrecisionOptions): CardPrecisionResult {
-  rejectUnknownOptions('cardPrecisionAtK', options, ['k', 'removeDetectedCards']);
-  const { labels, scores, cardIds, days } = input;
+export function groupPrecisionAtK(input: GroupPrecisionInput, options: GroupPrecisionOptions): GroupPrecisionResult {
+  rejectUnknownOptions('groupPrecisionAtK', options, ['k', 'removeDetectedGroups']);
+  const { labels, scores, groupIds, days } = input;
   checkK(options.k);
   checkLabelsAndScores(labels, scores);
-  checkLength('cardIds', cardIds.length, 'labels', labels.length);
+  checkLength('groupIds', groupIds.length, 'labels', labels.length);
   checkLength('days', days.length, 'labels', labels.length);
-  checkFinite(cardIds, 'cardIds');
+  checkFinite(groupIds, 'groupIds');
   checkFinite(days, 'days');
   const k = options.k;
-  const removeDetected = options.removeDetectedCards ?? true;
+  const removeDetected = options.removeDetectedGroups ?? true;
   const n = labels.length;
 
   // Dense card codes in ascending card-id order, then rows by (day, card): two stable sorts.
-  const byCard = sortIndices(cardIds, 'ascending');
+  const byCard = sortIndices(groupIds, 'ascending');
   const cardCode = new Int32Array(n);
   let cardCount = 0;
   for (let i = 0; i < n; i++) {
-    if (i > 0 && cardIds[byCard[i]!] !== cardIds[byCard[i - 1]!]) cardCount++;
+    if (i > 0 && groupIds[byCard[i]!] !== groupIds[byCard[i - 1]!]) cardCount++;
     cardCode[byCard[i]!] = cardCount;
   }
   if (n > 0) cardCount++;
@@ -127,8 +128,8 @@ export function cardPrecisionAtK(input: CardPrecisionInput, options: CardPrecisi
     mean: perDay.length === 0 ? Number.NaN : sum / perDay.length,
     days: Float64Array.from(dayValues),
     perDay: Float64Array.from(perDay),
-    compromisedCards: Int32Array.from(compromised),
-    detectedCards: Int32Array.from(found),
+    positiveGroups: Int32Array.from(compromised),
+    detectedGroups: Int32Array.from(found),
   };
 }
 
