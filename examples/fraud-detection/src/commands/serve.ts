@@ -11,6 +11,7 @@ import {
   type FeatureBackend,
   type ScoringService,
 } from '@mlsd/serving';
+import { ratio, wholeNumber } from '../cli-support/flag-parsers.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { FRAUD_RULES_FILE, fraudServiceOptions } from '../pipeline/fraud-service.js';
 import { runAction } from '../cli-support/run-action.js';
@@ -28,6 +29,8 @@ interface ServeFlags {
   readonly rules: string;
   readonly redisPrefix: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly experimentShare?: number;
+  readonly experimentSeed: number;
 }
 
 /**
@@ -50,6 +53,12 @@ export function registerServeCommand(program: Command): void {
     .option('--rules <file>', 'JSON rules file of the fallback', FRAUD_RULES_FILE)
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
+    .option(
+      '--experiment-share <F>',
+      'run a champion/challenger experiment: a share F in [0, 1] of the cards (sticky by card id) is answered by the registry\'s challenger; every prediction-log record then names its arm, for fraud experiment',
+      ratio,
+    )
+    .option('--experiment-seed <n>', 'seed of the card-to-arm assignment (the same seed gives the same split on every replica)', wholeNumber, 0)
     .action((flags: ServeFlags) => runAction('serve', () => serve(flags)));
 }
 
@@ -71,6 +80,13 @@ async function serve(flags: ServeFlags): Promise<void> {
       logLevel: flags.logLevel,
       ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
       monitor: ({ model, registry: metricsRegistry, logger }) => {
+        if (flags.experimentShare !== undefined && (model?.profile === undefined || model.profile === null)) {
+          throw new MlsdError(
+            'INVALID_OPTION',
+            '--experiment-share needs monitoring, and the champion has no reference profile: register it with one (fraud train does), or drop --experiment-share.',
+            { location: { field: 'experiment-share' } },
+          );
+        }
         if (model?.profile === undefined || model.profile === null) {
           logger.warn('the champion has no reference profile: monitoring (GET /v1/monitoring, drift gauges) is off');
           return undefined;
@@ -81,6 +97,7 @@ async function serve(flags: ServeFlags): Promise<void> {
           logger,
           // Drift recomputation one feature per event-loop turn, so no request waits for the whole window.
           drift: { schedule: 'background' },
+          ...(flags.experimentShare === undefined ? {} : { experiment: { challengerShare: flags.experimentShare, seed: flags.experimentSeed } }),
           ...(flags.predictionLog === undefined ? {} : { predictionLog: new JsonlPredictionLog(flags.predictionLog) }),
         });
       },
@@ -94,6 +111,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.stderr.write(
     `serve: listening on ${url} — ${model === undefined ? 'NO MODEL (fallback rules only)' : `${model.name} v${model.version}`}, store ${flags.store.startsWith('redis') ? 'redis' : 'memory'}\n`,
   );
+  if (flags.experimentShare !== undefined) {
+    const challenger = service.scorer.status().challengerVersion;
+    process.stderr.write(
+      challenger === null
+        ? 'serve: --experiment-share is set but the registry has no challenger: every card is answered by the champion\n'
+        : `serve: experiment: ${flags.experimentShare} of the cards answered by the challenger v${challenger} (seed ${flags.experimentSeed})\n`,
+    );
+  }
   process.stderr.write(`serve: dashboard ${url}/dashboard, API description ${url}/docs\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
