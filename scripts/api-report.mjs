@@ -38,7 +38,10 @@ for (const name of readdirSync(packagesDir).sort()) {
 }
 
 const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-const program = ts.createProgram(entries.map((e) => e.file), { ...config.options, noEmit: true });
+const program = ts.createProgram(
+  entries.map((e) => e.file),
+  { ...config.options, noEmit: true },
+);
 const checker = program.getTypeChecker();
 
 const reports = new Map();

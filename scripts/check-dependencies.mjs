@@ -49,7 +49,9 @@ function isTestSupport(file) {
 }
 
 const workspaceDirs = ['packages', 'examples'].flatMap((group) =>
-  readdirSync(join(root, group)).map((name) => join(root, group, name)).filter((dir) => statSync(dir).isDirectory()),
+  readdirSync(join(root, group))
+    .map((name) => join(root, group, name))
+    .filter((dir) => statSync(dir).isDirectory()),
 );
 
 for (const dir of workspaceDirs) {
@@ -78,7 +80,9 @@ for (const dir of workspaceDirs) {
       }
       const needed = isTestSupport(file) ? declared : runtime;
       if (!needed.has(`@mlsd/${target}`)) {
-        problems.push(`${where}: imports @mlsd/${target}, which ${manifest.name} does not declare in ${isTestSupport(file) ? 'its package.json' : 'dependencies'}`);
+        problems.push(
+          `${where}: imports @mlsd/${target}, which ${manifest.name} does not declare in ${isTestSupport(file) ? 'its package.json' : 'dependencies'}`,
+        );
       }
     }
     graph.set(file, local);

@@ -9,7 +9,9 @@ import { runAdClick } from './run-pipeline.js';
 const small = process.env['MLSD_AD_CLICK_SCALE'] === 'small';
 const dir = process.env['MLSD_AD_CLICK_DIR'] ?? join(tmpdir(), 'mlsd-ad-click');
 const summary = await runAdClick({
-  simulation: small ? { users: 120, ads: 30, days: 10, impressionsPerUserDay: 6, seed: 7 } : { users: 1500, ads: 200, days: 14, impressionsPerUserDay: 8, seed: 7 },
+  simulation: small
+    ? { users: 120, ads: 30, days: 10, impressionsPerUserDay: 6, seed: 7 }
+    : { users: 1500, ads: 200, days: 14, impressionsPerUserDay: 8, seed: 7 },
   dir,
   log: (line) => process.stdout.write(`${line}\n`),
 });

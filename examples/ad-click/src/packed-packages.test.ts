@@ -120,7 +120,11 @@ describe('the packed packages in a fresh npm project', () => {
     const trained = await run(process.execPath, ['train.mjs', registry], { cwd: project });
     expect(JSON.parse(trained.stdout)).toMatchObject({ version: 1 });
 
-    const child = spawn(join(modules, '.bin', 'mlsd'), ['serve', '--registry', registry, '--model', 'grocery-views', '--port', '0', '--log-level', 'warn', '--deadline-ms', '5000'], { cwd: project });
+    const child = spawn(
+      join(modules, '.bin', 'mlsd'),
+      ['serve', '--registry', registry, '--model', 'grocery-views', '--port', '0', '--log-level', 'warn', '--deadline-ms', '5000'],
+      { cwd: project },
+    );
     let stderr = '';
     child.stdout.resume();
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
@@ -160,7 +164,10 @@ describe('the packed packages in a fresh npm project', () => {
 
       const feedback = await post(`${url}/v1/feedback`, { id: 'fresh-a', label: 1 });
       expect(feedback).toEqual({ status: 200, json: { id: 'fresh-a', label: 1, accepted: true, featureStoreEvents: 1 } });
-      const batchFeedback = await post(`${url}/v1/feedback`, [{ id: 'fresh-b', label: 0 }, { id: 'fresh-c', label: 1 }]);
+      const batchFeedback = await post(`${url}/v1/feedback`, [
+        { id: 'fresh-b', label: 0 },
+        { id: 'fresh-c', label: 1 },
+      ]);
       expect(batchFeedback.status).toBe(200);
       expect(batchFeedback.json).toEqual([
         { id: 'fresh-b', label: 0, accepted: true, featureStoreEvents: 1 },

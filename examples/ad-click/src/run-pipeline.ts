@@ -99,22 +99,48 @@ export async function runAdClick(options: AdClickOptions): Promise<AdClickSummar
   ];
   const evaluations = candidates.map(({ name, model }): ModelEvaluation => {
     const p = model.predictProba(Xtest);
-    return { model: name, logLoss: logLoss(ytest, p), brierScore: brierScore(ytest, p), rocAuc: rocAuc(ytest, p), calibrationError: calibrationBins(ytest, p, { bins: 10 }).expectedCalibrationError };
+    return {
+      model: name,
+      logLoss: logLoss(ytest, p),
+      brierScore: brierScore(ytest, p),
+      rocAuc: rocAuc(ytest, p),
+      calibrationError: calibrationBins(ytest, p, { bins: 10 }).expectedCalibrationError,
+    };
   });
   log(`baseline  log loss ${baselineLogLoss.toFixed(4)} (always ${pct(baselineRate)})`);
-  for (const e of evaluations) log(`${e.model.padEnd(20)} log loss ${e.logLoss.toFixed(4)}, Brier ${e.brierScore.toFixed(4)}, ECE ${e.calibrationError.toFixed(4)}, ROC AUC ${e.rocAuc.toFixed(3)}`);
+  for (const e of evaluations)
+    log(
+      `${e.model.padEnd(20)} log loss ${e.logLoss.toFixed(4)}, Brier ${e.brierScore.toFixed(4)}, ECE ${e.calibrationError.toFixed(4)}, ROC AUC ${e.rocAuc.toFixed(3)}`,
+    );
   const best = evaluations.reduce((a, b) => (b.logLoss < a.logLoss ? b : a));
   const champion = candidates.find((c) => c.name === best.model)!.model;
 
   // 6. Registry: the model with its pipeline (which records the raw event schema) and a reference profile.
   const registry = new FileModelRegistry(join(options.dir, 'registry'));
   const profile = buildReferenceProfile({ features: pipeline.rawFeatures(table, { rows: fold.test }), scores: champion.predictProba(Xtest) });
-  const entry = await registry.register('ad-click', champion, { featurePipeline: pipeline.toJSON(), profile, metrics: { logLoss: best.logLoss, rocAuc: best.rocAuc } });
+  const entry = await registry.register('ad-click', champion, {
+    featurePipeline: pipeline.toJSON(),
+    profile,
+    metrics: { logLoss: best.logLoss, rocAuc: best.rocAuc },
+  });
   await registry.setAlias('ad-click', 'champion', entry.version);
   log(`registry  ad-click v${entry.version} = ${best.model}`);
 
   // 7. Serving: mlsd serve on the registry, no code; the last days replayed in time order, clicks fed back an hour later.
-  const service = await startMlsdServe(['--registry', join(options.dir, 'registry'), '--model', 'ad-click', '--port', '0', '--rules', RULES_FILE, '--deadline-ms', '1000', '--log-level', 'warn']);
+  const service = await startMlsdServe([
+    '--registry',
+    join(options.dir, 'registry'),
+    '--model',
+    'ad-click',
+    '--port',
+    '0',
+    '--rules',
+    RULES_FILE,
+    '--deadline-ms',
+    '1000',
+    '--log-level',
+    'warn',
+  ]);
   let served: AdClickSummary['served'];
   try {
     const testStart = Number(table.numeric('shown_at')[fold.test[0]!]);
@@ -123,7 +149,9 @@ export async function runAdClick(options: AdClickOptions): Promise<AdClickSummar
   } finally {
     await service.stop();
   }
-  log(`serving   ${served.scored} test impressions: model ${served.bySource.model}, fallback ${served.bySource.fallback} ${JSON.stringify(served.fallbackReasons)}; mean score ${pct(served.meanScore)} vs observed ${pct(served.observedRate)}; log loss ${served.logLoss.toFixed(4)}`);
+  log(
+    `serving   ${served.scored} test impressions: model ${served.bySource.model}, fallback ${served.bySource.fallback} ${JSON.stringify(served.fallbackReasons)}; mean score ${pct(served.meanScore)} vs observed ${pct(served.observedRate)}; log loss ${served.logLoss.toFixed(4)}`,
+  );
   return {
     impressions: impressions.length,
     clickRate,
@@ -138,7 +166,13 @@ export async function runAdClick(options: AdClickOptions): Promise<AdClickSummar
 }
 
 /** Replays impressions from `from` on in batches; answers of impressions at or after `testStart` are counted. */
-async function replay(url: string, impressions: readonly { shown_at: number; impression_id: string }[], clicked: Uint8Array, from: number, testStart: number): Promise<AdClickSummary['served']> {
+async function replay(
+  url: string,
+  impressions: readonly { shown_at: number; impression_id: string }[],
+  clicked: Uint8Array,
+  from: number,
+  testStart: number,
+): Promise<AdClickSummary['served']> {
   const rows = impressions.map((_, i) => i).filter((i) => impressions[i]!.shown_at >= from);
   const scores: number[] = [];
   const labels: number[] = [];
@@ -160,7 +194,10 @@ async function replay(url: string, impressions: readonly { shown_at: number; imp
       due.push({ id: impressions[row]!.impression_id, label: clicked[row]! });
     }
     if (due.length > 0) feedbackAccepted += ((await post('/v1/feedback', due)) as unknown[]).length;
-    const answers = (await post('/v1/score', batch.map((row) => impressions[row]))) as Array<{ score: number; source: 'model' | 'fallback'; fallbackReason?: string }>;
+    const answers = (await post(
+      '/v1/score',
+      batch.map((row) => impressions[row]),
+    )) as Array<{ score: number; source: 'model' | 'fallback'; fallbackReason?: string }>;
     answers.forEach((answer, k) => {
       if (impressions[batch[k]!]!.shown_at < testStart) return;
       bySource[answer.source]++;
@@ -172,7 +209,15 @@ async function replay(url: string, impressions: readonly { shown_at: number; imp
   }
   const y = Uint8Array.from(labels);
   const p = Float64Array.from(scores);
-  return { scored: bySource.model + bySource.fallback, bySource, fallbackReasons, meanScore: mean(p), observedRate: mean(y), logLoss: logLoss(y, p), feedbackAccepted };
+  return {
+    scored: bySource.model + bySource.fallback,
+    bySource,
+    fallbackReasons,
+    meanScore: mean(p),
+    observedRate: mean(y),
+    logLoss: logLoss(y, p),
+    feedbackAccepted,
+  };
 }
 
 function takeLabels(labels: Uint8Array, rows: Int32Array): Uint8Array {

@@ -46,7 +46,10 @@ export const SIMULATION_START = Date.UTC(2024, 2, 4);
  */
 export function simulateClicks(options: ClickSimulationOptions): { impressions: Impression[]; clicked: Uint8Array } {
   const rng = new SeededRandom(options.seed);
-  const users = Array.from({ length: options.users }, () => ({ appetite: 0.3 + 1.4 * rng.nextFloat(), favourite: CATEGORIES[rng.nextInt(CATEGORIES.length)]! }));
+  const users = Array.from({ length: options.users }, () => ({
+    appetite: 0.3 + 1.4 * rng.nextFloat(),
+    favourite: CATEGORIES[rng.nextInt(CATEGORIES.length)]!,
+  }));
   const ads = Array.from({ length: options.ads }, () => ({
     category: CATEGORIES[rng.nextInt(CATEGORIES.length)]!,
     price: Math.round(rng.uniform(5, 200) * 100) / 100,
@@ -64,7 +67,15 @@ export function simulateClicks(options: ClickSimulationOptions): { impressions: 
     const device = DEVICES[rng.nextInt(DEVICES.length)]!;
     const p = Math.min(0.95, ad.ctr * user.appetite * (user.favourite === ad.category ? 2 : 1) * DEVICE_FACTOR[device]! * (ad.price < 50 ? 1.5 : 1));
     clicked[i] = rng.nextFloat() < p ? 1 : 0;
-    impressions.push({ impression_id: `imp-${options.seed}-${i}`, shown_at: times[i]!, user_id: `user-${u}`, ad_id: `ad-${a}`, category: ad.category, device, price: ad.price });
+    impressions.push({
+      impression_id: `imp-${options.seed}-${i}`,
+      shown_at: times[i]!,
+      user_id: `user-${u}`,
+      ad_id: `ad-${a}`,
+      category: ad.category,
+      device,
+      price: ad.price,
+    });
   }
   return { impressions, clicked };
 }

@@ -53,7 +53,14 @@ try {
   const size = small ? ['--customers', '500', '--terminals', '1000'] : ['--customers', '50000', '--terminals', '100000'];
   const simulate = measure(['node', cli, 'simulate', ...size, '--out', parquet]);
   const tsx = join(root, 'node_modules/.bin/tsx');
-  const duckdb = measure([tsx, '--conditions=@mlsd/source', join(here, 'sql-features-in-place.ts'), parquet, join(folder, 'features-duckdb.parquet'), memoryLimit]);
+  const duckdb = measure([
+    tsx,
+    '--conditions=@mlsd/source',
+    join(here, 'sql-features-in-place.ts'),
+    parquet,
+    join(folder, 'features-duckdb.parquet'),
+    memoryLimit,
+  ]);
   const typed = measure(['node', '--max-old-space-size=16384', cli, 'features', '--input', parquet, '--out', join(folder, 'features-typed.parquet')]);
   const results = {
     benchmark: 'features-10x',
@@ -77,7 +84,9 @@ try {
   const out = join(root, 'bench/results/features-10x.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify({ rows: results.input.rows, duckdb: [duckdb.seconds, duckdb.peakRssMiB], typed: [typed.seconds, typed.peakRssMiB] })}\nwrote ${out}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rows: results.input.rows, duckdb: [duckdb.seconds, duckdb.peakRssMiB], typed: [typed.seconds, typed.peakRssMiB] })}\nwrote ${out}\n`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

@@ -20,8 +20,17 @@ import type { Classifier } from '@mlsd/models';
 import { Matrix } from 'ml-matrix';
 import { RandomForestClassifier as MlRandomForest } from 'ml-random-forest';
 import {
-  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, pick, rocAuc, round, splitCounts,
-  spreadWithStd, writeResult,
+  averagePrecision,
+  benchScale,
+  HANDBOOK_HOLDOUT,
+  handbookSplit,
+  machine,
+  pick,
+  rocAuc,
+  round,
+  splitCounts,
+  spreadWithStd,
+  writeResult,
 } from './bench-support.js';
 import type { Split } from './bench-support.js';
 
@@ -209,7 +218,14 @@ async function peerCandidates(): Promise<Candidate[]> {
       name: `ml-random-forest (${rfRows} rows, ${rfTrees} trees)`,
       run: async (split, seed) => {
         const { X, y } = subsample(split, rfRows, seed);
-        const model = new MlRandomForest({ nEstimators: rfTrees, maxFeatures: 0.5, seed, treeOptions: { maxDepth: 10 }, useSampleBagging: true, noOOB: true } as never);
+        const model = new MlRandomForest({
+          nEstimators: rfTrees,
+          maxFeatures: 0.5,
+          seed,
+          treeOptions: { maxDepth: 10 },
+          useSampleBagging: true,
+          noOOB: true,
+        } as never);
         const fit = await timed(() => model.train(toRows(X), Array.from(y)));
         const predict = await timed(() => Float64Array.from(model.predictProbability(toRows(split.Xtest), 1)));
         return {
@@ -252,7 +268,9 @@ interface MlLogReg {
   train(X: Matrix, y: Matrix): void;
   classifiers: { testScores(X: Matrix): number[] }[];
 }
-type XGBoostModule = new (options: Record<string, unknown>) => {
+type XGBoostModule = new (
+  options: Record<string, unknown>,
+) => {
   train(X: number[][], y: number[]): void;
   predict(X: number[][]): number[];
   free(): void;

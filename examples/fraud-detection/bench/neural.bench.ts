@@ -16,10 +16,7 @@ import { MlpClassifier } from '@mlsd/models';
 import { decodeTypedArray } from '@mlsd/models/artifact';
 import { denseMatrix, type DenseMatrix } from '@mlsd/data';
 import * as tf from '@tensorflow/tfjs';
-import {
-  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, round, splitCounts, spread,
-  writeResult,
-} from './bench-support.js';
+import { averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, round, splitCounts, spread, writeResult } from './bench-support.js';
 
 const { small, seeds: SEEDS, simulation: SIMULATION } = benchScale();
 const TARGET = { averagePrecision: 0.64, fitSeconds: 60, singleRowMilliseconds: 0.1, maxDifferenceFromTensorFlow: 1e-6 };

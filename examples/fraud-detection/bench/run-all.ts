@@ -62,8 +62,20 @@ const TARGETS: readonly Target[] = [
   { file: 'features-offline.json', path: 'ms.computeFeatures', label: '15 Handbook features, offline, ms', check: (v) => v < 1500, goal: '< 1500' },
   { file: 'whole-process.json', path: 'help.seconds', label: 'fraud --help, whole process, s', check: (v) => v < 0.5, goal: '< 0.5' },
   { file: 'whole-process.json', path: 'ingest.seconds', label: 'fraud ingest of the Handbook CSV, whole process, s', check: (v) => v < 2, goal: '< 2' },
-  { file: 'whole-process.json', path: 'targets.featuresOverPandas', label: 'fraud features / pandas read + features, time ratio', check: (v) => v < 1, goal: '< 1' },
-  { file: 'features-online.json', path: 'memory.eventsPerSecond', label: 'online features, memory store, events/s', check: (v) => v >= 100_000, goal: '≥ 100 000' },
+  {
+    file: 'whole-process.json',
+    path: 'targets.featuresOverPandas',
+    label: 'fraud features / pandas read + features, time ratio',
+    check: (v) => v < 1,
+    goal: '< 1',
+  },
+  {
+    file: 'features-online.json',
+    path: 'memory.eventsPerSecond',
+    label: 'online features, memory store, events/s',
+    check: (v) => v >= 100_000,
+    goal: '≥ 100 000',
+  },
   ...modelTargets('logistic-regression', [
     ['rocAuc', 'ROC AUC', (v) => v >= 0.866, '≥ 0.866'],
     ['averagePrecision', 'average precision', (v) => v >= 0.6, '≥ 0.60'],
@@ -118,8 +130,7 @@ function valueAt(root: unknown, path: string): number | undefined {
   for (const key of path.split('.')) {
     // `list[name=x]`: the element of the array `list` whose `name` is x.
     const named = /^(\w+)\[name=([^\]]+)\]$/.exec(key);
-    const step = (from: unknown, k: string): unknown =>
-      from !== null && typeof from === 'object' ? (from as Record<string, unknown>)[k] : undefined;
+    const step = (from: unknown, k: string): unknown => (from !== null && typeof from === 'object' ? (from as Record<string, unknown>)[k] : undefined);
     if (named === null) value = step(value, key);
     else {
       const list = step(value, named[1]!);
@@ -202,7 +213,10 @@ function machineDescription() {
 function keepRun(startedAt: Date, machineBefore: ReturnType<typeof machineDescription>, ran: string[], failedScripts: string[], summary: string): string {
   const runsDir = join(resultsDir, 'runs');
   mkdirSync(runsDir, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   const results: Record<string, unknown> = {};
   for (const file of readdirSync(resultsDir).sort()) if (file.endsWith('.json')) results[file] = readJson(file);
   const record = {

@@ -14,9 +14,7 @@
 import { GradientBoostingClassifier, RandomForestClassifier } from '@mlsd/models';
 import { addTreeOutputs } from '@mlsd/models/trees';
 import type { Classifier } from '@mlsd/models';
-import {
-  averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, splitCounts, spread, writeResult,
-} from './bench-support.js';
+import { averagePrecision, benchScale, HANDBOOK_HOLDOUT, handbookSplit, machine, rocAuc, splitCounts, spread, writeResult } from './bench-support.js';
 
 const { small, seeds: SEEDS, simulation: SIMULATION } = benchScale();
 const { start, trainDays, delayDays, testDays } = HANDBOOK_HOLDOUT;
@@ -122,7 +120,10 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: machine(),
     setup: { ...SETUP, simulation: SIMULATION, seeds: SEEDS, features: 'handbookFeatures() (15), raw (trees need no scaling)' },
-    targets: { gbdt: { averagePrecision: 0.65, rocAuc: 0.865, fitSeconds: 1.0, predictSeconds: 0.05 }, 'random-forest': { averagePrecision: 0.65, predictSeconds: 0.05 } },
+    targets: {
+      gbdt: { averagePrecision: 0.65, rocAuc: 0.865, fitSeconds: 1.0, predictSeconds: 0.05 },
+      'random-forest': { averagePrecision: 0.65, predictSeconds: 0.05 },
+    },
     splits,
     models,
   };
@@ -130,7 +131,10 @@ async function main(): Promise<void> {
   console.log(
     `trees (${result.scale}, ${SEEDS.length} seed(s), load ${result.machine.loadAverage1m}): ` +
       models
-        .map((m) => `${m.name.split(' (')[0]} [${m.name.split(' (')[1]?.split(':')[0]?.replace(')', '')}] AP ${m.averagePrecision.mean.toFixed(3)} AUC ${m.rocAuc.mean.toFixed(3)} fit ${m.fitSeconds.mean.toFixed(2)}s predict ${(m.predictSeconds.mean * 1000).toFixed(0)}ms`)
+        .map(
+          (m) =>
+            `${m.name.split(' (')[0]} [${m.name.split(' (')[1]?.split(':')[0]?.replace(')', '')}] AP ${m.averagePrecision.mean.toFixed(3)} AUC ${m.rocAuc.mean.toFixed(3)} fit ${m.fitSeconds.mean.toFixed(2)}s predict ${(m.predictSeconds.mean * 1000).toFixed(0)}ms`,
+        )
         .join('; '),
   );
 }

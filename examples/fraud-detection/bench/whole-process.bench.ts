@@ -111,7 +111,9 @@ try {
   const out = join(root, 'bench/results/whole-process.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify({ help: help.seconds, pnpmHelp: pnpmHelp.seconds, ingest: ingest.seconds, features: featuresTyped.seconds, featuresDuckDB: featuresDuckDB.seconds, pandas: pandas?.seconds })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ help: help.seconds, pnpmHelp: pnpmHelp.seconds, ingest: ingest.seconds, features: featuresTyped.seconds, featuresDuckDB: featuresDuckDB.seconds, pandas: pandas?.seconds })}\n`,
+  );
   process.stdout.write(`wrote ${out}\n`);
 } finally {
   rmSync(folder, { recursive: true, force: true });

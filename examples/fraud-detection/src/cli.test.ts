@@ -40,7 +40,10 @@ describe('the fraud command line', () => {
   });
 
   it("shows a command's own flags with `fraud help NAME` and `fraud NAME --help`", async () => {
-    for (const args of [['help', 'ingest'], ['ingest', '--help']]) {
+    for (const args of [
+      ['help', 'ingest'],
+      ['ingest', '--help'],
+    ]) {
       const { stdout, code } = await fraud(args);
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: fraud ingest');

@@ -38,7 +38,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./commands/evaluate.js')).registerEvaluateCommand,
   },
   serve: {
-    summary: 'serve the registry\'s champion over HTTP with a rules fallback',
+    summary: "serve the registry's champion over HTTP with a rules fallback",
     load: async () => (await import('./commands/serve.js')).registerServeCommand,
   },
   monitor: {

@@ -67,7 +67,12 @@ export function generatedModuleSource(binaries: Record<string, Uint8Array>): str
   for (const kernel of KERNELS) {
     const base64 = Buffer.from(binaries[kernel.constant]!).toString('base64');
     const lines = base64.match(/.{1,100}/g) ?? [];
-    out.push('', `/** ${kernel.source} compiled to WebAssembly (base64). */`, `export const ${kernel.constant} =`, `${lines.map((line) => `  '${line}'`).join(' +\n')};`);
+    out.push(
+      '',
+      `/** ${kernel.source} compiled to WebAssembly (base64). */`,
+      `export const ${kernel.constant} =`,
+      `${lines.map((line) => `  '${line}'`).join(' +\n')};`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

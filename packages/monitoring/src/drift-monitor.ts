@@ -1,5 +1,16 @@
 import { MlsdError, denseMatrix, rejectUnknownOptions } from '@mlsd/data';
-import { assembleDriftReport, compareDistribution, compareToProfile, resolveDriftThresholds, type DistributionDrift, type DriftReport, type DriftStatus, type DriftThresholdOptions, type DriftThresholds, type ReferenceProfile } from '@mlsd/eval';
+import {
+  assembleDriftReport,
+  compareDistribution,
+  compareToProfile,
+  resolveDriftThresholds,
+  type DistributionDrift,
+  type DriftReport,
+  type DriftStatus,
+  type DriftThresholdOptions,
+  type DriftThresholds,
+  type ReferenceProfile,
+} from '@mlsd/eval';
 import { silentLogger, type MonitorLogger } from './monitor-logger.js';
 
 /** Settings of a {@link DriftMonitor}; every field has a default. */

@@ -13,8 +13,15 @@ describe('ExperimentTracker', () => {
     tracker.recordLabelled('challenger', 3, true, true, 70); // caught
     const { arms } = tracker.report();
     expect(arms.champion).toEqual({
-      scored: 3, labelled: 3, frauds: 2, fraudCaught: 1, fraudMissed: 1, falseAlarms: 1,
-      recall: 0.5, falseAlarmRate: 1, moneySaved: 100 - 5,
+      scored: 3,
+      labelled: 3,
+      frauds: 2,
+      fraudCaught: 1,
+      fraudMissed: 1,
+      falseAlarms: 1,
+      recall: 0.5,
+      falseAlarmRate: 1,
+      moneySaved: 100 - 5,
     });
     expect(arms.challenger.recall).toBe(1);
     expect(arms.challenger.falseAlarmRate).toBeNull();
@@ -81,10 +88,11 @@ describe('ExperimentTracker', () => {
   });
 });
 
-
 describe('ExperimentTracker options', () => {
   it('rejects unknown options, a missing or out-of-range share and a bad alpha, naming the option', () => {
-    expect(() => new ExperimentTracker({ challengerShare: 0.2, share: 1 } as never)).toThrow(/unknown option "share".*challengerShare, seed, falseAlarmCost, alpha/);
+    expect(() => new ExperimentTracker({ challengerShare: 0.2, share: 1 } as never)).toThrow(
+      /unknown option "share".*challengerShare, seed, falseAlarmCost, alpha/,
+    );
     expect(() => new ExperimentTracker({} as never)).toThrow(/"challengerShare" is required/);
     expect(() => new ExperimentTracker({ challengerShare: 2 })).toThrow(/challengerShare/);
     expect(() => new ExperimentTracker({ challengerShare: 0.5, alpha: 1 })).toThrow(/alpha/);

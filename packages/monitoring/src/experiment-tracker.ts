@@ -79,9 +79,13 @@ export class ExperimentTracker {
       },
     );
     if (Number.isNaN(this.options.challengerShare)) {
-      throw new MlsdError('INVALID_OPTION', 'ExperimentTracker: option "challengerShare" is required: the share of cards, in [0, 1], the challenger answers for.', {
-        location: { field: 'challengerShare' },
-      });
+      throw new MlsdError(
+        'INVALID_OPTION',
+        'ExperimentTracker: option "challengerShare" is required: the share of cards, in [0, 1], the challenger answers for.',
+        {
+          location: { field: 'challengerShare' },
+        },
+      );
     }
   }
 
@@ -141,7 +145,10 @@ export class ExperimentTracker {
 
 function conclude(recall: ProportionTest, falseAlarms: ProportionTest, alpha: number): string {
   const parts: string[] = [];
-  for (const [name, test] of [['recall', recall], ['false-alarm rate', falseAlarms]] as const) {
+  for (const [name, test] of [
+    ['recall', recall],
+    ['false-alarm rate', falseAlarms],
+  ] as const) {
     if (Number.isNaN(test.pValue)) parts.push(`${name}: not enough labels`);
     else if (test.pValue < alpha) parts.push(`challenger ${name} ${test.difference > 0 ? 'higher' : 'lower'} (p = ${test.pValue.toPrecision(2)})`);
     else parts.push(`${name}: no significant difference (p = ${test.pValue.toPrecision(2)})`);
@@ -175,7 +182,12 @@ class CardCounts {
 
   view(): { frauds: Float64Array; caught: Float64Array; genuine: Float64Array; falseAlarms: Float64Array } {
     const n = this.index.size;
-    return { frauds: this.frauds.subarray(0, n), caught: this.caught.subarray(0, n), genuine: this.genuine.subarray(0, n), falseAlarms: this.falseAlarms.subarray(0, n) };
+    return {
+      frauds: this.frauds.subarray(0, n),
+      caught: this.caught.subarray(0, n),
+      genuine: this.genuine.subarray(0, n),
+      falseAlarms: this.falseAlarms.subarray(0, n),
+    };
   }
 
   private grow(): void {

@@ -55,10 +55,15 @@ export class LiveQuality {
 
   /** Throws `INVALID_OPTION` for unknown options or windows that are not whole numbers >= 1. */
   constructor(options: LiveQualityOptions = {}) {
-    const { window, rateWindow } = validateOptions('LiveQuality', options, { window: 5000, rateWindow: 1000 }, {
-      window: { min: 1, integer: true },
-      rateWindow: { min: 1, integer: true },
-    });
+    const { window, rateWindow } = validateOptions(
+      'LiveQuality',
+      options,
+      { window: 5000, rateWindow: 1000 },
+      {
+        window: { min: 1, integer: true },
+        rateWindow: { min: 1, integer: true },
+      },
+    );
     this.scores = new Float64Array(window);
     this.labels = new Uint8Array(window);
     this.flagged = new Uint8Array(window);

@@ -1,4 +1,14 @@
-import { DEFAULT_DRIFT_THRESHOLDS, driftBinsChartSpec, driftTimelineChartSpec, htmlReport, htmlTable, renderVegaLiteSvg, type DistributionDrift, type ReportSection, type ReferenceProfile } from '@mlsd/eval';
+import {
+  DEFAULT_DRIFT_THRESHOLDS,
+  driftBinsChartSpec,
+  driftTimelineChartSpec,
+  htmlReport,
+  htmlTable,
+  renderVegaLiteSvg,
+  type DistributionDrift,
+  type ReportSection,
+  type ReferenceProfile,
+} from '@mlsd/eval';
 import type { ReplayResult } from './replay-prediction-log.js';
 
 /**
@@ -45,7 +55,11 @@ export async function monitoringHtmlReport(
       if (reference !== undefined && drift !== undefined) charts.push(await renderVegaLiteSvg(driftBinsChartSpec(name, reference, drift)));
     }
     if (charts.length > 0) {
-      sections.push({ title: 'Drifted distributions', description: 'Share of reference and live events in each reference quantile bin.', html: charts.join('\n') });
+      sections.push({
+        title: 'Drifted distributions',
+        description: 'Share of reference and live events in each reference quantile bin.',
+        html: charts.join('\n'),
+      });
     }
   }
   const q = replay.report.quality;

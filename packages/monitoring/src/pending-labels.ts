@@ -53,7 +53,13 @@ export class PendingLabels {
     this.slots.delete(transactionId);
     this.ids[slot] = undefined;
     const flags = this.flags[slot]!;
-    return { score: this.scores[slot]!, amount: this.amounts[slot]!, cardId: this.cards[slot]!, flagged: (flags & 1) === 1, arm: (flags & 2) === 2 ? 'challenger' : 'champion' };
+    return {
+      score: this.scores[slot]!,
+      amount: this.amounts[slot]!,
+      cardId: this.cards[slot]!,
+      flagged: (flags & 1) === 1,
+      arm: (flags & 2) === 2 ? 'challenger' : 'champion',
+    };
   }
 
   /** Transactions waiting for a label. */

@@ -34,19 +34,18 @@ export class RedisStreamPredictionLog implements PredictionLog {
   }
 
   append(record: PredictionLogRecord): void {
-    const pending = this.redis
-      .xadd(this.stream, 'MAXLEN', '~', String(this.maxLength), '*', 'record', JSON.stringify(record))
-      .then(
-        () => {
-          this.written++;
-          this.failing = false;
-        },
-        (error: Error) => {
-          this.failed++;
-          if (!this.failing) this.logger.warn({ stream: this.stream, err: error.message }, `Prediction log: XADD to ${this.stream} failed; records are being dropped.`);
-          this.failing = true;
-        },
-      );
+    const pending = this.redis.xadd(this.stream, 'MAXLEN', '~', String(this.maxLength), '*', 'record', JSON.stringify(record)).then(
+      () => {
+        this.written++;
+        this.failing = false;
+      },
+      (error: Error) => {
+        this.failed++;
+        if (!this.failing)
+          this.logger.warn({ stream: this.stream, err: error.message }, `Prediction log: XADD to ${this.stream} failed; records are being dropped.`);
+        this.failing = true;
+      },
+    );
     this.inFlight.add(pending);
     void pending.finally(() => this.inFlight.delete(pending));
   }

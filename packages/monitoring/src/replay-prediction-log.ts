@@ -52,7 +52,13 @@ export function replayPredictionLog(
       overallScores.push(record.score);
     }
     monitor.recordScore({
-      transaction: { transactionId: record.transactionId, time: record.time, customerId: record.customerId, terminalId: record.terminalId ?? null, amount: record.amount ?? Number.NaN },
+      transaction: {
+        transactionId: record.transactionId,
+        time: record.time,
+        customerId: record.customerId,
+        terminalId: record.terminalId ?? null,
+        amount: record.amount ?? Number.NaN,
+      },
       result: {
         score: record.score,
         decision: record.decision,

@@ -45,4 +45,3 @@ describe('clusteredRatioTest', () => {
     expect(clusteredRatioTest(a, ones, b, ones).z).toBeCloseTo(0.2 / se, 10);
   });
 });
-

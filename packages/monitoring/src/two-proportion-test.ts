@@ -48,7 +48,11 @@ export function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -75,8 +79,7 @@ export function clusteredRatioTest(y1: ArrayLike<number>, x1: ArrayLike<number>,
     difference: b.ratio - a.ratio,
     z,
     pValue: valid ? erfc(Math.abs(z) / Math.SQRT2) : Number.NaN,
-    approximationValid:
-      Math.min(a.sumY, a.sumX - a.sumY, b.sumY, b.sumX - b.sumY) >= 5 && Math.min(a.clusters, b.clusters) >= 20,
+    approximationValid: Math.min(a.sumY, a.sumX - a.sumY, b.sumY, b.sumX - b.sumY) >= 5 && Math.min(a.clusters, b.clusters) >= 20,
   };
 }
 

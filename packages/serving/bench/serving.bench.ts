@@ -18,7 +18,13 @@ import { trainedRegistry } from '../src/test-support/trained-registry.js';
 interface LoadResult {
   readonly requests: number;
   readonly requestsPerSecond: number;
-  readonly latencyMs: { readonly p50: number | null; readonly p90: number | null; readonly p99: number | null; readonly p999: number | null; readonly max: number | null };
+  readonly latencyMs: {
+    readonly p50: number | null;
+    readonly p90: number | null;
+    readonly p99: number | null;
+    readonly p999: number | null;
+    readonly max: number | null;
+  };
   readonly status: { readonly '2xx': number; readonly '4xx': number; readonly '5xx': number; readonly non2xx: number };
   readonly errors: number;
   readonly timeouts: number;
@@ -35,7 +41,13 @@ const run = promisify(execFile);
 let nextId = 0;
 
 async function load(url: string, options: { connections: number; overallRate?: number; seconds?: number }): Promise<LoadResult> {
-  const config = { url, connections: options.connections, durationSeconds: options.seconds ?? durationSeconds, overallRate: options.overallRate, firstId: nextId };
+  const config = {
+    url,
+    connections: options.connections,
+    durationSeconds: options.seconds ?? durationSeconds,
+    overallRate: options.overallRate,
+    firstId: nextId,
+  };
   const cpuBefore = process.cpuUsage();
   const { stdout } = await run(process.execPath, [join(here, 'load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
   const cpu = process.cpuUsage(cpuBefore);
@@ -53,7 +65,9 @@ function fallbackCounts(metricsText: string): Record<string, number> {
 /** Cumulative counts of the service's own latency histogram for POST /v1/score, by upper bound in seconds. */
 function scoreLatencyBuckets(metricsText: string): Map<number, number> {
   const buckets = new Map<number, number>();
-  for (const match of metricsText.matchAll(/^mlsd_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/score",method="POST",status_code="200"\} (\d+)/gm)) {
+  for (const match of metricsText.matchAll(
+    /^mlsd_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/score",method="POST",status_code="200"\} (\d+)/gm,
+  )) {
     buckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
   }
   return buckets;
@@ -109,7 +123,7 @@ try {
   const after2000 = fallbackCounts(metricsAfter2000);
   const bucketsAfter2000 = scoreLatencyBuckets(metricsAfter2000);
   const serverSide = {
-    note: 'upper bounds from the service\'s own latency histogram (time inside Fastify, without client and socket queueing)',
+    note: "upper bounds from the service's own latency histogram (time inside Fastify, without client and socket queueing)",
     p50AtMostMs: serverQuantileBoundMs(bucketsBefore2000, bucketsAfter2000, 0.5),
     p99AtMostMs: serverQuantileBoundMs(bucketsBefore2000, bucketsAfter2000, 0.99),
   };

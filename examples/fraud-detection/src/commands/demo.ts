@@ -165,7 +165,12 @@ async function serveAndReplay(
     monitor: (context) =>
       new Monitor({
         profile: context.model?.profile,
-        drift: { windowSize: Math.max(transactionsPerDay, transactionsPerWeek), step: transactionsPerDay, minEvents: transactionsPerDay, schedule: 'background' },
+        drift: {
+          windowSize: Math.max(transactionsPerDay, transactionsPerWeek),
+          step: transactionsPerDay,
+          minEvents: transactionsPerDay,
+          schedule: 'background',
+        },
         registry: context.registry,
         logger: context.logger,
         predictionLog: new JsonlPredictionLog(predictionLog),
@@ -213,8 +218,14 @@ export function formatSummary(summary: DemoOutcome): string {
   }
   const { replay, monitoring } = serving;
   const quality = monitoring.quality;
-  lines.push('', `Serving (champion ${report.champion} = ${MODEL_LABELS[report.champion as ModelName] ?? report.champion}, version ${serving.championVersion})`, '');
-  lines.push(`  replayed        ${replay.scored} transactions (store warmed with ${serving.warmed}), ${replay.feedbackSent} labels fed back, ${replay.errors} HTTP errors`);
+  lines.push(
+    '',
+    `Serving (champion ${report.champion} = ${MODEL_LABELS[report.champion as ModelName] ?? report.champion}, version ${serving.championVersion})`,
+    '',
+  );
+  lines.push(
+    `  replayed        ${replay.scored} transactions (store warmed with ${serving.warmed}), ${replay.feedbackSent} labels fed back, ${replay.errors} HTTP errors`,
+  );
   lines.push(`  answered by     model ${replay.bySource.model}, fallback ${replay.bySource.fallback} ${formatCounts(replay.fallbackReasons)}`);
   lines.push(`  decisions       ${formatCounts(replay.byDecision)}`);
   lines.push(`  latency         p50 ${replay.latencyMs.p50.toFixed(3)} ms, p99 ${replay.latencyMs.p99.toFixed(3)} ms per transaction`);
@@ -222,7 +233,13 @@ export function formatSummary(summary: DemoOutcome): string {
     `  live quality    average precision ${pct(quality.averagePrecision)}, recall at review ${pct(quality.recallAtReview)}, precision at review ${pct(quality.precisionAtReview)}, alert rate ${pct(quality.alertRate)}, fallback rate ${pct(quality.fallbackRate)}`,
   );
   lines.push(`  drift           ${describeDrift(monitoring)}`);
-  lines.push('', `Report:          ${summary.paths.html}`, `Comparison:      ${summary.paths.markdown}`, `Prediction log:  ${serving.predictionLog}`, `Service log:     ${serving.serviceLog}`);
+  lines.push(
+    '',
+    `Report:          ${summary.paths.html}`,
+    `Comparison:      ${summary.paths.markdown}`,
+    `Prediction log:  ${serving.predictionLog}`,
+    `Service log:     ${serving.serviceLog}`,
+  );
   lines.push(`Next:            pnpm fraud monitor --registry ${join(summary.out, 'registry')} --log ${serving.predictionLog}`);
   lines.push('', `Done in ${summary.seconds.toFixed(1)} s.`);
   return lines.join('\n');

@@ -6,7 +6,9 @@ import { runAction } from '../cli-support/run-action.js';
 export function registerExperimentCommand(program: Command): void {
   program
     .command('experiment')
-    .description('Champion/challenger results per arm (fraud caught, false alarms, money saved) with card-clustered z-tests, from a prediction log; JSON on stdout.')
+    .description(
+      'Champion/challenger results per arm (fraud caught, false alarms, money saved) with card-clustered z-tests, from a prediction log; JSON on stdout.',
+    )
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service with an experiment running')
     .action((flags: { log: string }) =>
       runAction('experiment', async () => {

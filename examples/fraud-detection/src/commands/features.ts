@@ -84,10 +84,17 @@ async function explain(options: FeaturesCommandOptions): Promise<string> {
 export function registerFeaturesCommand(program: Command): void {
   program
     .command('features')
-    .description('The 15 Fraud Detection Handbook features for every transaction of a file; writes CSV, Parquet or JSON lines by extension, JSON summary on stdout.')
+    .description(
+      'The 15 Fraud Detection Handbook features for every transaction of a file; writes CSV, Parquet or JSON lines by extension, JSON summary on stdout.',
+    )
     .requiredOption('--input <file>', 'transactions (CSV, Parquet or JSON lines) with the TRANSACTION_SCHEMA columns')
     .requiredOption('--out <file>', 'output file: TRANSACTION_ID, TX_DATETIME, CUSTOMER_ID, TERMINAL_ID, TX_FRAUD and the 15 features')
-    .option('--engine <engine>', 'typed (in-process typed arrays, default), duckdb (compiled SQL, embedded) or postgres://user@host:port/db', engineFlag, 'typed')
+    .option(
+      '--engine <engine>',
+      'typed (in-process typed arrays, default), duckdb (compiled SQL, embedded) or postgres://user@host:port/db',
+      engineFlag,
+      'typed',
+    )
     .option('--explain', 'print the compiled SQL of the features for the engine (DuckDB over the input file, or PostgreSQL) and exit')
     .action((flags: FeaturesCommandOptions & { explain?: boolean }) =>
       runAction('features', async () => {

@@ -84,7 +84,7 @@ describe('fraud monitor on simulated traffic', () => {
     await registry.setAlias('fraud', 'champion', entry.version);
   });
 
-  it('raises no alert on traffic from the model\'s own period', async () => {
+  it("raises no alert on traffic from the model's own period", async () => {
     const log = await writeLog('own-period', reference, heldOut);
     const html = join(dir, 'own-period.html');
     const output = await monitorFromLog({ registry: registryDir, log, html });

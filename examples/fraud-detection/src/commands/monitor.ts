@@ -64,7 +64,9 @@ export async function monitorFromLog(options: MonitorCommandOptions): Promise<Mo
 export function registerMonitorCommand(program: Command): void {
   program
     .command('monitor')
-    .description('Drift (PSI, KS, Jensen–Shannon, Wasserstein per feature) and live quality from a prediction log, vs the champion\'s reference profile; JSON on stdout.')
+    .description(
+      "Drift (PSI, KS, Jensen–Shannon, Wasserstein per feature) and live quality from a prediction log, vs the champion's reference profile; JSON on stdout.",
+    )
     .requiredOption('--registry <dir>', 'model registry directory (the champion of "fraud" and its reference profile), or the --out folder of fraud train')
     .requiredOption('--log <file>', 'prediction log (JSON lines) written by the service')
     .option('--html <file>', 'also write an HTML page with drift charts')

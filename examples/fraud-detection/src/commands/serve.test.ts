@@ -98,15 +98,35 @@ describe('fraud serve', () => {
 
   it('runs a champion/challenger experiment with --experiment-share, sticky by card, in a log fraud experiment accepts', async () => {
     const log = join(experimentDir, 'predictions.jsonl');
-    const serve = startServe(['--registry', experimentDir, '--port', '0', '--log-level', 'warn', '--prediction-log', log, '--experiment-share', '0.5', '--experiment-seed', '7']);
+    const serve = startServe([
+      '--registry',
+      experimentDir,
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      '--prediction-log',
+      log,
+      '--experiment-share',
+      '0.5',
+      '--experiment-seed',
+      '7',
+    ]);
     try {
       const url = await serve.listening;
       // The experiment line follows the address on stderr.
       for (let i = 0; i < 100 && !serve.output().stderr.includes('serve: dashboard'); i++) await new Promise((done) => setTimeout(done, 50));
       expect(serve.output().stderr).toMatch(/experiment: 0.5 of the cards answered by the challenger v2 \(seed 7\)/);
       const start = Date.parse('2018-04-20T10:00:00Z');
-      const events = Array.from({ length: 240 }, (_, i) => ({ TRANSACTION_ID: 1000 + i, TX_DATETIME: start + i * 60_000, CUSTOMER_ID: i % 60, TERMINAL_ID: i % 13, TX_AMOUNT: 10 + (i % 50) * 7 }));
-      const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const events = Array.from({ length: 240 }, (_, i) => ({
+        TRANSACTION_ID: 1000 + i,
+        TX_DATETIME: start + i * 60_000,
+        CUSTOMER_ID: i % 60,
+        TERMINAL_ID: i % 13,
+        TX_AMOUNT: 10 + (i % 50) * 7,
+      }));
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answers = (await (await post('/v1/score', events)).json()) as Array<{ transactionId: number; modelVersion: number }>;
       expect(new Set(answers.map((a) => a.modelVersion))).toEqual(new Set([1, 2]));
       const labels = events.map((e, i) => ({ transactionId: e.TRANSACTION_ID, fraud: i % 9 === 0 }));
@@ -118,7 +138,10 @@ describe('fraud serve', () => {
     }
 
     // Every score record names its arm; a card keeps its arm; the challenger's answers come from version 2.
-    const records = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type: string; arm?: string; customerId: number; modelVersion: number });
+    const records = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; arm?: string; customerId: number; modelVersion: number });
     const scores = records.filter((r) => r.type === 'score');
     expect(scores).toHaveLength(240);
     const armOfCard = new Map<number, string>();
@@ -132,7 +155,11 @@ describe('fraud serve', () => {
     expect(challengerCards).toBeGreaterThan(10);
     expect(challengerCards).toBeLessThan(50);
 
-    const experiment = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', 'examples/fraud-detection/src/cli.ts', 'experiment', '--log', log], { cwd: ROOT, encoding: 'utf8' });
+    const experiment = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@mlsd/source', 'examples/fraud-detection/src/cli.ts', 'experiment', '--log', log],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(experiment.status, experiment.stderr).toBe(0);
     const report = JSON.parse(experiment.stdout) as { arms: Record<string, { scored: number; labelled: number }>; conclusion: string };
     expect(report.arms['champion']!.scored + report.arms['challenger']!.scored).toBe(240);

@@ -41,7 +41,9 @@ interface ServeFlags {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Serve the champion of the registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.')
+    .description(
+      'Serve the champion of the registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.',
+    )
     .requiredOption('--registry <dir>', 'model registry directory (DIR/registry as written by fraud train), or that --out folder DIR itself')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
@@ -55,7 +57,7 @@ export function registerServeCommand(program: Command): void {
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
     .option(
       '--experiment-share <F>',
-      'run a champion/challenger experiment: a share F in [0, 1] of the cards (sticky by card id) is answered by the registry\'s challenger; every prediction-log record then names its arm, for fraud experiment',
+      "run a champion/challenger experiment: a share F in [0, 1] of the cards (sticky by card id) is answered by the registry's challenger; every prediction-log record then names its arm, for fraud experiment",
       ratio,
     )
     .option('--experiment-seed <n>', 'seed of the card-to-arm assignment (the same seed gives the same split on every replica)', wholeNumber, 0)

@@ -42,7 +42,17 @@ function rowsBetween(from: string, to: string): { rows: number; frauds: number }
 describe('fraud train', () => {
   it('trains, scores the test week, registers every model with champion and challenger, and writes report.json', async () => {
     const out = join(dir, 'run');
-    const { stdout, exitCode, stderr } = await runCommand(registerTrainCommand, ['train', '--input', input, '--out', out, '--models', 'lr,gbdt', '--seed', '3']);
+    const { stdout, exitCode, stderr } = await runCommand(registerTrainCommand, [
+      'train',
+      '--input',
+      input,
+      '--out',
+      out,
+      '--models',
+      'lr,gbdt',
+      '--seed',
+      '3',
+    ]);
     expect(stderr).not.toMatch(/error/);
     expect(exitCode).toBe(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));

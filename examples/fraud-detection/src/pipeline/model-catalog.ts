@@ -1,11 +1,5 @@
 import { MlsdError } from '@mlsd/data';
-import {
-  GradientBoostingClassifier,
-  LogisticRegression,
-  MlpClassifier,
-  RandomForestClassifier,
-  type Classifier,
-} from '@mlsd/models';
+import { GradientBoostingClassifier, LogisticRegression, MlpClassifier, RandomForestClassifier, type Classifier } from '@mlsd/models';
 
 /** The models the example trains, by their short command-line names, baseline first. */
 export const MODEL_NAMES = ['lr', 'gbdt', 'rf', 'mlp'] as const;

@@ -59,7 +59,13 @@ export async function warmFeatureStore(
     await online.computeAndRecord({
       id,
       time,
-      fields: { TRANSACTION_ID: id, TX_DATETIME: time, CUSTOMER_ID: columns.customer[row]!, TERMINAL_ID: columns.terminal[row]!, TX_AMOUNT: columns.amount[row]! },
+      fields: {
+        TRANSACTION_ID: id,
+        TX_DATETIME: time,
+        CUSTOMER_ID: columns.customer[row]!,
+        TERMINAL_ID: columns.terminal[row]!,
+        TX_AMOUNT: columns.amount[row]!,
+      },
     });
     await online.feedback(columns.id[row]!, columns.label[row] === 1);
   }

@@ -103,17 +103,15 @@ export interface Registration {
  * of the held-out test week); then points
  * `champion` at the best average precision and `challenger` at the runner-up.
  */
-export async function registerModels(
-  registryDir: string,
-  dataset: PreparedDataset,
-  run: TrainingRun,
-  split: SplitSettings,
-): Promise<Registration> {
+export async function registerModels(registryDir: string, dataset: PreparedDataset, run: TrainingRun, split: SplitSettings): Promise<Registration> {
   const registry = new FileModelRegistry(registryDir);
   const trainX = takeRows(dataset.X, dataset.holdout.train);
   const trainingData = {
     rows: dataset.holdout.train.length,
-    hash: fingerprint(trainX.data, dataset.holdout.train.map((i) => dataset.y[i]!)),
+    hash: fingerprint(
+      trainX.data,
+      dataset.holdout.train.map((i) => dataset.y[i]!),
+    ),
     period: { start: split.trainStart, end: addDays(split.trainStart, split.trainDays) },
   };
   const entries = new Map<ModelName, RegistryEntry>();
@@ -143,9 +141,7 @@ export async function registerModels(
       }),
     );
   }
-  const ranked = [...run.models].sort(
-    (a, b) => (averagePrecisionOf(run, b) ?? -1) - (averagePrecisionOf(run, a) ?? -1),
-  );
+  const ranked = [...run.models].sort((a, b) => (averagePrecisionOf(run, b) ?? -1) - (averagePrecisionOf(run, a) ?? -1));
   const champion = ranked[0]!;
   const challenger = ranked[1];
   await registry.setAlias(REGISTRY_MODEL_NAME, 'champion', entries.get(champion)!.version);
@@ -188,7 +184,11 @@ export function trainingReport(dataset: PreparedDataset, run: TrainingRun, split
         prequential:
           prequential === undefined
             ? null
-            : { rocAuc: prequential.metrics.rocAuc, averagePrecision: prequential.metrics.averagePrecision, cardPrecisionAt100: prequential.metrics.groupPrecisionAtK },
+            : {
+                rocAuc: prequential.metrics.rocAuc,
+                averagePrecision: prequential.metrics.averagePrecision,
+                cardPrecisionAt100: prequential.metrics.groupPrecisionAtK,
+              },
         registryVersion: registration?.entries.get(name)?.version ?? null,
       };
     }),

@@ -10,10 +10,7 @@ export function classWeights(labels: Uint8Array): { negative: number; positive: 
   const positives = countPositives(labels);
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `Class weights need both classes; got ${negatives} negatives and ${positives} positives in ${labels.length} labels.`,
-    );
+    throw new MlsdError('INVALID_INPUT', `Class weights need both classes; got ${negatives} negatives and ${positives} positives in ${labels.length} labels.`);
   }
   return { negative: labels.length / (2 * negatives), positive: labels.length / (2 * positives) };
 }
@@ -25,4 +22,3 @@ export function balancedSampleWeights(labels: Uint8Array): Float64Array {
   for (let i = 0; i < labels.length; i++) weights[i] = labels[i] === 1 ? positive : negative;
   return weights;
 }
-

@@ -15,7 +15,7 @@ describe('classWeights', () => {
     const weights = balancedSampleWeights(labels);
     let positive = 0;
     let negative = 0;
-    for (let i = 0; i < weights.length; i++) (labels[i] === 1 ? (positive += weights[i]!) : (negative += weights[i]!));
+    for (let i = 0; i < weights.length; i++) labels[i] === 1 ? (positive += weights[i]!) : (negative += weights[i]!);
     expect(positive).toBeCloseTo(500, 9);
     expect(negative).toBeCloseTo(500, 9);
   });
@@ -42,6 +42,8 @@ describe('undersampleMajority', () => {
 
   it('refuses a ratio outside (0, 1] and unknown options', () => {
     expect(() => undersampleMajority(labels, { ratio: 2, seed: 1 })).toThrow(/must be in \(0, 1\]/);
-    expect(() => undersampleMajority(labels, { ratio: 0.5, seed: 1, replace: true } as never)).toThrow(/undersampleMajority: unknown option "replace". Valid options: ratio, seed\./);
+    expect(() => undersampleMajority(labels, { ratio: 0.5, seed: 1, replace: true } as never)).toThrow(
+      /undersampleMajority: unknown option "replace". Valid options: ratio, seed\./,
+    );
   });
 });

@@ -16,11 +16,9 @@ const EXTENSIONS: Readonly<Record<string, FileFormat>> = {
 export function formatOf(path: string): FileFormat {
   const format = EXTENSIONS[extname(path).toLowerCase()];
   if (format === undefined) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `Cannot tell the format of "${path}" from its extension; use one of ${Object.keys(EXTENSIONS).join(', ')}.`,
-      { location: { file: path } },
-    );
+    throw new MlsdError('INVALID_INPUT', `Cannot tell the format of "${path}" from its extension; use one of ${Object.keys(EXTENSIONS).join(', ')}.`, {
+      location: { file: path },
+    });
   }
   return format;
 }

@@ -87,7 +87,10 @@ describe('ingest: a CSV with broken rows', () => {
     expect(csvLines).toHaveLength(result.rejects.length + 1);
     expect(csvLines[1]).toBe(`4,CUSTOMER_ID,abc,${NOT_INTEGER}`);
     expect(csvLines[11]).toBe(`15,TX_AMOUNT,"1,5",${NOT_NUMBER}`);
-    const jsonLines = (await readFile(jsonPath, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    const jsonLines = (await readFile(jsonPath, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(jsonLines).toEqual(result.rejects);
   });
 

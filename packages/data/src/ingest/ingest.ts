@@ -230,7 +230,10 @@ function checkColumns(path: string, schema: Schema, names: readonly string[]): C
   const missing = schema.columns.filter((c) => isRequired(c) && !found.has(c.name));
   if (missing.length > 0) {
     const hints = missing.map((c) => {
-      const guess = closestName(c.name, names.filter((n) => !schema.columns.some((s) => s.name === n)));
+      const guess = closestName(
+        c.name,
+        names.filter((n) => !schema.columns.some((s) => s.name === n)),
+      );
       return guess === undefined ? `"${c.name}"` : `"${c.name}" (did you mean "${guess}"?)`;
     });
     throw new MlsdError(
@@ -314,8 +317,7 @@ function columnSql(spec: ColumnSpec, raw: string, p: string, maxEventTime: numbe
   if (spec.max !== undefined) checks.push([`${p} > ${spec.max}`, ABOVE_MAX]);
   const whenValid = checks.length === 0 ? `${OK}` : `CASE ${checks.map(([condition, code]) => `WHEN ${condition} THEN ${code}`).join(' ')} ELSE ${OK} END`;
   const code =
-    `CASE WHEN ${valid} THEN ${whenValid} ` +
-    `WHEN ${raw} IS NULL OR trim(${raw}) = '' THEN ${isRequired(spec) ? MISSING : OK} ELSE ${UNPARSEABLE} END`;
+    `CASE WHEN ${valid} THEN ${whenValid} ` + `WHEN ${raw} IS NULL OR trim(${raw}) = '' THEN ${isRequired(spec) ? MISSING : OK} ELSE ${UNPARSEABLE} END`;
   // The same rule as a boolean (code = OK), cheaper to evaluate on every row: the code itself is computed only for
   // the rows that fail.
   const inBounds = checks.length === 0 ? 'true' : `NOT (${checks.map(([condition]) => condition).join(' OR ')})`;
@@ -328,7 +330,8 @@ function reasonFor(spec: ColumnSpec, code: number, maxEventTime: number): string
   if (code === BELOW_MIN) return `is below the minimum ${spec.min}`;
   if (code === ABOVE_MAX) return `is above the maximum ${spec.max}`;
   if (code === OUT_OF_DATE_RANGE) return `is outside the JavaScript date range (±${MAX_EVENT_TIME_MS} epoch ms)`;
-  if (code === TOO_FAR_AHEAD) return `is after the latest accepted event time ${new Date(maxEventTime).toISOString()} (maxEventTime: the clock plus one day by default)`;
+  if (code === TOO_FAR_AHEAD)
+    return `is after the latest accepted event time ${new Date(maxEventTime).toISOString()} (maxEventTime: the clock plus one day by default)`;
   switch (spec.type) {
     case 'integer':
       return 'is not an integer (whole number within ±2^53)';
@@ -398,7 +401,12 @@ async function validate(connection: DuckDBConnection, path: string, format: File
         const code = Number(row[3 + k]);
         if (code === OK) continue;
         const raw = row[3 + present.length + k];
-        rejects.push({ line, column: present[k]!.name, rawValue: raw === null || raw === undefined ? '' : String(raw), reason: reasonFor(present[k]!, code, maxEventTime) });
+        rejects.push({
+          line,
+          column: present[k]!.name,
+          rawValue: raw === null || raw === undefined ? '' : String(raw),
+          reason: reasonFor(present[k]!, code, maxEventTime),
+        });
       }
     }
   }
@@ -488,7 +496,12 @@ function markDuplicates(
     }
     duplicate[i] = 1;
     count++;
-    rejects.push({ line: lines(fileRow(i)), column: spec.name, rawValue: String(value), reason: `is a duplicate ${spec.name} (first on line ${lines(fileRow(first))})` });
+    rejects.push({
+      line: lines(fileRow(i)),
+      column: spec.name,
+      rawValue: String(value),
+      reason: `is a duplicate ${spec.name} (first on line ${lines(fileRow(first))})`,
+    });
   }
   return count;
 }

@@ -12,20 +12,12 @@ export interface DenseMatrix {
 }
 
 /** Builds a {@link DenseMatrix}, checking that the shape, the data length and the names agree. */
-export function denseMatrix(
-  data: Float64Array | Float32Array,
-  rows: number,
-  cols: number,
-  featureNames?: readonly string[],
-): DenseMatrix {
+export function denseMatrix(data: Float64Array | Float32Array, rows: number, cols: number, featureNames?: readonly string[]): DenseMatrix {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new MlsdError('INVALID_INPUT', `Matrix shape must be whole numbers >= 0, got ${rows} x ${cols}.`);
   }
   if (data.length !== rows * cols) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `Matrix data has ${data.length} values but the shape ${rows} x ${cols} needs ${rows * cols}.`,
-    );
+    throw new MlsdError('INVALID_INPUT', `Matrix data has ${data.length} values but the shape ${rows} x ${cols} needs ${rows * cols}.`);
   }
   const names = featureNames ?? Array.from({ length: cols }, (_, c) => `f${c}`);
   if (names.length !== cols) {

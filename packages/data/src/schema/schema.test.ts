@@ -23,7 +23,9 @@ describe('schemas', () => {
         { name: 'a', type: 'float', role: 'feature' },
       ]),
     ).toThrow(/column "a" is declared twice/);
-    expect(() => defineSchema('s', [{ name: 'a', type: 'double' as never, role: 'feature' }])).toThrow(/valid types are integer, float, timestamp, label, category/);
+    expect(() => defineSchema('s', [{ name: 'a', type: 'double' as never, role: 'feature' }])).toThrow(
+      /valid types are integer, float, timestamp, label, category/,
+    );
     expect(() => defineSchema('s', [{ name: 'a', type: 'float', role: 'target' as never }])).toThrow(/valid roles are id, event-time/);
     expect(() => defineSchema('s', [{ name: 'a', type: 'float', role: 'feature', nullable: true } as never])).toThrow(/unknown key "nullable"/);
     expect(() => defineSchema('s', [{ name: 'a', type: 'label', role: 'label', min: 0 }])).toThrow(/"min" must be a finite number/);

@@ -82,9 +82,13 @@ export function defineSchema(name: string, columns: readonly ColumnSpec[]): Sche
       });
     }
     if (spec.max !== undefined && (spec.type === 'category' || spec.type === 'label' || !Number.isFinite(spec.max) || spec.max < (spec.min ?? -Infinity))) {
-      throw new MlsdError('INVALID_OPTION', `${where}: "max" must be a finite number not below "min" and is only allowed on integer, float and timestamp columns.`, {
-        location: { column: spec.name, field: 'max' },
-      });
+      throw new MlsdError(
+        'INVALID_OPTION',
+        `${where}: "max" must be a finite number not below "min" and is only allowed on integer, float and timestamp columns.`,
+        {
+          location: { column: spec.name, field: 'max' },
+        },
+      );
     }
   }
   return { name, columns: [...columns] };
@@ -98,6 +102,9 @@ export function isRequired(spec: ColumnSpec): boolean {
 /** A one-line description of a schema, e.g. for error messages: `A (integer, id), B (float, feature, optional)`. */
 export function describeSchema(schema: Schema): string {
   return schema.columns
-    .map((c) => `${c.name} (${c.type}, ${c.role}${isRequired(c) ? '' : ', optional'}${c.min === undefined ? '' : `, min ${c.min}`}${c.max === undefined ? '' : `, max ${c.max}`}${c.unique ? ', unique' : ''})`)
+    .map(
+      (c) =>
+        `${c.name} (${c.type}, ${c.role}${isRequired(c) ? '' : ', optional'}${c.min === undefined ? '' : `, min ${c.min}`}${c.max === undefined ? '' : `, max ${c.max}`}${c.unique ? ', unique' : ''})`,
+    )
     .join(', ');
 }

@@ -19,7 +19,9 @@ describe('checkEventTime', () => {
     expect(checkEventTime(1e16, { latest: -Infinity, now: NOW })).toMatch(/outside the JavaScript date range ±8640000000000000/);
     expect(checkEventTime(-MAX_EVENT_TIME_MS - 1, { latest: -Infinity, now: NOW })).toMatch(/outside the JavaScript date range/);
     // 2018-04-01 in epoch seconds.
-    expect(checkEventTime(1_522_540_831, { latest: -Infinity, now: NOW })).toMatch(/1970-01-18T14:55:40.831Z\), below 100000000000 \(1973-03-03\): ambiguous with epoch seconds/);
+    expect(checkEventTime(1_522_540_831, { latest: -Infinity, now: NOW })).toMatch(
+      /1970-01-18T14:55:40.831Z\), below 100000000000 \(1973-03-03\): ambiguous with epoch seconds/,
+    );
     expect(checkEventTime(1_522_540_831, { latest: -Infinity, now: NOW, refuseAmbiguousEpoch: false })).toBeUndefined();
     expect(checkEventTime(Date.UTC(9999, 11, 31, 23, 59, 59), { latest: -Infinity, now: NOW })).toMatch(
       /is 9999-12-31T23:59:59.000Z, more than the horizon of 86400000 ms ahead .*\(2026-12-05T00:00:00.000Z\)/,

@@ -190,7 +190,9 @@ describe('simulateTransactions (Handbook ch. 3.2 generator)', () => {
   });
 
   it('rejects unknown options and bad values, naming the valid ones', () => {
-    expect(() => simulateTransactions({ customer: 5 } as never)).toThrow(/Unknown simulateTransactions options key "customer"; valid keys are customers, terminals/);
+    expect(() => simulateTransactions({ customer: 5 } as never)).toThrow(
+      /Unknown simulateTransactions options key "customer"; valid keys are customers, terminals/,
+    );
     expect(() => simulateTransactions({ days: 0 })).toThrow(/"days" must be a whole number >= 1/);
     expect(() => simulateTransactions({ start: '2018-02-30' })).toThrow(/calendar date YYYY-MM-DD/);
     expect(() => simulateTransactions({ shift: { amount: 2 } as never })).toThrow(/valid keys are fromDay, amountFactor/);

@@ -50,7 +50,9 @@ describe('holdoutWithDelay', () => {
 
   it('refuses an empty training window and bad options', () => {
     expect(() => holdoutWithDelay(table, { start: '2019-01-01', trainDays: 7, delayDays: 7, testDays: 7 })).toThrow(/no rows in the training window/);
-    expect(() => holdoutWithDelay(table, { start: '2018-07-25', trainDays: 0, delayDays: 7, testDays: 7 })).toThrow(/"trainDays" must be a whole number of days >= 1/);
+    expect(() => holdoutWithDelay(table, { start: '2018-07-25', trainDays: 0, delayDays: 7, testDays: 7 })).toThrow(
+      /"trainDays" must be a whole number of days >= 1/,
+    );
     expect(() => holdoutWithDelay(table, { start: 'soon', trainDays: 1, delayDays: 0, testDays: 1 })).toThrow(/"start" must be a date/);
     expect(() => holdoutWithDelay(table, { start: '2018-07-25', trainDays: 1, delayDays: 0, testDays: 1, folds: 2 } as never)).toThrow(
       /split: unknown option "folds"\. Valid options: /,

@@ -195,4 +195,3 @@ function labels(vector: Vector, name: string): Uint8Array {
   }
   return values;
 }
-

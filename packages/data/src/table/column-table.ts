@@ -37,11 +37,9 @@ export class ColumnTable {
       const length = columnLength(column);
       if (rowCount === -1) rowCount = length;
       else if (length !== rowCount) {
-        throw new MlsdError(
-          'INVALID_INPUT',
-          `Column "${name}" has ${length} rows but the table has ${rowCount}; every column must have the same length.`,
-          { location: { column: name } },
-        );
+        throw new MlsdError('INVALID_INPUT', `Column "${name}" has ${length} rows but the table has ${rowCount}; every column must have the same length.`, {
+          location: { column: name },
+        });
       }
       map.set(name, column);
     }
@@ -59,11 +57,9 @@ export class ColumnTable {
   column(name: string): Column {
     const column = this.byName.get(name);
     if (column === undefined) {
-      throw new MlsdError(
-        'SCHEMA_MISMATCH',
-        `Column "${name}" not found; the table has columns: ${this.columnNames.join(', ')}.`,
-        { location: { column: name } },
-      );
+      throw new MlsdError('SCHEMA_MISMATCH', `Column "${name}" not found; the table has columns: ${this.columnNames.join(', ')}.`, {
+        location: { column: name },
+      });
     }
     return column;
   }

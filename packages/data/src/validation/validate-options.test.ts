@@ -57,9 +57,7 @@ describe('validateOptions', () => {
   });
 
   it('checks number ranges, integrality and exclusivity', () => {
-    expect(error(() => validateOptions('toy', { rate: 0 }, defaults, rules)).message).toBe(
-      'toy: option "rate" must be a finite number > 0 <= 1, got 0.',
-    );
+    expect(error(() => validateOptions('toy', { rate: 0 }, defaults, rules)).message).toBe('toy: option "rate" must be a finite number > 0 <= 1, got 0.');
     expect(() => validateOptions('toy', { rate: 1 }, defaults, rules)).not.toThrow();
     expect(error(() => validateOptions('toy', { rounds: 2.5 }, defaults, rules)).message).toContain('an integer >= 1');
     expect(error(() => validateOptions('toy', { rounds: Number.NaN }, defaults, rules)).code).toBe('INVALID_OPTION');
@@ -67,21 +65,14 @@ describe('validateOptions', () => {
   });
 
   it('checks oneOf rules and the default type when there is no rule', () => {
-    expect(error(() => validateOptions('toy', { growth: 'lossguide' as 'leafwise' }, defaults, rules)).message).toContain(
-      'one of "depthwise", "leafwise"',
-    );
-    expect(error(() => validateOptions('toy', { verbose: 1 as unknown as boolean }, defaults)).message).toContain(
-      'a boolean',
-    );
-    expect(error(() => validateOptions('toy', { hidden: 8 as unknown as number[] }, defaults)).message).toContain(
-      'an array',
-    );
+    expect(error(() => validateOptions('toy', { growth: 'lossguide' as 'leafwise' }, defaults, rules)).message).toContain('one of "depthwise", "leafwise"');
+    expect(error(() => validateOptions('toy', { verbose: 1 as unknown as boolean }, defaults)).message).toContain('a boolean');
+    expect(error(() => validateOptions('toy', { hidden: 8 as unknown as number[] }, defaults)).message).toContain('an array');
     expect(() => validateOptions('toy', { weights: 'balanced' }, defaults)).not.toThrow();
   });
 
   it('applies function rules', () => {
-    const weightRule = (v: unknown): string | undefined =>
-      v === null || v === 'balanced' ? undefined : '"balanced" or null';
+    const weightRule = (v: unknown): string | undefined => (v === null || v === 'balanced' ? undefined : '"balanced" or null');
     const e = error(() => validateOptions('toy', { weights: 'even' as 'balanced' }, defaults, { weights: weightRule }));
     expect(e.message).toBe('toy: option "weights" must be "balanced" or null, got "even".');
   });

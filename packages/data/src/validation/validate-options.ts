@@ -38,28 +38,16 @@ export type OptionRules<T> = { readonly [K in keyof T]?: OptionRule };
  *
  * Returns a new object: the defaults overridden by the given values. `kind` only appears in messages.
  */
-export function validateOptions<T extends object>(
-  kind: string,
-  given: Partial<T> | undefined,
-  defaults: T,
-  rules: OptionRules<T> = {},
-): T {
+export function validateOptions<T extends object>(kind: string, given: Partial<T> | undefined, defaults: T, rules: OptionRules<T> = {}): T {
   if (given === undefined) return { ...defaults };
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
-    throw new MlsdError(
-      'INVALID_OPTION',
-      `${kind}: options must be an object, got ${describe(given)}. Pass e.g. {} for the defaults.`,
-    );
+    throw new MlsdError('INVALID_OPTION', `${kind}: options must be an object, got ${describe(given)}. Pass e.g. {} for the defaults.`);
   }
   const validKeys = Object.keys(defaults);
   const result = { ...defaults } as Record<string, unknown>;
   for (const [key, value] of Object.entries(given)) {
     if (!Object.hasOwn(defaults, key)) {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `${kind}: unknown option "${key}". Valid options: ${validKeys.join(', ')}.`,
-        { location: { field: key } },
-      );
+      throw new MlsdError('INVALID_OPTION', `${kind}: unknown option "${key}". Valid options: ${validKeys.join(', ')}.`, { location: { field: key } });
     }
     if (value === undefined) continue;
     const rule = (rules as Record<string, OptionRule | undefined>)[key];

@@ -51,12 +51,7 @@ export interface PairedDifference extends ConfidenceInterval {
  * resamples the rows with replacement (Efron & Tibshirani 1993, ch. 13) and recomputes the metric; the
  * interval is the (1 ± confidence)/2 quantiles (linear interpolation, numpy's default) of the replicates.
  */
-export function bootstrapCi(
-  labels: Uint8Array,
-  scores: Scores,
-  metric: BootstrapMetricName | MetricFunction,
-  options: BootstrapOptions,
-): ConfidenceInterval {
+export function bootstrapCi(labels: Uint8Array, scores: Scores, metric: BootstrapMetricName | MetricFunction, options: BootstrapOptions): ConfidenceInterval {
   const settings = checkOptions('bootstrapCi', options);
   const evaluate = prepareMetrics(labels, scores, [metric], 'scores');
   const estimate = evaluate(ones(labels.length))[0]!;
@@ -180,11 +175,9 @@ function prepareMetrics(
       if (!probabilitiesChecked) checkProbabilities(scores, scoresArgument);
       probabilitiesChecked = true;
     } else {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `Unknown bootstrap metric "${String(metric)}"; use rocAuc, averagePrecision, logLoss, brier or a function.`,
-        { location: { field: 'metric' } },
-      );
+      throw new MlsdError('INVALID_OPTION', `Unknown bootstrap metric "${String(metric)}"; use rocAuc, averagePrecision, logLoss, brier or a function.`, {
+        location: { field: 'metric' },
+      });
     }
   }
   const out = new Float64Array(metrics.length);

@@ -5,7 +5,11 @@ import { buildReferenceProfile, compareToProfile } from '@mlsd/eval';
 const NAMES = ['TX_AMOUNT', 'CUSTOMER_ID_NB_TX_1DAY_WINDOW', 'TX_DURING_WEEKEND'];
 
 /** Synthetic transactions: log-normal amounts, Poisson daily counts, a weekend flag; `amountFactor` scales amounts. */
-function traffic(seed: number, rows: number, shift: { amountFactor?: number; weekendShare?: number; missingCount?: number } = {}): {
+function traffic(
+  seed: number,
+  rows: number,
+  shift: { amountFactor?: number; weekendShare?: number; missingCount?: number } = {},
+): {
   features: DenseMatrix;
   scores: Float64Array;
 } {

@@ -88,11 +88,9 @@ export function compareToProfile(
     );
   }
   if (window.scores !== undefined && window.scores.length !== matrix.rows) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `compareToProfile: the window has ${matrix.rows} rows but ${window.scores.length} scores; pass one score per row.`,
-      { location: { field: 'scores' } },
-    );
+    throw new MlsdError('INVALID_INPUT', `compareToProfile: the window has ${matrix.rows} rows but ${window.scores.length} scores; pass one score per row.`, {
+      location: { field: 'scores' },
+    });
   }
   const column = new Float64Array(matrix.rows);
   const entries: [string, DistributionDrift][] = [];
@@ -101,10 +99,7 @@ export function compareToProfile(
     for (let r = 0; r < matrix.rows; r++) column[r] = matrix.data[r * matrix.cols + c]!;
     entries.push([feature.name, compareDistribution(feature, column, thresholds)]);
   }
-  const score =
-    profile.score !== undefined && window.scores !== undefined
-      ? compareDistribution(profile.score, window.scores, thresholds)
-      : undefined;
+  const score = profile.score !== undefined && window.scores !== undefined ? compareDistribution(profile.score, window.scores, thresholds) : undefined;
   return assembleDriftReport(entries, score, matrix.rows, thresholds);
 }
 

@@ -18,7 +18,13 @@ describe('drift charts', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('TX_AMOUNT: PSI');
     const timeline = await renderVegaLiteSvg(
-      driftTimelineChartSpec([{ events: 500, feature: 'TX_AMOUNT', value: 0.05 }, { events: 1000, feature: 'TX_AMOUNT', value: 0.3 }], { warn: 0.1, alert: 0.2 }),
+      driftTimelineChartSpec(
+        [
+          { events: 500, feature: 'TX_AMOUNT', value: 0.05 },
+          { events: 1000, feature: 'TX_AMOUNT', value: 0.3 },
+        ],
+        { warn: 0.1, alert: 0.2 },
+      ),
     );
     expect(timeline).toContain('Events seen');
   });

@@ -17,7 +17,10 @@ describe('drift thresholds', () => {
     const n = 40000;
     const reference = Float64Array.from({ length: n }, () => rng.normal());
     const profile = buildReferenceProfile({ features: denseMatrix(reference, n, 1, ['x']) });
-    for (const [delta, level] of [[Math.sqrt(0.1), 'warn'], [Math.sqrt(0.2), 'alert']] as const) {
+    for (const [delta, level] of [
+      [Math.sqrt(0.1), 'warn'],
+      [Math.sqrt(0.2), 'alert'],
+    ] as const) {
       const window = Float64Array.from({ length: n }, () => rng.normal(delta));
       const drift = compareToProfile(profile, { features: denseMatrix(window, n, 1, ['x']) }).features['x']!;
       expect(drift.psi.value!).toBeCloseTo(DEFAULT_DRIFT_THRESHOLDS.psi[level], 1);

@@ -50,40 +50,32 @@ export function resolveDriftThresholds(options: DriftThresholdOptions = {}): Dri
   const out: Record<string, ThresholdPair> = {};
   for (const key of Object.keys(options)) {
     if (!names.includes(key as keyof DriftThresholds)) {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `Drift thresholds: unknown statistic "${key}". Valid statistics: ${names.join(', ')}.`,
-        { location: { field: `thresholds.${key}` } },
-      );
+      throw new MlsdError('INVALID_OPTION', `Drift thresholds: unknown statistic "${key}". Valid statistics: ${names.join(', ')}.`, {
+        location: { field: `thresholds.${key}` },
+      });
     }
   }
   for (const name of names) {
     const given = options[name] ?? {};
     for (const level of Object.keys(given)) {
       if (level !== 'warn' && level !== 'alert') {
-        throw new MlsdError(
-          'INVALID_OPTION',
-          `Drift thresholds: unknown level "${level}" for ${name}. Valid levels: warn, alert.`,
-          { location: { field: `thresholds.${name}.${level}` } },
-        );
+        throw new MlsdError('INVALID_OPTION', `Drift thresholds: unknown level "${level}" for ${name}. Valid levels: warn, alert.`, {
+          location: { field: `thresholds.${name}.${level}` },
+        });
       }
     }
     const pair = { ...DEFAULT_DRIFT_THRESHOLDS[name], ...stripUndefined(given) };
     for (const level of ['warn', 'alert'] as const) {
       if (typeof pair[level] !== 'number' || !Number.isFinite(pair[level]) || pair[level] < 0) {
-        throw new MlsdError(
-          'INVALID_OPTION',
-          `Drift thresholds: ${name}.${level} must be a finite number >= 0, got ${String(pair[level])}.`,
-          { location: { field: `thresholds.${name}.${level}` } },
-        );
+        throw new MlsdError('INVALID_OPTION', `Drift thresholds: ${name}.${level} must be a finite number >= 0, got ${String(pair[level])}.`, {
+          location: { field: `thresholds.${name}.${level}` },
+        });
       }
     }
     if (pair.warn > pair.alert) {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `Drift thresholds: ${name}.warn (${pair.warn}) is above ${name}.alert (${pair.alert}); warn must be <= alert.`,
-        { location: { field: `thresholds.${name}` } },
-      );
+      throw new MlsdError('INVALID_OPTION', `Drift thresholds: ${name}.warn (${pair.warn}) is above ${name}.alert (${pair.alert}); warn must be <= alert.`, {
+        location: { field: `thresholds.${name}` },
+      });
     }
     out[name] = pair;
   }

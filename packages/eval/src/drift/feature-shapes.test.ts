@@ -50,7 +50,11 @@ describe('drift statistics on realistic feature shapes', () => {
     it(`${name}: same-distribution windows of 500, 2000 and 13000 are ok on every statistic; a real shift alerts`, () => {
       const rng = new SeededRandom(42);
       const reference = profileDistribution(sample(rng, 13000, shape.draw));
-      for (const [size, windows] of [[500, 10], [2000, 5], [13000, 2]] as const) {
+      for (const [size, windows] of [
+        [500, 10],
+        [2000, 5],
+        [13000, 2],
+      ] as const) {
         for (let w = 0; w < windows; w++) {
           const drift = compareDistribution(reference, sample(rng, size, shape.draw));
           for (const statistic of STATISTICS) {

@@ -7,10 +7,7 @@ import { MlsdError } from '@mlsd/data';
  */
 export function jensenShannonDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
   if (p.length !== q.length) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `jensenShannonDivergence: p has ${p.length} bins but q has ${q.length}; bin both with the same edges.`,
-    );
+    throw new MlsdError('INVALID_INPUT', `jensenShannonDivergence: p has ${p.length} bins but q has ${q.length}; bin both with the same edges.`);
   }
   let divergence = 0;
   for (let i = 0; i < p.length; i++) {

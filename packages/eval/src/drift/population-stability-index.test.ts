@@ -15,10 +15,7 @@ describe('populationStabilityIndex', () => {
 
   it('floors an empty bin at the documented epsilon instead of going infinite', () => {
     // The empty bin counts as PSI_EPSILON: (ε - ½) ln(ε / ½) + (1 - ½) ln(1 / ½) ≈ 4.6.
-    expect(populationStabilityIndex([0.5, 0.5], [0, 1])).toBeCloseTo(
-      (PSI_EPSILON - 0.5) * Math.log(PSI_EPSILON / 0.5) + 0.5 * Math.log(2),
-      12,
-    );
+    expect(populationStabilityIndex([0.5, 0.5], [0, 1])).toBeCloseTo((PSI_EPSILON - 0.5) * Math.log(PSI_EPSILON / 0.5) + 0.5 * Math.log(2), 12);
   });
 
   it('rejects distributions over different bins', () => {

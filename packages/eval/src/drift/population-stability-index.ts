@@ -13,11 +13,7 @@ export const PSI_EPSILON = 1e-4;
  * the industry rule of thumb reads < 0.1 as stable, 0.1–0.2 as a moderate and > 0.2 as a significant shift.
  * Both arguments are proportions over the same bins (same length, each summing to 1).
  */
-export function populationStabilityIndex(
-  expected: ArrayLike<number>,
-  actual: ArrayLike<number>,
-  epsilon: number = PSI_EPSILON,
-): number {
+export function populationStabilityIndex(expected: ArrayLike<number>, actual: ArrayLike<number>, epsilon: number = PSI_EPSILON): number {
   if (expected.length !== actual.length) {
     throw new MlsdError(
       'INVALID_INPUT',

@@ -27,11 +27,7 @@ export interface Calibration {
  * each with its mean prediction and observed positive rate. Throws `INVALID_INPUT` on probabilities outside
  * [0, 1] or no rows.
  */
-export function calibrationBins(
-  labels: Uint8Array,
-  probabilities: Scores,
-  options: { readonly bins?: number } = {},
-): Calibration {
+export function calibrationBins(labels: Uint8Array, probabilities: Scores, options: { readonly bins?: number } = {}): Calibration {
   rejectUnknownOptions('calibrationBins', options, ['bins']);
   const binCount = options.bins ?? 10;
   if (!Number.isInteger(binCount) || binCount < 1) {

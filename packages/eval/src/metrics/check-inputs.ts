@@ -12,11 +12,9 @@ export type NumericKeys = Float64Array | Float32Array | Int32Array | Uint32Array
 /** Throws `INVALID_INPUT` unless `actual` has `expected` rows, naming both arguments. */
 export function checkLength(argument: string, actual: number, reference: string, expected: number): void {
   if (actual !== expected) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `${argument} has ${actual} rows but ${reference} has ${expected}; pass one value per row, in the same order.`,
-      { location: { field: argument } },
-    );
+    throw new MlsdError('INVALID_INPUT', `${argument} has ${actual} rows but ${reference} has ${expected}; pass one value per row, in the same order.`, {
+      location: { field: argument },
+    });
   }
 }
 
@@ -39,11 +37,9 @@ export function checkProbabilities(values: Scores, argument: string): void {
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     if (!(value >= 0 && value <= 1)) {
-      throw new MlsdError(
-        'INVALID_INPUT',
-        `${argument}[${i}] is ${value}; this metric needs probabilities in [0, 1] (use predictProba, not raw scores).`,
-        { location: { row: i, field: argument } },
-      );
+      throw new MlsdError('INVALID_INPUT', `${argument}[${i}] is ${value}; this metric needs probabilities in [0, 1] (use predictProba, not raw scores).`, {
+        location: { row: i, field: argument },
+      });
     }
   }
 }
@@ -73,12 +69,8 @@ export function checkLabelsAndScores(labels: Uint8Array, scores: Scores, scoresA
 export function requireBothClasses(metric: string, positives: number, negatives: number): void {
   if (positives <= 0 || negatives <= 0) {
     const missing = positives <= 0 ? 'no positive (1) label' : 'no negative (0) label';
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `${metric} is undefined: the labels have ${missing}; ` +
-        'evaluate on rows that contain both classes.',
-      { location: { field: 'labels' } },
-    );
+    throw new MlsdError('INVALID_INPUT', `${metric} is undefined: the labels have ${missing}; ` + 'evaluate on rows that contain both classes.', {
+      location: { field: 'labels' },
+    });
   }
 }
-

@@ -25,7 +25,10 @@ function handbookReference(labels: Uint8Array, scores: Float64Array, cards: Floa
     const grouped = [...byCard.entries()].sort((a, b) => a[0] - b[0]);
     const ranked = grouped.sort((a, b) => b[1].score - a[1].score);
     compromised.push(grouped.filter(([, v]) => v.label === 1).length);
-    const found = ranked.slice(0, k).filter(([, v]) => v.label === 1).map(([card]) => card);
+    const found = ranked
+      .slice(0, k)
+      .filter(([, v]) => v.label === 1)
+      .map(([card]) => card);
     perDay.push(found.length / k);
     if (remove) for (const card of found) detected.add(card);
   }

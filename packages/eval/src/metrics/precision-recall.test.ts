@@ -25,7 +25,11 @@ describe('averagePrecision and precisionRecallCurve', () => {
   });
 
   it('equals Σ (Rₙ − Rₙ₋₁) Pₙ over distinct thresholds on random data full of ties, to 1e-9', () => {
-    for (const [n, levels, seed] of [[400, 9, 1], [3000, 50, 2], [2600, 4, 3]] as const) {
+    for (const [n, levels, seed] of [
+      [400, 9, 1],
+      [3000, 50, 2],
+      [2600, 4, 3],
+    ] as const) {
       const { labels, scores } = tiedScores(n, levels, seed, 0.1);
       expect(Math.abs(averagePrecision(labels, scores) - definitionAp(labels, scores))).toBeLessThan(1e-9);
       const { precision, recall } = precisionRecallCurve(labels, scores);
@@ -38,9 +42,12 @@ describe('averagePrecision and precisionRecallCurve', () => {
   it('is invariant to row permutations and matches repeated rows for integer weights', () => {
     const { labels, scores } = tiedScores(2500, 20, 8, 0.05);
     const order = new SeededRandom(1).shuffle(Int32Array.from(labels, (_, i) => i));
-    expect(averagePrecision(Uint8Array.from(order, (i) => labels[i]!), Float64Array.from(order, (i) => scores[i]!))).toBe(
-      averagePrecision(labels, scores),
-    );
+    expect(
+      averagePrecision(
+        Uint8Array.from(order, (i) => labels[i]!),
+        Float64Array.from(order, (i) => scores[i]!),
+      ),
+    ).toBe(averagePrecision(labels, scores));
     const weights = Float64Array.from([1, 0, 2, 3]);
     const repeated = averagePrecision(Uint8Array.from([0, 1, 1, 1, 1, 1]), Float64Array.from([0.1, 0.35, 0.35, 0.8, 0.8, 0.8]));
     expect(averagePrecision(y, s, { sampleWeight: weights })).toBeCloseTo(repeated, 15);
@@ -65,7 +72,14 @@ describe('precisionAtK', () => {
     const scores = Float64Array.from([0.9, 0.5, 0.5, 0.5, 0.1]);
     expect(precisionAtK(labels, scores, 2)).toBeCloseTo((1 + 1 / 3) / 2, 15);
     // Brute force: mean over all 3! orderings of the tied rows equals the same value.
-    const perms = [[1, 2, 3], [1, 3, 2], [2, 1, 3], [2, 3, 1], [3, 1, 2], [3, 2, 1]];
+    const perms = [
+      [1, 2, 3],
+      [1, 3, 2],
+      [2, 1, 3],
+      [2, 3, 1],
+      [3, 1, 2],
+      [3, 2, 1],
+    ];
     const mean = perms.reduce((sum, p) => sum + (labels[0]! + labels[p[0]!]!) / 2, 0) / perms.length;
     expect(precisionAtK(labels, scores, 2)).toBeCloseTo(mean, 15);
   });

@@ -17,11 +17,7 @@ export interface PrecisionRecallCurve {
  * per distinct score; precision is 0 where no row is alerted, which only zero weights can cause).
  * Throws `INVALID_INPUT` on bad inputs or when there is no positive.
  */
-export function precisionRecallCurve(
-  labels: Uint8Array,
-  scores: Scores,
-  options: { readonly sampleWeight?: Float64Array } = {},
-): PrecisionRecallCurve {
+export function precisionRecallCurve(labels: Uint8Array, scores: Scores, options: { readonly sampleWeight?: Float64Array } = {}): PrecisionRecallCurve {
   rejectUnknownOptions('precisionRecallCurve', options, ['sampleWeight']);
   const { tps, fps, thresholds } = thresholdCounts(labels, scores, options.sampleWeight);
   const m = tps.length;
@@ -47,11 +43,7 @@ export function precisionRecallCurve(
  * AP = Σₙ (Rₙ − Rₙ₋₁) Pₙ over distinct thresholds (no interpolation). O(n log n), exact on ties.
  * Throws `INVALID_INPUT` on bad inputs or when there is no positive (AP is then undefined).
  */
-export function averagePrecision(
-  labels: Uint8Array,
-  scores: Scores,
-  options: { readonly sampleWeight?: Float64Array } = {},
-): number {
+export function averagePrecision(labels: Uint8Array, scores: Scores, options: { readonly sampleWeight?: Float64Array } = {}): number {
   rejectUnknownOptions('averagePrecision', options, ['sampleWeight']);
   checkLabelsAndScores(labels, scores);
   if (options.sampleWeight !== undefined) checkWeights(options.sampleWeight, labels.length);

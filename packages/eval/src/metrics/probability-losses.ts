@@ -8,11 +8,7 @@ const EPSILON = 2 ** -52;
  * `log_loss(y, p)`: −mean(y ln p + (1 − y) ln(1 − p)) with p clipped to [2⁻⁵², 1 − 2⁻⁵²]. Unlike
  * scikit-learn it accepts a single class. Throws `INVALID_INPUT` on probabilities outside [0, 1].
  */
-export function logLoss(
-  labels: Uint8Array,
-  probabilities: Scores,
-  options: { readonly sampleWeight?: Float64Array } = {},
-): number {
+export function logLoss(labels: Uint8Array, probabilities: Scores, options: { readonly sampleWeight?: Float64Array } = {}): number {
   rejectUnknownOptions('logLoss', options, ['sampleWeight']);
   checkProbabilityInputs(labels, probabilities, options.sampleWeight);
   return logLossUnchecked(labels, probabilities, options.sampleWeight);
@@ -22,11 +18,7 @@ export function logLoss(
  * Brier score: the (weighted) mean of (p − y)², equal to scikit-learn's `brier_score_loss(y, p)`.
  * Throws `INVALID_INPUT` on probabilities outside [0, 1].
  */
-export function brierScore(
-  labels: Uint8Array,
-  probabilities: Scores,
-  options: { readonly sampleWeight?: Float64Array } = {},
-): number {
+export function brierScore(labels: Uint8Array, probabilities: Scores, options: { readonly sampleWeight?: Float64Array } = {}): number {
   rejectUnknownOptions('brierScore', options, ['sampleWeight']);
   checkProbabilityInputs(labels, probabilities, options.sampleWeight);
   return brierUnchecked(labels, probabilities, options.sampleWeight);

@@ -29,7 +29,10 @@ describe('calibrationBins', () => {
     const labels = Uint8Array.from([0, 0, 1, 1, 1, 0]);
     const p = Float64Array.from([0.05, 0.15, 0.12, 0.95, 1, 0.9]);
     const { bins, expectedCalibrationError } = calibrationBins(labels, p, { bins: 5 });
-    expect(bins.map((b) => [b.lower, b.upper, b.count])).toEqual([[0, 0.2, 3], [0.8, 1, 3]]);
+    expect(bins.map((b) => [b.lower, b.upper, b.count])).toEqual([
+      [0, 0.2, 3],
+      [0.8, 1, 3],
+    ]);
     expect(bins[0]!.meanPredicted).toBeCloseTo(0.32 / 3, 15);
     expect(bins[0]!.fractionPositive).toBeCloseTo(1 / 3, 15);
     expect(bins[1]!.meanPredicted).toBeCloseTo(2.85 / 3, 15);

@@ -34,7 +34,11 @@ describe('rocAuc and rocCurve', () => {
   });
 
   it('equals the pairwise definition on random data full of ties, to 1e-9, on both sort paths', () => {
-    for (const [n, levels, seed] of [[300, 7, 1], [2500, 40, 2], [3000, 3, 3]] as const) {
+    for (const [n, levels, seed] of [
+      [300, 7, 1],
+      [2500, 40, 2],
+      [3000, 3, 3],
+    ] as const) {
       const { labels, scores } = tiedScores(n, levels, seed);
       expect(Math.abs(rocAuc(labels, scores) - pairwiseAuc(labels, scores))).toBeLessThan(1e-9);
       // The trapezoid area under the returned curve is the same number.
@@ -52,7 +56,12 @@ describe('rocAuc and rocCurve', () => {
     const permutedLabels = Uint8Array.from(order, (i) => labels[i]!);
     const permutedScores = Float64Array.from(order, (i) => scores[i]!);
     expect(rocAuc(permutedLabels, permutedScores)).toBe(auc);
-    expect(rocAuc(labels, scores.map((v) => Math.exp(3 * v) - 7))).toBe(auc);
+    expect(
+      rocAuc(
+        labels,
+        scores.map((v) => Math.exp(3 * v) - 7),
+      ),
+    ).toBe(auc);
     expect(rocAuc(labels, Float32Array.from(scores))).toBe(auc);
   });
 

@@ -11,11 +11,7 @@ const RADIX_MIN_ROWS = 2048;
  * Runs a least-significant-digit radix sort on the IEEE-754 bit patterns (four 16-bit passes, O(n)), so a
  * million scores sort in tens of milliseconds without a comparator.
  */
-export function sortIndices(
-  keys: Scores | NumericKeys,
-  direction: 'ascending' | 'descending',
-  within?: Int32Array,
-): Int32Array {
+export function sortIndices(keys: Scores | NumericKeys, direction: 'ascending' | 'descending', within?: Int32Array): Int32Array {
   const n = within === undefined ? keys.length : within.length;
   const rows = new Int32Array(n);
   if (within === undefined) for (let i = 0; i < n; i++) rows[i] = i;

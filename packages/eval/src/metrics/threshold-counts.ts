@@ -19,12 +19,7 @@ export interface ThresholdCounts {
  * Computes {@link ThresholdCounts} after checking the inputs (equal lengths, 0/1 labels, finite scores,
  * weights >= 0). `order` is the descending score order when the caller already has it.
  */
-export function thresholdCounts(
-  labels: Uint8Array,
-  scores: Scores,
-  sampleWeight?: Float64Array,
-  order?: Int32Array,
-): ThresholdCounts {
+export function thresholdCounts(labels: Uint8Array, scores: Scores, sampleWeight?: Float64Array, order?: Int32Array): ThresholdCounts {
   checkLabelsAndScores(labels, scores);
   if (sampleWeight !== undefined) checkWeights(sampleWeight, labels.length);
   const rows = order ?? sortIndices(scores, 'descending');

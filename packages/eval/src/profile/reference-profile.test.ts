@@ -87,7 +87,21 @@ describe('buildReferenceProfile', () => {
       schemaVersion: 1,
       rows: 3,
       bins: 2,
-      features: [{ name: 'A', count: 3, missingRate: 0, mean: 2, std: 0.8, min: 1, max: 3, iqr: 1, edges: [2], proportions: [2 / 3, 1 / 3], quantiles: [1, 1.5, 2, 2.5, 3] }],
+      features: [
+        {
+          name: 'A',
+          count: 3,
+          missingRate: 0,
+          mean: 2,
+          std: 0.8,
+          min: 1,
+          max: 3,
+          iqr: 1,
+          edges: [2],
+          proportions: [2 / 3, 1 / 3],
+          quantiles: [1, 1.5, 2, 2.5, 3],
+        },
+      ],
     };
     const profile = parseReferenceProfile(v1);
     expect(profile.features[0]!.levels).toEqual([0, 0.25, 0.5, 0.75, 1]);

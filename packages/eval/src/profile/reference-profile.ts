@@ -127,10 +127,7 @@ export function buildReferenceProfile(input: ReferenceProfileInput): ReferencePr
  * sketch of `quantiles` uniform intervals (default 100) refined in the tails. An all-missing sample gives count
  * 0, NaN moments, no edges, one bin of proportion 0 and an empty sketch.
  */
-export function profileDistribution(
-  values: ArrayLike<number>,
-  options: { readonly bins?: number; readonly quantiles?: number } = {},
-): DistributionProfile {
+export function profileDistribution(values: ArrayLike<number>, options: { readonly bins?: number; readonly quantiles?: number } = {}): DistributionProfile {
   const bins = options.bins ?? 10;
   const quantileCount = options.quantiles ?? 100;
   const sorted = sortedFinite(values);
@@ -177,11 +174,9 @@ export function profileDistribution(
  */
 export function parseReferenceProfile(json: unknown, source = 'reference profile'): ReferenceProfile {
   const fail = (field: string, problem: string): never => {
-    throw new MlsdError(
-      'CORRUPT_ARTIFACT',
-      `${source}: field "${field}" ${problem}. Rebuild the profile with buildReferenceProfile and register it again.`,
-      { location: { field } },
-    );
+    throw new MlsdError('CORRUPT_ARTIFACT', `${source}: field "${field}" ${problem}. Rebuild the profile with buildReferenceProfile and register it again.`, {
+      location: { field },
+    });
   };
   if (typeof json !== 'object' || json === null) return fail('(root)', 'is not an object');
   const profile = json as Record<string, unknown>;
@@ -228,11 +223,9 @@ function checkDistribution(value: unknown, at: string, uniform: boolean, fail: (
 
 function checkInteger(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new MlsdError(
-      'INVALID_OPTION',
-      `buildReferenceProfile: option "${name}" must be an integer in [${min}, ${max}], got ${String(value)}.`,
-      { location: { field: name } },
-    );
+    throw new MlsdError('INVALID_OPTION', `buildReferenceProfile: option "${name}" must be an integer in [${min}, ${max}], got ${String(value)}.`, {
+      location: { field: name },
+    });
   }
   return value;
 }

@@ -46,9 +46,7 @@ export function calibrationChartSpec(models: readonly { readonly model: string; 
 }
 
 /** Expected-cost curves (total cost vs threshold) per model, each with its cost-minimising threshold marked. */
-export function costChartSpec(
-  curves: readonly (ModelCurve & { readonly bestThreshold: number; readonly bestTotalCost: number })[],
-): VegaLiteSpec {
+export function costChartSpec(curves: readonly (ModelCurve & { readonly bestThreshold: number; readonly bestTotalCost: number })[]): VegaLiteSpec {
   const values = curves.flatMap((c) => Array.from(c.x, (x, i) => ({ model: c.model, x, y: c.y[i]!, order: i })));
   const best = curves.filter((c) => Number.isFinite(c.bestThreshold)).map((c) => ({ model: c.model, x: c.bestThreshold, y: c.bestTotalCost }));
   return {
@@ -81,9 +79,7 @@ export function costChartSpec(
 }
 
 /** Horizontal bars of feature importance, grouped by feature, one bar per model. */
-export function featureImportanceChartSpec(
-  rows: readonly { readonly model: string; readonly feature: string; readonly importance: number }[],
-): VegaLiteSpec {
+export function featureImportanceChartSpec(rows: readonly { readonly model: string; readonly feature: string; readonly importance: number }[]): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     width: WIDTH,
@@ -121,13 +117,7 @@ export function foldMetricsChartSpec(
   };
 }
 
-function curveChart(
-  curves: readonly ModelCurve[],
-  xTitle: string,
-  yTitle: string,
-  withDiagonal: boolean,
-  interpolate: 'linear' | 'step-after',
-): VegaLiteSpec {
+function curveChart(curves: readonly ModelCurve[], xTitle: string, yTitle: string, withDiagonal: boolean, interpolate: 'linear' | 'step-after'): VegaLiteSpec {
   const values = curves.flatMap((c) => Array.from(c.x, (x, i) => ({ model: c.model, x, y: c.y[i]!, order: i })));
   const line = {
     data: { values },
@@ -144,7 +134,12 @@ function curveChart(
 
 function diagonal() {
   return {
-    data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+    data: {
+      values: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+    },
     mark: { type: 'line' as const, strokeDash: [4, 4], color: '#8c959f' },
     encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const } },
   };

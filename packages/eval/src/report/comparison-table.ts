@@ -67,9 +67,7 @@ export function compareModels(result: ValidationResult, options: ComparisonOptio
       result.metricOptions,
     );
     const isBaseline = model === baselineName;
-    const [averagePrecision, rocAuc] = isBaseline
-      ? []
-      : pairedBootstrapMany(labels, baseline.scores, pooled.scores, ['averagePrecision', 'rocAuc'], bootstrap);
+    const [averagePrecision, rocAuc] = isBaseline ? [] : pairedBootstrapMany(labels, baseline.scores, pooled.scores, ['averagePrecision', 'rocAuc'], bootstrap);
     return {
       model,
       isBaseline,

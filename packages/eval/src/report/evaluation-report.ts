@@ -33,11 +33,7 @@ export interface EvaluationReportOptions {
  * validation had amounts and a false-alarm cost), feature importance (for models that have one, averaged over
  * folds) and per-fold metrics (when there are several folds). Charts are inline SVG; no network needed.
  */
-export async function evaluationReport(
-  result: ValidationResult,
-  comparison: ComparisonTable,
-  options: EvaluationReportOptions = {},
-): Promise<string> {
+export async function evaluationReport(result: ValidationResult, comparison: ComparisonTable, options: EvaluationReportOptions = {}): Promise<string> {
   const maxPoints = options.maxCurvePoints ?? 300;
   const pooled = result.models.map((model) => {
     const p = pooledPredictions(result, model);

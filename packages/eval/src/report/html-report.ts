@@ -22,8 +22,7 @@ export interface HtmlReportInput {
 export function htmlReport(input: HtmlReportInput): string {
   const sections = input.sections
     .map(
-      (s) =>
-        `<section>\n<h2>${escapeHtml(s.title)}</h2>\n${s.description === undefined ? '' : `<p>${escapeHtml(s.description)}</p>\n`}${s.html}\n</section>`,
+      (s) => `<section>\n<h2>${escapeHtml(s.title)}</h2>\n${s.description === undefined ? '' : `<p>${escapeHtml(s.description)}</p>\n`}${s.html}\n</section>`,
     )
     .join('\n');
   return `<!DOCTYPE html>

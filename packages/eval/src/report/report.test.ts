@@ -31,7 +31,10 @@ describe('compareModels and comparisonMarkdown', () => {
   it('puts the baseline first and gives each upgrade a paired-bootstrap difference', async () => {
     const result = await validate();
     const table = compareModels(result, { seed: 1, replicates: 200 });
-    expect(table.rows.map((r) => [r.model, r.isBaseline])).toEqual([['noise', true], ['signal', false]]);
+    expect(table.rows.map((r) => [r.model, r.isBaseline])).toEqual([
+      ['noise', true],
+      ['signal', false],
+    ]);
     expect(table.rows[0]!.versusBaseline).toBeNull();
     const pooled = pooledPredictions(result, 'signal');
     const labels = Uint8Array.from(pooled.rows, (r) => result.columns.y[r]!);

@@ -52,7 +52,14 @@ export class OneFeatureScorer implements Classifier {
   }
 
   toJSON(): ModelArtifact {
-    return { schemaVersion: 1, libraryVersion: '0.1.0', kind: this.kind, params: this.params, featureNames: this.featureNames, state: { center: this.center, sign: this.sign } };
+    return {
+      schemaVersion: 1,
+      libraryVersion: '0.1.0',
+      kind: this.kind,
+      params: this.params,
+      featureNames: this.featureNames,
+      state: { center: this.center, sign: this.sign },
+    };
   }
 
   featureImportance(): Float64Array {

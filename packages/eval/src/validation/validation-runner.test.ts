@@ -11,14 +11,27 @@ describe('runValidation', () => {
     const result = await runValidation(
       [
         { name: 'noise', create: () => new OneFeatureScorer(1) },
-        { name: 'signal', create: () => { const m = new OneFeatureScorer(0); created.push(m); return m; }, sampleWeight: new Float64Array(data.y.length).fill(2) },
+        {
+          name: 'signal',
+          create: () => {
+            const m = new OneFeatureScorer(0);
+            created.push(m);
+            return m;
+          },
+          sampleWeight: new Float64Array(data.y.length).fill(2),
+        },
       ],
       data,
       folds,
       { k: 10, falseAlarmCost: 5, clock: () => (tick += 250) },
     );
     expect(result.models).toEqual(['noise', 'signal']);
-    expect(result.evaluations.map((e) => `${e.model}/${e.fold}`)).toEqual(['noise/prequential-0', 'noise/prequential-1', 'signal/prequential-0', 'signal/prequential-1']);
+    expect(result.evaluations.map((e) => `${e.model}/${e.fold}`)).toEqual([
+      'noise/prequential-0',
+      'noise/prequential-1',
+      'signal/prequential-0',
+      'signal/prequential-1',
+    ]);
     expect(created).toHaveLength(2);
     expect(created[0]).not.toBe(created[1]);
     expect(created[0]!.lastFit).toEqual({ rows: 200, weighted: true });

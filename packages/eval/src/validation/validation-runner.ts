@@ -166,8 +166,12 @@ export function pooledPredictions(result: ValidationResult, model: string): { ro
 }
 
 function checkInputs(models: readonly ModelCandidate[], data: ValidationDataset, folds: readonly Fold[]): void {
-  if (models.length === 0) throw new MlsdError('INVALID_OPTION', 'runValidation needs at least one model (the baseline first).', { location: { field: 'models' } });
-  if (folds.length === 0) throw new MlsdError('INVALID_OPTION', 'runValidation needs at least one fold (one for holdout, several for prequential).', { location: { field: 'folds' } });
+  if (models.length === 0)
+    throw new MlsdError('INVALID_OPTION', 'runValidation needs at least one model (the baseline first).', { location: { field: 'models' } });
+  if (folds.length === 0)
+    throw new MlsdError('INVALID_OPTION', 'runValidation needs at least one fold (one for holdout, several for prequential).', {
+      location: { field: 'folds' },
+    });
   const names = new Set<string>();
   for (const model of models) {
     if (names.has(model.name)) {
@@ -182,7 +186,10 @@ function checkInputs(models: readonly ModelCandidate[], data: ValidationDataset,
   if (data.times !== undefined) checkLength('times', data.times.length, 'y', n);
   if (data.amounts !== undefined) checkLength('amounts', data.amounts.length, 'y', n);
   for (const fold of folds) {
-    for (const [part, rows] of [['train', fold.train], ['test', fold.test]] as const) {
+    for (const [part, rows] of [
+      ['train', fold.train],
+      ['test', fold.test],
+    ] as const) {
       if (rows.length === 0) {
         throw new MlsdError('INVALID_INPUT', `Fold "${fold.name}" has no ${part} rows; check the split dates.`, { location: { field: fold.name } });
       }

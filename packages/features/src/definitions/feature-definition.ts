@@ -85,13 +85,7 @@ export interface RatioToWindowMeanFeature {
 }
 
 /** One serialisable feature definition: plain JSON, told apart by `kind`. */
-export type FeatureDefinition =
-  | WindowFeature
-  | DelayedLabelFeature
-  | CalendarFeature
-  | ColumnFeature
-  | Log1pFeature
-  | RatioToWindowMeanFeature;
+export type FeatureDefinition = WindowFeature | DelayedLabelFeature | CalendarFeature | ColumnFeature | Log1pFeature | RatioToWindowMeanFeature;
 
 /** The `kind` of a {@link FeatureDefinition}. */
 export type FeatureKind = FeatureDefinition['kind'];

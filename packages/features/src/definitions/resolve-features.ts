@@ -62,11 +62,9 @@ export function resolveFeatures(definitions: readonly unknown[]): ResolvedFeatur
   const seen = new Set<string>();
   resolved.forEach((feature, index) => {
     if (seen.has(feature.name)) {
-      throw new MlsdError(
-        'INVALID_OPTION',
-        `features[${index}] has the name "${feature.name}" already used by an earlier feature; give it a unique "name".`,
-        { location: { field: `features[${index}].name` } },
-      );
+      throw new MlsdError('INVALID_OPTION', `features[${index}] has the name "${feature.name}" already used by an earlier feature; give it a unique "name".`, {
+        location: { field: `features[${index}].name` },
+      });
     }
     seen.add(feature.name);
   });
@@ -100,11 +98,7 @@ function resolveOne(raw: unknown, at: string): ResolvedFeature {
       const flag = def['flag'];
       if (flag !== 'weekend' && flag !== 'night') throw invalid(`${at}.flag`, `is ${JSON.stringify(flag)}; valid: weekend, night`);
       const hours = def['nightHours'] ?? [0, 6];
-      if (
-        !Array.isArray(hours) ||
-        hours.length !== 2 ||
-        !hours.every((h) => Number.isInteger(h) && (h as number) >= 0 && (h as number) <= 23)
-      ) {
+      if (!Array.isArray(hours) || hours.length !== 2 || !hours.every((h) => Number.isInteger(h) && (h as number) >= 0 && (h as number) <= 23)) {
         throw invalid(`${at}.nightHours`, `is ${JSON.stringify(hours)}; give [fromHour, toHour], whole hours 0..23`);
       }
       const offset = def['utcOffsetMinutes'] ?? 0;

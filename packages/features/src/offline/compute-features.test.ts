@@ -110,9 +110,7 @@ describe('computeFeatures (offline executor)', () => {
     const input = randomTransactions(450, 11);
     const defs: FeatureDefinition[] = [
       ...handbookFeatures(),
-      ...(['sum', 'min', 'max', 'std'] as const).map(
-        (agg) => ({ kind: 'window', entity: 'TERMINAL_ID', column: 'TX_AMOUNT', agg, window: '3d' }) as const,
-      ),
+      ...(['sum', 'min', 'max', 'std'] as const).map((agg) => ({ kind: 'window', entity: 'TERMINAL_ID', column: 'TX_AMOUNT', agg, window: '3d' }) as const),
       { kind: 'ratio-to-window-mean', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', window: '7d' },
       { kind: 'log1p', column: 'TX_AMOUNT' },
     ];
@@ -171,7 +169,10 @@ describe('computeFeatures (offline executor)', () => {
   });
 
   it('names the row and column of bad input', () => {
-    const good = table([{ t: 0, c: 1, amount: 5 }, { t: H, c: 2, amount: 6 }]);
+    const good = table([
+      { t: 0, c: 1, amount: 5 },
+      { t: H, c: 2, amount: 6 },
+    ]);
     const withAmount = good.withColumn('TX_AMOUNT', { type: 'float', values: Float64Array.of(5, Number.NaN) });
     const mean: FeatureDefinition = { kind: 'window', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'mean', window: '1d' };
     expect(() => computeFeatures(withAmount, [mean])).toThrow(/"TX_AMOUNT" row 1 is NaN/);
@@ -182,15 +183,16 @@ describe('computeFeatures (offline executor)', () => {
     expect(() => computeFeatures(good, [{ kind: 'window', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'median', window: '1d' } as never])).toThrow(
       /features\[0\]\.agg is "median"; valid: count, sum, mean, min, max, std/,
     );
-    expect(() => computeFeatures(good, [{ kind: 'window', entity: 'CUSTOMER_ID', agg: 'count', window: '1 day' }])).toThrow(
-      /features\[0\]\.window is "1 day"/,
-    );
+    expect(() => computeFeatures(good, [{ kind: 'window', entity: 'CUSTOMER_ID', agg: 'count', window: '1 day' }])).toThrow(/features\[0\]\.window is "1 day"/);
     expect(() => computeFeatures(good, [{ kind: 'column', column: 'TX_AMOUNT', colour: 1 } as never])).toThrow(
       /features\[0\]\.colour is not an option of a "column" feature; valid: kind, name, column/,
     );
-    expect(() => computeFeatures(good, [{ kind: 'column', column: 'TX_AMOUNT' }, { kind: 'column', column: 'TX_AMOUNT' }])).toThrow(
-      MlsdError,
-    );
+    expect(() =>
+      computeFeatures(good, [
+        { kind: 'column', column: 'TX_AMOUNT' },
+        { kind: 'column', column: 'TX_AMOUNT' },
+      ]),
+    ).toThrow(MlsdError);
     expect(() => computeFeatures(good, [{ kind: 'sql', query: 'x' } as never])).toThrow(/valid kinds are window, delayed-label/);
   });
 });

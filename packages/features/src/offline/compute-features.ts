@@ -29,11 +29,7 @@ export interface ComputeFeaturesOptions {
  * window is a two-pointer sweep over typed arrays. Throws `INVALID_INPUT` naming the row and column of a missing
  * entity key, a non-finite time or windowed value, or a label other than 0/1.
  */
-export function computeFeatures(
-  table: ColumnTable,
-  definitions: readonly FeatureDefinition[],
-  options: ComputeFeaturesOptions = {},
-): ColumnTable {
+export function computeFeatures(table: ColumnTable, definitions: readonly FeatureDefinition[], options: ComputeFeaturesOptions = {}): ColumnTable {
   const features = resolveFeatures(definitions);
   const columns = computeFeatureColumns(table, features, roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME'));
   const out = new Map<string, Column>();
@@ -42,17 +38,23 @@ export function computeFeatures(
 }
 
 /** Like {@link computeFeatures}, as a row-major {@link DenseMatrix} with the feature names (written in place, no copy). */
-export function computeFeatureMatrix(
-  table: ColumnTable,
-  definitions: readonly FeatureDefinition[],
-  options: ComputeFeaturesOptions = {},
-): DenseMatrix {
+export function computeFeatureMatrix(table: ColumnTable, definitions: readonly FeatureDefinition[], options: ComputeFeaturesOptions = {}): DenseMatrix {
   const features = resolveFeatures(definitions);
   const rows = table.rowCount;
   const cols = features.length;
   const data = new Float64Array(rows * cols);
-  computeInto(table, features, roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME'), features.map((_, f) => ({ data, stride: cols, offset: f })));
-  return denseMatrix(data, rows, cols, features.map((feature) => feature.name));
+  computeInto(
+    table,
+    features,
+    roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME'),
+    features.map((_, f) => ({ data, stride: cols, offset: f })),
+  );
+  return denseMatrix(
+    data,
+    rows,
+    cols,
+    features.map((feature) => feature.name),
+  );
 }
 
 /** Where results go: row `r` of a feature is written to `data[r * stride + offset]` (a column or a matrix column). */
@@ -65,7 +67,12 @@ interface Sink {
 /** The feature columns of resolved features (the engine behind {@link computeFeatures}). */
 export function computeFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[], time: string): Float64Array[] {
   const columns = features.map(() => new Float64Array(table.rowCount));
-  computeInto(table, features, time, columns.map((data) => ({ data, stride: 1, offset: 0 })));
+  computeInto(
+    table,
+    features,
+    time,
+    columns.map((data) => ({ data, stride: 1, offset: 0 })),
+  );
   return columns;
 }
 
@@ -213,10 +220,16 @@ function requireFeatureColumns(table: ColumnTable, features: readonly ResolvedFe
       feature.kind === 'calendar'
         ? []
         : feature.kind === 'delayed-label'
-          ? [['entity', feature.entity], ['label', feature.label]]
+          ? [
+              ['entity', feature.entity],
+              ['label', feature.label],
+            ]
           : feature.kind === 'column' || feature.kind === 'log1p'
             ? [['column', feature.column]]
-            : [['entity', feature.entity], ['column', feature.column]];
+            : [
+                ['entity', feature.entity],
+                ['column', feature.column],
+              ];
     for (const [field, column] of reads) {
       if (column === undefined || table.has(column)) continue;
       throw new MlsdError(

@@ -168,13 +168,7 @@ export interface DelayedWindowColumns {
  * `(t - windowMs - delayMs, t - delayMs]` among its entity's events, for several windows sharing one delay in one
  * sweep. `delayMs` > 0, so the windows only hold events strictly earlier in time.
  */
-export function delayedLabelsKernel(
-  lane: Lane,
-  labels: Uint8Array,
-  delayMs: number,
-  windows: readonly DelayedWindowColumns[],
-  out: LaneOutput,
-): void {
+export function delayedLabelsKernel(lane: Lane, labels: Uint8Array, delayMs: number, windows: readonly DelayedWindowColumns[], out: LaneOutput): void {
   const { starts, times } = lane;
   const { buffer, width, slots } = out;
   const w = windows.length;

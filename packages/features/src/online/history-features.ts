@@ -89,7 +89,13 @@ export function planSteps(plans: readonly FeaturePlan[]): PlanSteps {
       case 'log1p':
         return { ...step, op: feature.kind === 'column' ? Op.Column : Op.Log1p, field: (plan as { field: number }).field };
       case 'calendar':
-        return { ...step, op: feature.flag === 'weekend' ? Op.Weekend : Op.Night, offsetMs: feature.offsetMs, fromHour: feature.fromHour, toHour: feature.toHour };
+        return {
+          ...step,
+          op: feature.flag === 'weekend' ? Op.Weekend : Op.Night,
+          offsetMs: feature.offsetMs,
+          fromHour: feature.fromHour,
+          toHour: feature.toHour,
+        };
       case 'window':
       case 'ratio-to-window-mean': {
         const { entity, value } = plan as { entity: number; value: number };

@@ -23,7 +23,13 @@ afterAll(async () => {
 });
 
 /** The watched entity: customer 1000 at terminal 1000, its events with ids 1_000_000 + i, one hour apart. */
-const watched = (i: number, amount: number) => ({ TRANSACTION_ID: 1_000_000 + i, TX_DATETIME: T0 + i * 3_600_000, CUSTOMER_ID: 1000, TERMINAL_ID: 1000, TX_AMOUNT: amount });
+const watched = (i: number, amount: number) => ({
+  TRANSACTION_ID: 1_000_000 + i,
+  TX_DATETIME: T0 + i * 3_600_000,
+  CUSTOMER_ID: 1000,
+  TERMINAL_ID: 1000,
+  TX_AMOUNT: amount,
+});
 
 // Mostly valid values (so that many events are recorded), with every kind of invalid one mixed in.
 const anyTime = fc.oneof(
@@ -31,7 +37,11 @@ const anyTime = fc.oneof(
   fc.constantFrom(1e16, -1e16, Number.NaN, Number.POSITIVE_INFINITY, 1_522_540_800, 0, -1, Date.UTC(9999, 11, 31), T0 + 40 * D),
   fc.double(),
 );
-const anyAmount = fc.oneof({ arbitrary: fc.double({ min: 0, max: 1000, noNaN: true }), weight: 6 }, fc.constantFrom(1e308, -1e308, -0.01, Number.NaN, Number.POSITIVE_INFINITY, 1e9, 1e9 + 1), fc.double());
+const anyAmount = fc.oneof(
+  { arbitrary: fc.double({ min: 0, max: 1000, noNaN: true }), weight: 6 },
+  fc.constantFrom(1e308, -1e308, -0.01, Number.NaN, Number.POSITIVE_INFINITY, 1e9, 1e9 + 1),
+  fc.double(),
+);
 const anyKey = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 4 }), weight: 6 }, fc.constantFrom('', Number.NaN, null, 'c-1', 1.5));
 /** Another entity's event, valid or not; ids never collide with the watched entity's (ids are global keys). */
 const otherEvent = fc.record({
@@ -72,11 +82,17 @@ async function run(makeStore: () => FeatureStateStore, others: readonly (Record<
   await exposed.close();
 }
 
-const scenario = fc.tuple(fc.array(fc.option(otherEvent, { nil: null, freq: 3 }), { maxLength: 40 }), fc.array(fc.double({ min: 0, max: 500, noNaN: true }), { minLength: 1, maxLength: 8 }));
+const scenario = fc.tuple(
+  fc.array(fc.option(otherEvent, { nil: null, freq: 3 }), { maxLength: 40 }),
+  fc.array(fc.double({ min: 0, max: 500, noNaN: true }), { minLength: 1, maxLength: 8 }),
+);
 
 describe('online executor under random events (fast-check)', () => {
   it('memory store: random valid and invalid events never change another entity state, and are refused only as INVALID_INPUT', async () => {
-    await fc.assert(fc.asyncProperty(scenario, ([others, amounts]) => run(() => new MemoryStateStore(), others, amounts)), { numRuns: 150, seed: 13 });
+    await fc.assert(
+      fc.asyncProperty(scenario, ([others, amounts]) => run(() => new MemoryStateStore(), others, amounts)),
+      { numRuns: 150, seed: 13 },
+    );
   });
 
   it('redis store: the same property', async () => {
@@ -85,6 +101,9 @@ describe('online executor under random events (fast-check)', () => {
       redisStores.push(s);
       return s;
     };
-    await fc.assert(fc.asyncProperty(scenario, ([others, amounts]) => run(store, others, amounts)), { numRuns: 25, seed: 13 });
+    await fc.assert(
+      fc.asyncProperty(scenario, ([others, amounts]) => run(store, others, amounts)),
+      { numRuns: 25, seed: 13 },
+    );
   });
 });

@@ -35,9 +35,7 @@ afterAll(async () => {
 // The Handbook set plus every other aggregate, a second delayed-label entity with another delay, and row expressions.
 const DEFINITIONS: FeatureDefinition[] = [
   ...handbookFeatures(),
-  ...(['sum', 'min', 'max', 'std'] as const).map(
-    (agg) => ({ kind: 'window', entity: 'TERMINAL_ID', column: 'TX_AMOUNT', agg, window: '3d' }) as const,
-  ),
+  ...(['sum', 'min', 'max', 'std'] as const).map((agg) => ({ kind: 'window', entity: 'TERMINAL_ID', column: 'TX_AMOUNT', agg, window: '3d' }) as const),
   { kind: 'delayed-label', entity: 'CUSTOMER_ID', label: 'TX_FRAUD', window: '5d', delay: '2d', output: 'rate' },
   { kind: 'ratio-to-window-mean', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', window: '7d' },
   { kind: 'log1p', column: 'TX_AMOUNT' },
@@ -180,9 +178,15 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
     const executor = new OnlineFeatureExecutor(handbookFeatures(), { store: makeStore() });
     const good = { TRANSACTION_ID: 'tx-9', TX_DATETIME: T0, CUSTOMER_ID: 1, TERMINAL_ID: 2, TX_AMOUNT: 3 };
     await expect(executor.observe({ ...good, CUSTOMER_ID: undefined })).rejects.toThrow(/Event tx-9: entity key "CUSTOMER_ID" is missing/);
-    await expect(executor.observe({ ...good, TX_AMOUNT: Number.NaN })).rejects.toThrow(/Event tx-9: field "TX_AMOUNT" is NaN; windowed features need a finite number/);
-    await expect(executor.observe({ ...good, TX_DATETIME: '2018-04-02' })).rejects.toThrow(/field "TX_DATETIME" is "2018-04-02"; give the event time as epoch milliseconds/);
-    await expect(executor.feedback({ keys: { MERCHANT: 1 }, time: T0, label: 1 })).rejects.toThrow(/entity "MERCHANT"; the features keep state for: CUSTOMER_ID, TERMINAL_ID/);
+    await expect(executor.observe({ ...good, TX_AMOUNT: Number.NaN })).rejects.toThrow(
+      /Event tx-9: field "TX_AMOUNT" is NaN; windowed features need a finite number/,
+    );
+    await expect(executor.observe({ ...good, TX_DATETIME: '2018-04-02' })).rejects.toThrow(
+      /field "TX_DATETIME" is "2018-04-02"; give the event time as epoch milliseconds/,
+    );
+    await expect(executor.feedback({ keys: { MERCHANT: 1 }, time: T0, label: 1 })).rejects.toThrow(
+      /entity "MERCHANT"; the features keep state for: CUSTOMER_ID, TERMINAL_ID/,
+    );
     await executor.close();
   });
 

@@ -195,7 +195,9 @@ export class OnlineFeatureExecutor {
       }
       const canonical = canonicalKey(key);
       if (canonical === undefined) {
-        throw new MlsdError('INVALID_INPUT', `Feedback key of "${entity}" is ${show(key)}; give a number or a non-empty string.`, { location: { field: entity } });
+        throw new MlsdError('INVALID_INPUT', `Feedback key of "${entity}" is ${show(key)}; give a number or a non-empty string.`, {
+          location: { field: entity },
+        });
       }
       return { entity: index, key: canonical };
     });
@@ -232,9 +234,13 @@ export class OnlineFeatureExecutor {
     const time = event[this.timeField];
     if (typeof time !== 'number' || !Number.isFinite(time)) {
       const hint = time === undefined ? ` (the executor's "time" option, or the event-time column of its "schema", names another field)` : '';
-      throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC)${hint}.`, {
-        location: { field: this.timeField },
-      });
+      throw new MlsdError(
+        'INVALID_INPUT',
+        `${where(transactionId)}: field "${this.timeField}" is ${show(time)}; give the event time as epoch milliseconds (UTC)${hint}.`,
+        {
+          location: { field: this.timeField },
+        },
+      );
     }
     const timeProblem = checkEventTime(time, { latest: this.latest, now: this.clock(), horizonMs: this.horizonMs });
     if (timeProblem !== undefined) {
@@ -246,9 +252,13 @@ export class OnlineFeatureExecutor {
       const name = this.entityNames[e]!;
       const key = event[name];
       if (!((typeof key === 'number' && Number.isFinite(key)) || (typeof key === 'string' && key.length > 0))) {
-        throw new MlsdError('INVALID_INPUT', `${where(transactionId)}: entity key "${name}" is ${show(key)}; every event needs a number or non-empty string key.`, {
-          location: { field: name },
-        });
+        throw new MlsdError(
+          'INVALID_INPUT',
+          `${where(transactionId)}: entity key "${name}" is ${show(key)}; every event needs a number or non-empty string key.`,
+          {
+            location: { field: name },
+          },
+        );
       }
       keys.push(canonicalKey(key)!);
       const columns = this.entityColumns[e]!;
@@ -295,7 +305,8 @@ export class OnlineFeatureExecutor {
       case 'window':
       case 'ratio-to-window-mean': {
         const entity = this.entityIndex(feature.entity);
-        const value = feature.column === undefined || (feature.kind === 'window' && feature.agg === 'count') ? -1 : indexOrAdd(this.entityColumns[entity]!, feature.column);
+        const value =
+          feature.column === undefined || (feature.kind === 'window' && feature.agg === 'count') ? -1 : indexOrAdd(this.entityColumns[entity]!, feature.column);
         return { feature, entity, value };
       }
       case 'delayed-label': {

@@ -55,7 +55,13 @@ describe('schema roles drive the pipeline defaults', () => {
     const unfitted = new FeaturePipeline({ features: FEATURES, time: 'ts', id: 'event_id' });
     expect(unfitted.eventSchema.columns.map((c) => c.type)).toEqual(['integer', 'timestamp', 'integer', 'float', 'label']);
     const fitted = unfitted.fit(TABLE);
-    expect(fitted.eventSchema.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['event_id:category', 'ts:timestamp', 'user:category', 'price:float', 'clicked:label']);
+    expect(fitted.eventSchema.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'event_id:category',
+      'ts:timestamp',
+      'user:category',
+      'price:float',
+      'clicked:label',
+    ]);
     expect(fitted.eventSchema.columns.find((c) => c.name === 'clicked')?.required).toBe(false);
   });
 
@@ -63,7 +69,13 @@ describe('schema roles drive the pipeline defaults', () => {
     const json = new FeaturePipeline({ features: FEATURES, schema: SCHEMA }).fit(TABLE).toJSON() as unknown as Record<string, unknown>;
     delete json['eventSchema'];
     const loaded = FeaturePipeline.fromJSON(json);
-    expect(loaded.eventSchema.columns.map((c) => `${c.name}:${c.role}`)).toEqual(['event_id:id', 'ts:event-time', 'user:entity-key', 'price:feature', 'clicked:label']);
+    expect(loaded.eventSchema.columns.map((c) => `${c.name}:${c.role}`)).toEqual([
+      'event_id:id',
+      'ts:event-time',
+      'user:entity-key',
+      'price:feature',
+      'clicked:label',
+    ]);
   });
 
   it('computes the same features offline with the schema as online with string ids, with the same defaults', async () => {
@@ -90,9 +102,9 @@ describe('schema roles drive the pipeline defaults', () => {
     expect(() => computeFeatures(TABLE, [{ kind: 'window', entity: 'customer', agg: 'count', window: '1d' }], { time: 'ts' })).toThrow(
       /Column "customer" not found; feature "customer_COUNT\w*" reads it as its "entity"\. The table has columns: .*Set the feature's "entity"/,
     );
-    expect(() => new FeaturePipeline({ features: [{ kind: 'column', column: 'price' }], transforms: [{ kind: 'one-hot', column: 'colour' }] }).fit(TABLE)).toThrow(
-      /Column "colour" not found.*Set option "transforms\[0\]\.column"/,
-    );
+    expect(() =>
+      new FeaturePipeline({ features: [{ kind: 'column', column: 'price' }], transforms: [{ kind: 'one-hot', column: 'colour' }] }).fit(TABLE),
+    ).toThrow(/Column "colour" not found.*Set option "transforms\[0\]\.column"/);
   });
 });
 

@@ -27,7 +27,9 @@ describe('FeaturePipeline transforms', () => {
     const pipeline = new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN });
     const all = Array.from(pipeline.transform(TABLE).data);
     expect(Array.from(pipeline.transform(TABLE).data)).toEqual(all);
-    expect(Array.from(pipeline.transform(TABLE, { rows: TEST }).data)).toEqual(Array.from(new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN }).transform(TABLE, { rows: TEST }).data));
+    expect(Array.from(pipeline.transform(TABLE, { rows: TEST }).data)).toEqual(
+      Array.from(new FeaturePipeline(SPEC).fit(TABLE, { rows: TRAIN }).transform(TABLE, { rows: TEST }).data),
+    );
     // Before any transform: the raw AMOUNT, NaN kept, as computeFeatures gives it.
     const raw = pipeline.rawFeatures(TABLE, { rows: Int32Array.of(6, 0, 5) });
     expect(raw.featureNames).toEqual(['AMOUNT']);
@@ -110,7 +112,8 @@ describe('FeaturePipeline transforms', () => {
       expect(raw.length).toBe(15);
       vector.forEach((value, c) => {
         const expected = offline.data[row * 15 + c]!;
-        if (!(Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected)))) mismatches.push(`row ${row} ${pipeline.featureNames[c]}: ${value} vs ${expected}`);
+        if (!(Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected))))
+          mismatches.push(`row ${row} ${pipeline.featureNames[c]}: ${value} vs ${expected}`);
       });
       pending.push(row);
     }
@@ -129,7 +132,9 @@ describe('FeaturePipeline validation', () => {
     expect(() => new FeaturePipeline({ ...SPEC, transforms: [{ kind: 'pca', columns: ['AMOUNT'] } as never] })).toThrow(
       /transforms\[0\]\.kind is "pca"; valid kinds are standard-scale, median-impute, one-hot, frequency-encode/,
     );
-    expect(() => new FeaturePipeline({ ...SPEC, output: ['AMOUNT_LOG'] }).fit(TABLE)).toThrow(/Output column "AMOUNT_LOG" is not produced.*AMOUNT, AMOUNT_MISSING/);
+    expect(() => new FeaturePipeline({ ...SPEC, output: ['AMOUNT_LOG'] }).fit(TABLE)).toThrow(
+      /Output column "AMOUNT_LOG" is not produced.*AMOUNT, AMOUNT_MISSING/,
+    );
     expect(() => new FeaturePipeline({ features: SPEC.features, transforms: [{ kind: 'standard-scale', columns: ['AMOUNT'] }] }).fit(TABLE)).toThrow(
       /feature "AMOUNT" row 1 is missing; add a median-impute transform before it/,
     );
@@ -151,7 +156,10 @@ describe('FeaturePipeline validation', () => {
     };
     expectCorrupt(load({ schemaVersion: 2 }), /schemaVersion" is 2; this version of @mlsd\/features reads schema version 1/);
     expectCorrupt(load({ kind: 'model' }), /"kind" is "model"/);
-    expectCorrupt(load({ transforms: [{ spec: json.transforms[0]!.spec, state: { medians: [] } }] }), /transforms\[0\]\.state\.medians must be 1 finite numbers/);
+    expectCorrupt(
+      load({ transforms: [{ spec: json.transforms[0]!.spec, state: { medians: [] } }] }),
+      /transforms\[0\]\.state\.medians must be 1 finite numbers/,
+    );
     expectCorrupt(load({ features: [{ kind: 'window' }] }), /features\[0\]\.entity/);
     expectCorrupt(load({ output: ['AMOUNT', 'MERCHANT=q'] }), /"MERCHANT=q" is not produced/);
     expectCorrupt(() => FeaturePipeline.fromJSON('{}'), /is not an object/);

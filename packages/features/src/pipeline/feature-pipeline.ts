@@ -190,7 +190,10 @@ export class FeaturePipeline {
   transformEvent(raw: Float64Array, event: FeatureEvent): Float64Array {
     const output = this.requireOutput();
     if (raw.length !== this.resolved.length) {
-      throw new MlsdError('INVALID_INPUT', `transformEvent got ${raw.length} feature values; this pipeline computes ${this.resolved.length} (${this.rawFeatureNames.join(', ')}).`);
+      throw new MlsdError(
+        'INVALID_INPUT',
+        `transformEvent got ${raw.length} feature values; this pipeline computes ${this.resolved.length} (${this.rawFeatureNames.join(', ')}).`,
+      );
     }
     if (this.eventPlan === undefined) this.eventPlan = scalingPlan(this.fitted!, this.rawFeatureNames, output);
     if (this.eventPlan !== null) return applyScalingPlan(this.eventPlan, raw);
@@ -213,10 +216,7 @@ export class FeaturePipeline {
   createOnline(options: Omit<OnlineExecutorOptions, 'time' | 'id' | 'schema'> = {}): OnlineFeaturePipeline {
     this.requireOutput();
     // The event schema's `min`/`max` bound the values the executor accepts (e.g. an amount in [0, 1e9]).
-    return new OnlineFeaturePipeline(
-      this,
-      new OnlineFeatureExecutor(this.features, { ...options, time: this.time, id: this.id, schema: this.recordedSchema }),
-    );
+    return new OnlineFeaturePipeline(this, new OnlineFeatureExecutor(this.features, { ...options, time: this.time, id: this.id, schema: this.recordedSchema }));
   }
 
   /** The fitted pipeline as versioned plain JSON; throws `NOT_FITTED` before `fit`. */
@@ -243,8 +243,10 @@ export class FeaturePipeline {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corrupt('', 'is not an object');
     const raw = json as Record<string, unknown>;
     if (raw['kind'] !== 'feature-pipeline') throw corrupt('kind', `is ${JSON.stringify(raw['kind'])}, expected "feature-pipeline"`);
-    if (raw['schemaVersion'] !== 1) throw corrupt('schemaVersion', `is ${JSON.stringify(raw['schemaVersion'])}; this version of @mlsd/features reads schema version 1`);
-    for (const key of Object.keys(raw)) if (!JSON_KEYS.includes(key)) throw corrupt(key, `is not a field of a feature pipeline; valid: ${JSON_KEYS.join(', ')}`);
+    if (raw['schemaVersion'] !== 1)
+      throw corrupt('schemaVersion', `is ${JSON.stringify(raw['schemaVersion'])}; this version of @mlsd/features reads schema version 1`);
+    for (const key of Object.keys(raw))
+      if (!JSON_KEYS.includes(key)) throw corrupt(key, `is not a field of a feature pipeline; valid: ${JSON_KEYS.join(', ')}`);
     if (typeof raw['libraryVersion'] !== 'string') throw corrupt('libraryVersion', 'must be a string');
     if (typeof raw['time'] !== 'string' || typeof raw['id'] !== 'string') throw corrupt('time', 'and id must be column names');
     const transforms = raw['transforms'];
@@ -280,7 +282,12 @@ export class FeaturePipeline {
       throw error;
     }
     // Replaying the transforms on an empty frame yields the column names they produce.
-    const frame: FeatureFrame = { rows: 0, names: [...pipeline.rawFeatureNames], columns: pipeline.resolved.map(() => new Float64Array(0)), category: () => ({ value: () => null }) };
+    const frame: FeatureFrame = {
+      rows: 0,
+      names: [...pipeline.rawFeatureNames],
+      columns: pipeline.resolved.map(() => new Float64Array(0)),
+      category: () => ({ value: () => null }),
+    };
     try {
       for (const entry of fitted) applyTransform(entry, frame);
       pipeline.output = selectOutput(frame.names, output as string[]);

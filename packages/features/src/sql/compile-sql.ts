@@ -140,9 +140,7 @@ function featureSql(
 
 function epochMsToTimestamp(column: string, dialect: SqlDialect): string {
   // Whole milliseconds: both engines hold TIMESTAMPs in microseconds.
-  return dialect === 'postgres'
-    ? `(TIMESTAMP '1970-01-01' + ${column} * INTERVAL '1 millisecond')`
-    : `epoch_ms(CAST(${column} AS BIGINT))`;
+  return dialect === 'postgres' ? `(TIMESTAMP '1970-01-01' + ${column} * INTERVAL '1 millisecond')` : `epoch_ms(CAST(${column} AS BIGINT))`;
 }
 
 /** `INTERVAL '7 days'`: the largest unit that divides `ms` exactly. */

@@ -23,8 +23,17 @@ const definition: fc.Arbitrary<FeatureDefinition> = fc.oneof(
     delay: fc.constantFrom('1s', '1d', '2d'),
     output: fc.constantFrom('count' as const, 'rate' as const),
   }),
-  fc.record({ kind: fc.constant('ratio-to-window-mean' as const), entity: fc.constant('CUSTOMER_ID'), column: fc.constant('TX_AMOUNT'), window: fc.constantFrom('1d', '2d') }),
-  fc.record({ kind: fc.constant('calendar' as const), flag: fc.constantFrom('weekend' as const, 'night' as const), utcOffsetMinutes: fc.constantFrom(0, 90, -300) }),
+  fc.record({
+    kind: fc.constant('ratio-to-window-mean' as const),
+    entity: fc.constant('CUSTOMER_ID'),
+    column: fc.constant('TX_AMOUNT'),
+    window: fc.constantFrom('1d', '2d'),
+  }),
+  fc.record({
+    kind: fc.constant('calendar' as const),
+    flag: fc.constantFrom('weekend' as const, 'night' as const),
+    utcOffsetMinutes: fc.constantFrom(0, 90, -300),
+  }),
   fc.record({ kind: fc.constant('log1p' as const), column: fc.constant('TX_AMOUNT') }),
 );
 
@@ -36,11 +45,15 @@ describe('computeFeaturesInDuckDB (compiled SQL in embedded DuckDB)', () => {
 
   it('equals the typed executor for random definitions and random events with ties (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(definition, { minLength: 1, maxLength: 5, selector: (d) => JSON.stringify(d) }), fc.integer({ min: 1, max: 1000 }), async (definitions, seed) => {
-        const named = definitions.map((d, k) => ({ ...d, name: `f${k}` }));
-        const table = randomTransactions(400, seed, { days: 10, customers: 5, terminals: 4 });
-        expectParity(await computeFeaturesInDuckDB(table, named), computeFeatures(table, named));
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(definition, { minLength: 1, maxLength: 5, selector: (d) => JSON.stringify(d) }),
+        fc.integer({ min: 1, max: 1000 }),
+        async (definitions, seed) => {
+          const named = definitions.map((d, k) => ({ ...d, name: `f${k}` }));
+          const table = randomTransactions(400, seed, { days: 10, customers: 5, terminals: 4 });
+          expectParity(await computeFeaturesInDuckDB(table, named), computeFeatures(table, named));
+        },
+      ),
       { numRuns: 25, seed: 16 },
     );
   });
@@ -60,7 +73,11 @@ describe('computeFeaturesInDuckDB (compiled SQL in embedded DuckDB)', () => {
 
   it('refuses min, max and std windows, naming the feature and the typed engine', () => {
     expect(() =>
-      compileFeatureSql([{ kind: 'window', name: 'top', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'max', window: '1d' }], { source: 't', time: 'T', order: 'r' }),
+      compileFeatureSql([{ kind: 'window', name: 'top', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'max', window: '1d' }], {
+        source: 't',
+        time: 'T',
+        order: 'r',
+      }),
     ).toThrow(/"top".*--engine typed/);
   });
 });

@@ -10,7 +10,11 @@ import { ROW_COLUMN, sqlInputColumns, type SqlEngineOptions } from './sql-engine
  * DuckDB (all cores, spilling to disk past its memory limit): the same columns as `computeFeatures`, equal to
  * 1e-9. The needed columns go in and the features come out as typed arrays, with no per-value JavaScript.
  */
-export async function computeFeaturesInDuckDB(table: ColumnTable, definitions: readonly FeatureDefinition[], options: SqlEngineOptions = {}): Promise<ColumnTable> {
+export async function computeFeaturesInDuckDB(
+  table: ColumnTable,
+  definitions: readonly FeatureDefinition[],
+  options: SqlEngineOptions = {},
+): Promise<ColumnTable> {
   const { time, names, columns } = sqlInputColumns(table, definitions, options);
   const sql = compileFeatureSql(definitions, { source: 'events_in', time, timeIsEpochMs: true, order: ROW_COLUMN, keep: [], dialect: 'duckdb' });
   const values = await withDuckDB(async (connection) => {
@@ -40,7 +44,12 @@ export interface FileFeaturesOptions {
  * DuckDB: nothing passes through JavaScript, so the data may be larger than memory (DuckDB streams the scan and
  * spills its window sorts to disk). Returns the number of rows written.
  */
-export async function writeFeaturesInDuckDB(input: string, out: string, definitions: readonly FeatureDefinition[], options: FileFeaturesOptions): Promise<number> {
+export async function writeFeaturesInDuckDB(
+  input: string,
+  out: string,
+  definitions: readonly FeatureDefinition[],
+  options: FileFeaturesOptions,
+): Promise<number> {
   const { formatOf } = await import('@mlsd/data');
   const { sqlString } = await import('@mlsd/data/duckdb');
   const source = formatOf(input) === 'parquet' ? `read_parquet(${sqlString(input)})` : `read_csv(${sqlString(input)})`;

@@ -24,8 +24,17 @@ const definition: fc.Arbitrary<FeatureDefinition> = fc.oneof(
     delay: fc.constantFrom('1s', '1d'),
     output: fc.constantFrom('count' as const, 'rate' as const),
   }),
-  fc.record({ kind: fc.constant('ratio-to-window-mean' as const), entity: fc.constant('TERMINAL_ID'), column: fc.constant('TX_AMOUNT'), window: fc.constantFrom('1d', '2d') }),
-  fc.record({ kind: fc.constant('calendar' as const), flag: fc.constantFrom('weekend' as const, 'night' as const), utcOffsetMinutes: fc.constantFrom(0, 90, -300) }),
+  fc.record({
+    kind: fc.constant('ratio-to-window-mean' as const),
+    entity: fc.constant('TERMINAL_ID'),
+    column: fc.constant('TX_AMOUNT'),
+    window: fc.constantFrom('1d', '2d'),
+  }),
+  fc.record({
+    kind: fc.constant('calendar' as const),
+    flag: fc.constantFrom('weekend' as const, 'night' as const),
+    utcOffsetMinutes: fc.constantFrom(0, 90, -300),
+  }),
 );
 
 describe('computeFeaturesInPostgres (compiled SQL on a PostgreSQL server)', () => {
@@ -36,11 +45,15 @@ describe('computeFeaturesInPostgres (compiled SQL on a PostgreSQL server)', () =
 
   it('equals the typed executor for random definitions and random events with ties (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(definition, { minLength: 1, maxLength: 4, selector: (d) => JSON.stringify(d) }), fc.integer({ min: 1, max: 1000 }), async (definitions, seed) => {
-        const named = definitions.map((d, k) => ({ ...d, name: `f${k}` }));
-        const table = randomTransactions(300, seed, { days: 10, customers: 5, terminals: 4 });
-        expectParity(await computeFeaturesInPostgres(table, named, URL), computeFeatures(table, named));
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(definition, { minLength: 1, maxLength: 4, selector: (d) => JSON.stringify(d) }),
+        fc.integer({ min: 1, max: 1000 }),
+        async (definitions, seed) => {
+          const named = definitions.map((d, k) => ({ ...d, name: `f${k}` }));
+          const table = randomTransactions(300, seed, { days: 10, customers: 5, terminals: 4 });
+          expectParity(await computeFeaturesInPostgres(table, named, URL), computeFeatures(table, named));
+        },
+      ),
       { numRuns: 10, seed: 16 },
     );
   });

@@ -31,7 +31,10 @@ export async function computeFeaturesInPostgres(
     const unnest = `INSERT INTO events_in SELECT * FROM unnest(${quoted.map((_, k) => `$${k + 1}::float8[]`).join(', ')})`;
     for (let start = 0; start < table.rowCount; start += ROWS_PER_INSERT) {
       const end = Math.min(table.rowCount, start + ROWS_PER_INSERT);
-      await client.query(unnest, columns.map((column) => Array.from(column.subarray(start, end))));
+      await client.query(
+        unnest,
+        columns.map((column) => Array.from(column.subarray(start, end))),
+      );
     }
     const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
     const out = new Map<string, Column>();

@@ -17,7 +17,11 @@ export const ROW_COLUMN = '__row';
  * The columns of `table` the features read, as doubles (category codes for category keys, 0/1 labels), with the
  * time column and `ROW_COLUMN` (0, 1, …): what an engine loads before running the compiled query.
  */
-export function sqlInputColumns(table: ColumnTable, definitions: readonly FeatureDefinition[], options: SqlEngineOptions): { time: string; names: string[]; columns: Float64Array[] } {
+export function sqlInputColumns(
+  table: ColumnTable,
+  definitions: readonly FeatureDefinition[],
+  options: SqlEngineOptions,
+): { time: string; names: string[]; columns: Float64Array[] } {
   const time = roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME');
   const names = new Set<string>([time]);
   for (const feature of resolveFeatures(definitions)) {

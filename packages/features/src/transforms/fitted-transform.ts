@@ -41,9 +41,11 @@ export function validateTransformSpec(raw: unknown, at: string): TransformSpec {
       throw invalid(`${at}.indicator`, `is ${JSON.stringify(spec['indicator'])}; give true or false`);
     }
   } else {
-    if (typeof spec['column'] !== 'string' || spec['column'].length === 0) throw invalid(`${at}.column`, `is ${JSON.stringify(spec['column'])}; give a column name`);
+    if (typeof spec['column'] !== 'string' || spec['column'].length === 0)
+      throw invalid(`${at}.column`, `is ${JSON.stringify(spec['column'])}; give a column name`);
     const max = spec['maxCategories'];
-    if (max !== undefined && !(Number.isInteger(max) && (max as number) >= 1)) throw invalid(`${at}.maxCategories`, `is ${JSON.stringify(max)}; give a whole number >= 1`);
+    if (max !== undefined && !(Number.isInteger(max) && (max as number) >= 1))
+      throw invalid(`${at}.maxCategories`, `is ${JSON.stringify(max)}; give a whole number >= 1`);
   }
   return raw as TransformSpec;
 }
@@ -112,11 +114,7 @@ export function validateTransformState(spec: TransformSpec, raw: unknown, at: st
     }
     case 'frequency-encode': {
       const frequencies = state['frequencies'];
-      if (
-        typeof frequencies !== 'object' ||
-        frequencies === null ||
-        !Object.values(frequencies).every((f) => typeof f === 'number' && f >= 0 && f <= 1)
-      ) {
+      if (typeof frequencies !== 'object' || frequencies === null || !Object.values(frequencies).every((f) => typeof f === 'number' && f >= 0 && f <= 1)) {
         throw corrupt(`${at}.state.frequencies`, 'must map values to shares in [0, 1]');
       }
       break;

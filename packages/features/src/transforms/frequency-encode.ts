@@ -29,7 +29,7 @@ export function applyFrequencyEncode(spec: FrequencyEncodeSpec, state: Frequency
   const out = new Float64Array(frame.rows);
   for (let r = 0; r < frame.rows; r++) {
     const value = values.value(r);
-    out[r] = value === null ? 0 : (Object.hasOwn(state.frequencies, value) ? state.frequencies[value]! : 0);
+    out[r] = value === null ? 0 : Object.hasOwn(state.frequencies, value) ? state.frequencies[value]! : 0;
   }
   frame.names.push(`${spec.column}_FREQUENCY`);
   frame.columns.push(out);

@@ -15,10 +15,10 @@ describe('checkFitInput', () => {
 
   it('names the row and column of a non-finite value', () => {
     const bad = denseMatrix(Float64Array.of(1, 2, 3, Number.POSITIVE_INFINITY, 5, 6), 3, 2, ['amount', 'count']);
-    expect(() => checkFitInput('toy', bad, y)).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT', location: { row: 1, column: 'count', field: 'X' } }),
+    expect(() => checkFitInput('toy', bad, y)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', location: { row: 1, column: 'count', field: 'X' } }));
+    expect(() => checkFitInput('toy', X, y, { validation: { X: bad, y } })).toThrow(
+      expect.objectContaining({ location: { row: 1, column: 'count', field: 'validation.X' } }),
     );
-    expect(() => checkFitInput('toy', X, y, { validation: { X: bad, y } })).toThrow(expect.objectContaining({ location: { row: 1, column: 'count', field: 'validation.X' } }));
   });
 
   it('rejects bad labels, lengths and weights', () => {
@@ -62,7 +62,10 @@ describe('loading an artifact with edited hyper-parameters', () => {
     const models = [new LogisticRegression(), new GradientBoostingClassifier({ nRounds: 2 }), new RandomForestClassifier({ nTrees: 2 })];
     for (const model of models) {
       const saved = (await model.fit(rows, labels)).toJSON();
-      const edits: Array<Record<string, unknown>> = [{ ...saved.params, typo: 1 }, { ...saved.params, seed: 'x' }];
+      const edits: Array<Record<string, unknown>> = [
+        { ...saved.params, typo: 1 },
+        { ...saved.params, seed: 'x' },
+      ];
       for (const params of edits) {
         expect(() => loadClassifier({ ...saved, params })).toThrow(
           expect.objectContaining({ code: 'CORRUPT_ARTIFACT', location: { field: 'params' }, message: expect.stringMatching(/params are invalid/) }),

@@ -19,20 +19,16 @@ export function checkFitInput(kind: string, X: DenseMatrix, y: Uint8Array, optio
   let negative = 0;
   if (sampleWeight !== undefined) {
     if (sampleWeight.length !== X.rows) {
-      throw new MlsdError(
-        'INVALID_INPUT',
-        `${kind}.fit: sampleWeight has ${sampleWeight.length} values but X has ${X.rows} rows; pass one weight per row.`,
-        { location: { field: 'sampleWeight' } },
-      );
+      throw new MlsdError('INVALID_INPUT', `${kind}.fit: sampleWeight has ${sampleWeight.length} values but X has ${X.rows} rows; pass one weight per row.`, {
+        location: { field: 'sampleWeight' },
+      });
     }
     for (let i = 0; i < sampleWeight.length; i++) {
       const w = sampleWeight[i]!;
       if (!(w >= 0) || w === Infinity) {
-        throw new MlsdError(
-          'INVALID_INPUT',
-          `${kind}.fit: sampleWeight at row ${i} is ${w}; weights must be finite and >= 0.`,
-          { location: { row: i, field: 'sampleWeight' } },
-        );
+        throw new MlsdError('INVALID_INPUT', `${kind}.fit: sampleWeight at row ${i} is ${w}; weights must be finite and >= 0.`, {
+          location: { row: i, field: 'sampleWeight' },
+        });
       }
       if (y[i] === 1) positive += w;
       else negative += w;

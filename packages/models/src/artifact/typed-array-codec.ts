@@ -53,18 +53,9 @@ export function encodeTypedArray(array: StorableTypedArray): EncodedTypedArray {
  * (and `length`, when given). `field` names the artifact field in errors (e.g. `state.trees[3].thresholds`).
  * Throws `CORRUPT_ARTIFACT` on any mismatch.
  */
-export function decodeTypedArray<D extends TypedArrayDtype>(
-  encoded: unknown,
-  dtype: D,
-  field: string,
-  expectedLength?: number,
-): TypedArrayOfDtype[D] {
+export function decodeTypedArray<D extends TypedArrayDtype>(encoded: unknown, dtype: D, field: string, expectedLength?: number): TypedArrayOfDtype[D] {
   const fail = (problem: string): never => {
-    throw new MlsdError(
-      'CORRUPT_ARTIFACT',
-      `Artifact field ${field} ${problem}. Re-create the artifact with the model's toJSON().`,
-      { location: { field } },
-    );
+    throw new MlsdError('CORRUPT_ARTIFACT', `Artifact field ${field} ${problem}. Re-create the artifact with the model's toJSON().`, { location: { field } });
   };
   if (encoded === null || typeof encoded !== 'object') fail('is not an encoded typed array { dtype, length, base64 }');
   const { dtype: givenDtype, length, base64 } = encoded as Record<string, unknown>;

@@ -20,26 +20,9 @@ export interface ForestWalkExports {
 
 /** The functions of `assembly/tree-growth.ts`; pointers are byte offsets into the kernel memory. */
 export interface TreeGrowthExports {
-  buildHistogram(
-    hist: number,
-    rowIndex: number,
-    start: number,
-    end: number,
-    rowWords: number,
-    wordsPerRow: number,
-    grad: number,
-    hess: number,
-  ): void;
+  buildHistogram(hist: number, rowIndex: number, start: number, end: number, rowWords: number, wordsPerRow: number, grad: number, hess: number): void;
   subtractHistogram(parent: number, child: number, features: number, featureCount: number, valueBins: number): void;
-  partitionRows(
-    rowIndex: number,
-    scratch: number,
-    start: number,
-    end: number,
-    column: number,
-    splitBin: number,
-    missingLeft: number,
-  ): number;
+  partitionRows(rowIndex: number, scratch: number, start: number, end: number, column: number, splitBin: number, missingLeft: number): number;
   findBestSplit(
     hist: number,
     candidates: number,

@@ -26,7 +26,14 @@ describe.skipIf(helperCount() === 0)('WalkHelpers', () => {
     const memory = new KernelMemory<ForestWalkExports>(forestWalkKernel());
     const at = (bytes: number): number => memory.allocate(bytes);
     const [root, depth, link, threshold, feature, left, missingRight, value] = [4, 4, 4, 8, 4, 4, 1, 8].map(at) as [
-      number, number, number, number, number, number, number, number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
     ];
     memory.f64(threshold, 1)[0] = Infinity;
     memory.f64(value, 1)[0] = 1.5;

@@ -137,9 +137,7 @@ describe('LogisticRegression', () => {
     const broken = { ...artifact, state: { ...(artifact.state as object), coef: [1, 2] } };
     expect(() => loadClassifier(broken)).toThrow(expect.objectContaining({ code: 'CORRUPT_ARTIFACT', location: { field: 'state.coef' } }));
     expect(() => loadClassifier({ ...artifact, schemaVersion: 99 })).toThrow(expect.objectContaining({ code: 'CORRUPT_ARTIFACT' }));
-    expect(() => loadClassifier({ ...artifact, params: { ...artifact.params, lambda: 1 } })).toThrow(
-      expect.objectContaining({ code: 'CORRUPT_ARTIFACT' }),
-    );
+    expect(() => loadClassifier({ ...artifact, params: { ...artifact.params, lambda: 1 } })).toThrow(expect.objectContaining({ code: 'CORRUPT_ARTIFACT' }));
     expect(() => loadClassifier({ ...artifact, kind: 'mystery' })).toThrow(/known kinds are .*logistic-regression/);
   });
 });

@@ -311,10 +311,7 @@ function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: 
       // Armijo's sufficient decrease; near the optimum the decrease drops below the rounding of f, so a step
       // that keeps f within rounding and shrinks the gradient is progress too.
       const withinRounding = trial.objective <= current.objective + 1e-12 * Math.abs(current.objective);
-      if (
-        trial.objective <= current.objective + 1e-4 * t * slope ||
-        (withinRounding && maxAbs(trial.gradient) < maxAbs(current.gradient))
-      ) {
+      if (trial.objective <= current.objective + 1e-4 * t * slope || (withinRounding && maxAbs(trial.gradient) < maxAbs(current.gradient))) {
         accepted = true;
         break;
       }

@@ -53,12 +53,15 @@ function errorOf(action: () => unknown): unknown {
 }
 
 describe('MlpClassifier', () => {
-  it('learns a non-linear signal (AP near the true model\'s) and reports the wasm backend', async () => {
+  it("learns a non-linear signal (AP near the true model's) and reports the wasm backend", async () => {
     const model = await new MlpClassifier({ hiddenLayers: [32], epochs: 30, learningRate: 0.003, batchSize: 64, seed: 3 }).fit(train.X, train.y);
     const p = model.predictProba(test.X);
     const { averagePrecisionOfScores } = await import('../trees/early-stopping-metric.js');
     const best = averagePrecisionOfScores(test.oracle, test.y);
-    const linear = averagePrecisionOfScores(Float64Array.from({ length: test.X.rows }, (_, r) => test.X.data[r * 5]!), test.y);
+    const linear = averagePrecisionOfScores(
+      Float64Array.from({ length: test.X.rows }, (_, r) => test.X.data[r * 5]!),
+      test.y,
+    );
     expect(averagePrecisionOfScores(p, test.y)).toBeGreaterThan(0.93 * best);
     expect(averagePrecisionOfScores(p, test.y)).toBeGreaterThan(linear + 0.05);
     // @tensorflow/tfjs-node is not installed here, so 'auto' must land on wasm (not a silent cpu fallback).
@@ -113,11 +116,9 @@ describe('MlpClassifier', () => {
   });
 
   it('stops early on validation AP and keeps the best epoch', async () => {
-    const model = await new MlpClassifier({ ...FAST, epochs: 30, learningRate: 0.01, earlyStoppingPatience: 2, seed: 7 }).fit(
-      train.X,
-      train.y,
-      { validation: test },
-    );
+    const model = await new MlpClassifier({ ...FAST, epochs: 30, learningRate: 0.01, earlyStoppingPatience: 2, seed: 7 }).fit(train.X, train.y, {
+      validation: test,
+    });
     const { epochsRun, bestEpoch, validationAveragePrecision: history } = model.fitInfo;
     expect(history).toHaveLength(epochsRun);
     expect(history[bestEpoch - 1]).toBe(Math.max(...history));
@@ -168,14 +169,29 @@ describe('MlpClassifier', () => {
     expect(isMlsdError(unknown, 'INVALID_OPTION')).toBe(true);
     expect((unknown as Error).message).toContain('hiddenLayers');
     for (const bad of [{ hiddenLayers: [] }, { hiddenLayers: [0] }, { dropout: 1 }, { activation: 'softmax' }, { backend: 'gpu' }]) {
-      expect(isMlsdError(errorOf(() => new MlpClassifier(bad as never)), 'INVALID_OPTION')).toBe(true);
+      expect(
+        isMlsdError(
+          errorOf(() => new MlpClassifier(bad as never)),
+          'INVALID_OPTION',
+        ),
+      ).toBe(true);
     }
   });
 
   it('fails clearly before fit and on a validation set without positives', async () => {
     const model = new MlpClassifier(FAST);
-    expect(isMlsdError(errorOf(() => model.predictProba(test.X)), 'NOT_FITTED')).toBe(true);
-    expect(isMlsdError(errorOf(() => model.backend), 'NOT_FITTED')).toBe(true);
+    expect(
+      isMlsdError(
+        errorOf(() => model.predictProba(test.X)),
+        'NOT_FITTED',
+      ),
+    ).toBe(true);
+    expect(
+      isMlsdError(
+        errorOf(() => model.backend),
+        'NOT_FITTED',
+      ),
+    ).toBe(true);
     const validation = { X: test.X, y: new Uint8Array(test.X.rows) };
     await expect(model.fit(train.X, train.y, { validation })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
@@ -203,11 +219,11 @@ describe('MlpClassifier', () => {
       await import('@tensorflow/tfjs');
       console.log(JSON.stringify({ p: p[0], before, after: tfLoaded() }));`;
     const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-    const child = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script],
-      { cwd: packageDir, env: { ...process.env, ARTIFACT: artifact }, encoding: 'utf8' },
-    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script], {
+      cwd: packageDir,
+      env: { ...process.env, ARTIFACT: artifact },
+      encoding: 'utf8',
+    });
     expect(child.stderr).toBe('');
     const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { p: number; before: boolean; after: boolean };
     expect(result.p).toBeGreaterThan(0);

@@ -159,9 +159,7 @@ export class MlpClassifier extends ClassifierBase<MlpOptions, Learned> implement
       weight: lossWeights(y, options.sampleWeight, p.classWeight),
       rows: X.rows,
       cols: X.cols,
-      ...(validation === undefined
-        ? {}
-        : { validation: { X: standardise(validation.X, mean, scale), y: validation.y, rows: validation.X.rows } }),
+      ...(validation === undefined ? {} : { validation: { X: standardise(validation.X, mean, scale), y: validation.y, rows: validation.X.rows } }),
     };
     const { tf, backend } = await loadTensorFlow(p.backend);
     const result = await trainNetwork(tf, data, p);
@@ -225,11 +223,9 @@ export class MlpClassifier extends ClassifierBase<MlpOptions, Learned> implement
     }
     const state = checked.state as Partial<MlpArtifactState>;
     if (!Array.isArray(state.layers) || typeof state.training?.backend !== 'string') {
-      throw new MlsdError(
-        'CORRUPT_ARTIFACT',
-        `${KIND} artifact: state.layers or state.training is missing. Re-save the model with toJSON().`,
-        { location: { field: 'state' } },
-      );
+      throw new MlsdError('CORRUPT_ARTIFACT', `${KIND} artifact: state.layers or state.training is missing. Re-save the model with toJSON().`, {
+        location: { field: 'state' },
+      });
     }
     const cols = checked.featureNames.length;
     const layers: MlpLayerWeights[] = state.layers.map((layer, l) => {

@@ -9,7 +9,10 @@ import { loadTensorFlow } from './tensorflow-runtime.js';
 // it against TensorFlow.js's own automatic differentiation of the same objective.
 function uniform(random: SeededRandom, shape: [number, number] | [number], scale: number): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => random.uniform(-scale, scale)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => random.uniform(-scale, scale)),
+    shape,
+  );
 }
 
 function maxAbsDifference(a: tf.Tensor, b: tf.Tensor): number {
@@ -30,10 +33,19 @@ describe('networkGradients', () => {
         const kernels = widths.slice(0, -1).map((n, l) => tf.variable(uniform(random, [n, widths[l + 1]!], 0.8)));
         const biases = widths.slice(1).map((n) => tf.variable(uniform(random, [n], 0.3)));
         const x = uniform(random, [rows, 6], 2);
-        const y = tf.tensor2d(Float32Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? 1 : 0)), [rows, 1]);
-        const weight = tf.tensor2d(Float32Array.from({ length: rows }, () => random.uniform(0.2, 3)), [rows, 1]);
+        const y = tf.tensor2d(
+          Float32Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+          [rows, 1],
+        );
+        const weight = tf.tensor2d(
+          Float32Array.from({ length: rows }, () => random.uniform(0.2, 3)),
+          [rows, 1],
+        );
         const masks = [8, 5].map((width) =>
-          tf.tensor2d(Float32Array.from({ length: rows * width }, () => (random.nextFloat() < 0.7 ? 1 / 0.7 : 0)), [rows, width]),
+          tf.tensor2d(
+            Float32Array.from({ length: rows * width }, () => (random.nextFloat() < 0.7 ? 1 / 0.7 : 0)),
+            [rows, width],
+          ),
         );
         const l2 = 0.01;
         const ours = networkGradients(tf, { kernels, biases }, activation, { x, y, weight, masks }, l2);

@@ -63,13 +63,7 @@ export function forwardPass(
  * mean_i(w_i · BCE(logit_i, y_i)) + l2 · Σ‖kernel‖², with BCE(z, y) = max(z, 0) − z·y + log(1 + e^−|z|), whose
  * derivative in z is sigmoid(z) − y. Checked against `tf.variableGrads` in the tests.
  */
-export function networkGradients(
-  tf: TensorFlowModule,
-  network: NetworkTensors,
-  activation: MlpActivation,
-  batch: BatchTensors,
-  l2: number,
-): NetworkGradients {
+export function networkGradients(tf: TensorFlowModule, network: NetworkTensors, activation: MlpActivation, batch: BatchTensors, l2: number): NetworkGradients {
   const { logit, hidden, layerInputs } = forwardPass(tf, network, activation, batch.x, batch.masks);
   const rows = batch.x.shape[0]!;
   const bce = tf.add(tf.sub(tf.relu(logit), tf.mul(logit, batch.y)), tf.log1p(tf.exp(tf.neg(tf.abs(logit)))));

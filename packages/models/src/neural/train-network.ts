@@ -57,11 +57,7 @@ type Variable = TensorFlow.Variable;
  * With validation data, keeps the weights of the epoch with the best validation average precision and stops
  * after `earlyStoppingPatience` epochs without improvement. Yields to the event loop after every epoch.
  */
-export async function trainNetwork(
-  tf: TensorFlowModule,
-  data: TrainingData,
-  settings: TrainingSettings,
-): Promise<TrainingResult> {
+export async function trainNetwork(tf: TensorFlowModule, data: TrainingData, settings: TrainingSettings): Promise<TrainingResult> {
   const random = new SeededRandom(settings.seed);
   const widths = [data.cols, ...settings.hiddenLayers, 1];
   const kernels: Variable[] = [];
@@ -112,10 +108,7 @@ export async function trainNetwork(
             x: tf.tensor2d(batchX.slice(0, m * data.cols), [m, data.cols]),
             y: tf.tensor2d(batchY.slice(0, m), [m, 1]),
             weight: tf.tensor2d(batchW.slice(0, m), [m, 1]),
-            masks:
-              settings.dropout > 0
-                ? hidden.map((width, l) => tf.tensor2d(maskBuffers[l]!.slice(0, m * width), [m, width]))
-                : undefined,
+            masks: settings.dropout > 0 ? hidden.map((width, l) => tf.tensor2d(maskBuffers[l]!.slice(0, m * width), [m, width])) : undefined,
           };
           const gradients = networkGradients(tf, network, settings.activation, batch, settings.l2);
           const named: { name: string; tensor: Tensor }[] = [];
@@ -206,15 +199,7 @@ function baseLogit(data: TrainingData): number {
   return Math.log(rate / (1 - rate));
 }
 
-function gatherBatch(
-  data: TrainingData,
-  order: Int32Array,
-  start: number,
-  m: number,
-  batchX: Float32Array,
-  batchY: Float32Array,
-  batchW: Float32Array,
-): void {
+function gatherBatch(data: TrainingData, order: Int32Array, start: number, m: number, batchX: Float32Array, batchY: Float32Array, batchW: Float32Array): void {
   const cols = data.cols;
   for (let i = 0; i < m; i++) {
     const row = order[start + i]!;
@@ -225,13 +210,7 @@ function gatherBatch(
 }
 
 /** Inverted-dropout masks: each unit kept with probability 1 - rate and then scaled by 1 / (1 - rate). */
-function fillMasks(
-  masks: Float32Array[],
-  widths: readonly number[],
-  m: number,
-  rate: number,
-  random: SeededRandom,
-): void {
+function fillMasks(masks: Float32Array[], widths: readonly number[], m: number, rate: number, random: SeededRandom): void {
   const keep = 1 - rate;
   const scale = 1 / keep;
   for (let l = 0; l < masks.length; l++) {

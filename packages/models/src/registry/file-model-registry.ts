@@ -201,11 +201,9 @@ export class FileModelRegistry {
     await this.serialise(name, async () => {
       const versions = await this.versionNumbers(name);
       if (!versions.includes(version)) {
-        throw new MlsdError(
-          'NOT_FOUND',
-          `Model "${name}" has no version ${version} (versions: ${versions.join(', ') || 'none'}); register it first.`,
-          { location: { field: 'version' } },
-        );
+        throw new MlsdError('NOT_FOUND', `Model "${name}" has no version ${version} (versions: ${versions.join(', ') || 'none'}); register it first.`, {
+          location: { field: 'version' },
+        });
       }
       const dir = join(this.rootDir, name, 'aliases');
       const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
@@ -332,7 +330,10 @@ export class FileModelRegistry {
   async names(): Promise<string[]> {
     try {
       const entries = await readdir(this.rootDir, { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+      return entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return [];
       throw ioError(error, `reading ${this.rootDir}`);
@@ -343,7 +344,10 @@ export class FileModelRegistry {
     const dir = join(this.rootDir, name, 'versions');
     try {
       const files = await readdir(dir);
-      return files.filter((f) => /^[1-9][0-9]*$/.test(f)).map(Number).sort((a, b) => a - b);
+      return files
+        .filter((f) => /^[1-9][0-9]*$/.test(f))
+        .map(Number)
+        .sort((a, b) => a - b);
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return [];
       throw ioError(error, `reading ${dir}`);

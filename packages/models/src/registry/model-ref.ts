@@ -22,11 +22,9 @@ export function checkModelName(name: string): void {
 /** Throws `INVALID_INPUT` unless `alias` is a valid alias (a letter, then letters, digits, `_`, `-`). */
 export function checkAlias(alias: string): void {
   if (!ALIAS.test(alias) || alias.length > 100) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `Alias ${JSON.stringify(alias)} is not valid: use a letter followed by letters, digits, "_" or "-" (e.g. champion).`,
-      { location: { field: 'alias' } },
-    );
+    throw new MlsdError('INVALID_INPUT', `Alias ${JSON.stringify(alias)} is not valid: use a letter followed by letters, digits, "_" or "-" (e.g. champion).`, {
+      location: { field: 'alias' },
+    });
   }
 }
 

@@ -46,11 +46,7 @@ export interface ClassifierContractOptions {
  * the model has them, feature importances and contributions have the right shape and contributions sum to the
  * raw output.
  */
-export function classifierContract(
-  name: string,
-  factory: (seed: number) => Classifier,
-  options: ClassifierContractOptions = {},
-): void {
+export function classifierContract(name: string, factory: (seed: number) => Classifier, options: ClassifierContractOptions = {}): void {
   const roundTripTolerance = options.roundTripTolerance ?? 0;
   const construct =
     options.construct ??
@@ -190,7 +186,10 @@ export function classifierContract(
       }
       if (model.contributions !== undefined) {
         const rows = 50;
-        const X = takeRows(test.X, Int32Array.from({ length: rows }, (_, i) => i));
+        const X = takeRows(
+          test.X,
+          Int32Array.from({ length: rows }, (_, i) => i),
+        );
         const contributions = model.contributions(X);
         const width = X.cols + 1;
         expect(contributions.length).toBe(rows * width);

@@ -27,7 +27,10 @@ function leaves(tree: CompactTree): number {
   return count;
 }
 
-classifierContract('gbdt', (seed) => new GradientBoostingClassifier({ nRounds: 30, learningRate: 0.1, maxDepth: 4, subsample: 0.8, colsampleByNode: 0.75, seed }));
+classifierContract(
+  'gbdt',
+  (seed) => new GradientBoostingClassifier({ nRounds: 30, learningRate: 0.1, maxDepth: 4, subsample: 0.8, colsampleByNode: 0.75, seed }),
+);
 
 describe('GradientBoostingClassifier', () => {
   it('makes the hand-computed first split: leaf values −G/(H+λ) and gain ½·ΣG²/(H+λ)', async () => {

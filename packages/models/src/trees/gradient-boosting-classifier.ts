@@ -353,8 +353,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
       // `sample` holds every row in order (set once; only row sampling rewrites it).
       count = n;
     }
-    const treeFeatureSet =
-      treeFeatures < cols ? rng.sampleWithoutReplacement(cols, treeFeatures).sort() : features;
+    const treeFeatureSet = treeFeatures < cols ? rng.sampleWithoutReplacement(cols, treeFeatures).sort() : features;
     const tree = learner.grow(grad, hess, sample, count, treeFeatureSet, rng);
     trees.push(tree);
     gainsPerTree.push(gainByFeature(tree, learner.lastGains(), cols));
@@ -372,9 +371,7 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
     if (validation !== undefined && validationMargin !== null && validationKernel !== null) {
       validationKernel.loadForest(packForest([tree]));
       validationKernel.addOutputs(validationMargin, 0, 1);
-      const score = higherIsBetter
-        ? averagePrecisionOfScores(validationMargin, validation.y)
-        : logLossOfMargins(validationMargin, validation.y);
+      const score = higherIsBetter ? averagePrecisionOfScores(validationMargin, validation.y) : logLossOfMargins(validationMargin, validation.y);
       validationScores.push(score);
       if (bestRound < 0 || (higherIsBetter ? score > bestScore : score < bestScore)) {
         bestRound = round;

@@ -151,14 +151,7 @@ export class HistogramTreeLearner {
    * when `featuresPerSplit` is below the number of features. After the call, {@link forEachLeafRow} visits
    * the training rows of each leaf.
    */
-  grow(
-    grad: Float64Array,
-    hess: Float64Array,
-    sample: Int32Array,
-    sampleCount: number,
-    features: Int32Array,
-    rng: SeededRandom,
-  ): CompactTree {
+  grow(grad: Float64Array, hess: Float64Array, sample: Int32Array, sampleCount: number, features: Int32Array, rng: SeededRandom): CompactTree {
     const { valueBins, rows } = this.data;
     const m = this.memory;
     const usable = m.i32(this.featuresAt, features.length);

@@ -88,7 +88,7 @@ describe('packForest / addPackedOutputs', () => {
     });
   }
 
-  it('gives the plain walk\'s sums across chunks of rows, for the same forest again and for a new one', () => {
+  it("gives the plain walk's sums across chunks of rows, for the same forest again and for a new one", () => {
     const rng = new SeededRandom(11);
     const cols = 5;
     const trees = Array.from({ length: 8 }, () => randomTree(rng, cols, 7, 0.8));

@@ -40,11 +40,9 @@ export interface BinnedMatrix {
  */
 export function fitQuantileBins(X: DenseMatrix, maxBins: number): QuantileBins {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_VALUE_BINS) {
-    throw new MlsdError(
-      'INVALID_OPTION',
-      `maxBins must be an integer in [2, ${MAX_VALUE_BINS}], got ${maxBins}. Lower it or use the default 255.`,
-      { location: { field: 'maxBins' } },
-    );
+    throw new MlsdError('INVALID_OPTION', `maxBins must be an integer in [2, ${MAX_VALUE_BINS}], got ${maxBins}. Lower it or use the default 255.`, {
+      location: { field: 'maxBins' },
+    });
   }
   const { rows, cols, data } = X;
   const values = new Float64Array(rows);
@@ -122,10 +120,7 @@ export function binOf(v: number, edges: Float64Array): number {
 export function binMatrix(X: DenseMatrix, bins: QuantileBins): BinnedMatrix {
   const { rows, cols, data } = X;
   if (bins.edges.length !== cols) {
-    throw new MlsdError(
-      'INVALID_INPUT',
-      `The matrix has ${cols} columns but the bins were learned on ${bins.edges.length}. Bin the same features.`,
-    );
+    throw new MlsdError('INVALID_INPUT', `The matrix has ${cols} columns but the bins were learned on ${bins.edges.length}. Bin the same features.`);
   }
   const out = new Uint8Array(rows * cols);
   const valueBins = new Int32Array(cols);

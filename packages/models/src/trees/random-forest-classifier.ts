@@ -218,23 +218,12 @@ export function loadRandomForest(artifact: ModelArtifact): RandomForestClassifie
 /** The number of candidate features per split for `cols` features. */
 function featuresPerSplit(maxFeatures: MaxFeatures, cols: number): number {
   const k =
-    maxFeatures === 'sqrt'
-      ? Math.floor(Math.sqrt(cols))
-      : maxFeatures === 'log2'
-        ? Math.floor(Math.log2(cols))
-        : maxFeatures === 'all'
-          ? cols
-          : maxFeatures;
+    maxFeatures === 'sqrt' ? Math.floor(Math.sqrt(cols)) : maxFeatures === 'log2' ? Math.floor(Math.log2(cols)) : maxFeatures === 'all' ? cols : maxFeatures;
   return Math.max(1, Math.min(cols, k));
 }
 
 /** Learns the trees: the training loop of {@link RandomForestClassifier.fit}. */
-function growForest(
-  X: DenseMatrix,
-  y: Uint8Array,
-  sampleWeight: Float64Array | undefined,
-  params: RandomForestOptions,
-): LearnedState {
+function growForest(X: DenseMatrix, y: Uint8Array, sampleWeight: Float64Array | undefined, params: RandomForestOptions): LearnedState {
   const { rows: n, cols } = X;
   const bins = fitQuantileBins(X, params.maxBins);
   const binned = binMatrix(X, bins);

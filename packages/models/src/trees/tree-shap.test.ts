@@ -35,8 +35,7 @@ function expectedGiven(tree: CompactTree, x: Float64Array, inS: (f: number) => b
 /** Shapley values of the trees' sum by the definition: every subset of the other features, weighted. */
 function bruteForceShapley(trees: readonly CompactTree[], x: Float64Array, M: number): Float64Array {
   const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
-  const value = (mask: number): number =>
-    trees.reduce((sum, tree) => sum + expectedGiven(tree, x, (f) => ((mask >> f) & 1) === 1), 0);
+  const value = (mask: number): number => trees.reduce((sum, tree) => sum + expectedGiven(tree, x, (f) => ((mask >> f) & 1) === 1), 0);
   const phi = new Float64Array(M);
   for (let i = 0; i < M; i++) {
     for (let mask = 0; mask < 1 << M; mask++) {

@@ -22,12 +22,7 @@ export function treeExpectation(tree: CompactTree, node = 0): number {
  * in the last column `bias + scale · Σ treeExpectation`. For each row the columns sum to
  * `bias + scale · Σ tree outputs`, the model's raw output.
  */
-export function treeShapContributions(
-  trees: readonly CompactTree[],
-  X: DenseMatrix,
-  scale: number,
-  bias: number,
-): Float64Array {
+export function treeShapContributions(trees: readonly CompactTree[], X: DenseMatrix, scale: number, bias: number): Float64Array {
   const { rows, cols, data } = X;
   const width = cols + 1;
   const out = new Float64Array(rows * width);
@@ -89,14 +84,7 @@ class PathBuffer {
    * (`depth + 1` elements, element 0 being the root's placeholder) starts right after its parent's, which
    * begins at `parentStart`.
    */
-  private recurse(
-    node: number,
-    depth: number,
-    parentStart: number,
-    zeroFraction: number,
-    oneFraction: number,
-    featureIndex: number,
-  ): void {
+  private recurse(node: number, depth: number, parentStart: number, zeroFraction: number, oneFraction: number, featureIndex: number): void {
     const tree = this.tree!;
     const start = parentStart + depth + 1;
     // A plain loop: the paths are a few elements long, too short for copyWithin's call overhead to pay off.

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MlsdError } from '@mlsd/data';
-import {
-  FeaturePipeline,
-  MemoryStateStore,
-  RedisStateStore,
-  type Duration,
-  type FeatureStateStore,
-  type OnlineFeaturePipeline,
-} from '@mlsd/features';
+import { FeaturePipeline, MemoryStateStore, RedisStateStore, type Duration, type FeatureStateStore, type OnlineFeaturePipeline } from '@mlsd/features';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isDependencyFailure } from '../resilience/fault-attribution.js';
@@ -101,7 +94,11 @@ export function memoryFeatureBackend(options: FeatureBackendOptions = {}): Featu
         stores.set(key, store);
       }
       const online = pipeline.createOnline({ store, ...executorOptions(options) });
-      return onlineFeatures(pipeline, () => online, () => undefined);
+      return onlineFeatures(
+        pipeline,
+        () => online,
+        () => undefined,
+      );
     },
     async ping() {},
     async close() {},

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Monitor } from '@mlsd/monitoring';
-import {
-  createScoringService,
-  memoryFeatureBackend,
-  redisFeatureBackend,
-  registryModelSource,
-  type FeatureBackend,
-  type ScoringService,
-} from '@mlsd/serving';
+import { createScoringService, memoryFeatureBackend, redisFeatureBackend, registryModelSource, type FeatureBackend, type ScoringService } from '@mlsd/serving';
 import { trainedRegistry, type TrainedRegistry } from '../test-support/trained-registry.js';
 import { HANDBOOK_SERVICE, type HandbookAnswer } from '../test-support/handbook-service.js';
 
@@ -98,7 +91,9 @@ describe('the service on the real registry and feature pipeline', () => {
         reasons.forEach((r, k) => expect('contribution' in r ? r.contribution : NaN).toBeCloseTo(expected[k]!.contribution, 9));
       }
       // The reported value is the raw feature (TX_AMOUNT in currency units, not its scaled input).
-      const amountReason = results.flatMap((r, i) => r.reasons.map((reason) => ({ reason, i }))).find(({ reason }) => 'feature' in reason && reason.feature === 'TX_AMOUNT');
+      const amountReason = results
+        .flatMap((r, i) => r.reasons.map((reason) => ({ reason, i })))
+        .find(({ reason }) => 'feature' in reason && reason.feature === 'TX_AMOUNT');
       if (amountReason !== undefined && 'value' in amountReason.reason) {
         expect(amountReason.reason.value).toBe(trained.table.numeric('TX_AMOUNT')[amountReason.i]);
       }

@@ -69,7 +69,10 @@ async function histories(client: Redis, prefix: string): Promise<Map<string, num
     const members = await client.zrange(key, 0, -1, 'WITHSCORES');
     const times: number[] = [];
     for (let j = 1; j < members.length; j += 2) times.push(Number(members[j]));
-    out.set(key.slice(prefix.length), times.sort((a, b) => a - b));
+    out.set(
+      key.slice(prefix.length),
+      times.sort((a, b) => a - b),
+    );
   }
   return out;
 }
@@ -111,7 +114,10 @@ describe('Redis chaos: nothing lost in a store outage', () => {
       await waitFor(async () => (await send(faulty, 700, 701, 5))[0]!.source === 'model', 'the model path after the restart', 20_000);
       await send(faulty, 701, N, 0);
 
-      await waitFor(async () => !(await faulty.app.inject({ url: '/v2/health/ready' })).json().issues.some((i: string) => i.startsWith('store-backlog')), 'the backlog to drain');
+      await waitFor(
+        async () => !(await faulty.app.inject({ url: '/v2/health/ready' })).json().issues.some((i: string) => i.startsWith('store-backlog')),
+        'the backlog to drain',
+      );
       const expected = await histories(client, 'chaos:clean:');
       const actual = await histories(client, 'chaos:faulty:');
       expect(expected.size).toBeGreaterThan(20);

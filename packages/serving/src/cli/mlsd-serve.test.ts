@@ -68,7 +68,22 @@ async function closedPort(): Promise<number> {
 describe('mlsd serve', () => {
   it('serves a non-fraud model with string ids: model answers from online features, feedback by string id', async () => {
     const log = join(dir, 'predictions.jsonl');
-    const serve = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--port', '0', '--rules', rulesFile, '--prediction-log', log, '--log-level', 'warn', '--deadline-ms', '5000']);
+    const serve = startMlsd([
+      '--registry',
+      join(dir, 'registry'),
+      '--model',
+      'clicks',
+      '--port',
+      '0',
+      '--rules',
+      rulesFile,
+      '--prediction-log',
+      log,
+      '--log-level',
+      'warn',
+      '--deadline-ms',
+      '5000',
+    ]);
     try {
       const url = await serve.listening;
       expect(serve.stderr()).toMatch(/clicks v1, store memory/);
@@ -97,7 +112,10 @@ describe('mlsd serve', () => {
 
       const feedback = await post(`${url}/v1/feedback`, { id: events[3]!.event_id, label: 1 });
       expect(feedback).toEqual({ status: 200, json: { id: events[3]!.event_id, label: 1, accepted: true, featureStoreEvents: 1 } });
-      const batchFeedback = await post(`${url}/v1/feedback`, [{ id: events[4]!.event_id, label: false }, { id: 'never-scored', label: 1 }]);
+      const batchFeedback = await post(`${url}/v1/feedback`, [
+        { id: events[4]!.event_id, label: false },
+        { id: 'never-scored', label: 1 },
+      ]);
       expect(batchFeedback.json).toEqual([
         { id: events[4]!.event_id, label: 0, accepted: true, featureStoreEvents: 1 },
         { id: 'never-scored', label: 1, accepted: true, featureStoreEvents: 0 },
@@ -113,10 +131,22 @@ describe('mlsd serve', () => {
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
       // The prediction log keeps the string ids: the event id, and the user as the experiment unit.
-      const records = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const records = (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(records.filter((r) => r['type'] === 'score')).toHaveLength(40);
-      expect(records.find((r) => r['type'] === 'score')).toMatchObject({ transactionId: events[0]!.event_id, customerId: events[0]!.user, terminalId: null, amount: null });
-      expect(records.filter((r) => r['type'] === 'feedback').map((r) => r['transactionId'])).toEqual([events[3]!.event_id, events[4]!.event_id, 'never-scored']);
+      expect(records.find((r) => r['type'] === 'score')).toMatchObject({
+        transactionId: events[0]!.event_id,
+        customerId: events[0]!.user,
+        terminalId: null,
+        amount: null,
+      });
+      expect(records.filter((r) => r['type'] === 'feedback').map((r) => r['transactionId'])).toEqual([
+        events[3]!.event_id,
+        events[4]!.event_id,
+        'never-scored',
+      ]);
     } finally {
       serve.child.kill('SIGKILL');
     }
@@ -124,12 +154,32 @@ describe('mlsd serve', () => {
 
   it('answers with the rules file when the model path is off (feature store unreachable)', async () => {
     const store = `redis://127.0.0.1:${await closedPort()}`;
-    const serve = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--port', '0', '--store', store, '--rules', rulesFile, '--log-level', 'error']);
+    const serve = startMlsd([
+      '--registry',
+      join(dir, 'registry'),
+      '--model',
+      'clicks',
+      '--port',
+      '0',
+      '--store',
+      store,
+      '--rules',
+      rulesFile,
+      '--log-level',
+      'error',
+    ]);
     try {
       const url = await serve.listening;
       const [event] = clickEvents(1, 5).events;
       const expensive = await post(`${url}/v1/score`, { ...event, price: 180, device: 'phone' });
-      expect(expensive.json).toMatchObject({ id: event!.event_id, source: 'fallback', fallbackReason: 'store-error', decision: 'block', score: 0.8, reasons: [{ rule: 'price-above-150' }] });
+      expect(expensive.json).toMatchObject({
+        id: event!.event_id,
+        source: 'fallback',
+        fallbackReason: 'store-error',
+        decision: 'block',
+        score: 0.8,
+        reasons: [{ rule: 'price-above-150' }],
+      });
       const tablet = await post(`${url}/v1/score`, { ...event, event_id: 'x-2', price: 20, device: 'tablet' });
       expect(tablet.json).toMatchObject({ id: 'x-2', source: 'fallback', decision: 'review', score: 0.5, reasons: [{ rule: 'tablet' }] });
       const plain = await post(`${url}/v1/score`, { ...event, event_id: 'x-3', price: 20, device: 'phone' });
@@ -141,7 +191,15 @@ describe('mlsd serve', () => {
 
   it('refuses a broken rules file before starting, naming the rule and the field', async () => {
     const broken = join(dir, 'broken.json');
-    await writeFile(broken, JSON.stringify({ rules: [{ field: 'price', operator: '>', value: 1, decision: 'block', reason: 'a' }, { field: 'price', operator: 'bigger', value: 1, decision: 'block', reason: 'b' }] }));
+    await writeFile(
+      broken,
+      JSON.stringify({
+        rules: [
+          { field: 'price', operator: '>', value: 1, decision: 'block', reason: 'a' },
+          { field: 'price', operator: 'bigger', value: 1, decision: 'block', reason: 'b' },
+        ],
+      }),
+    );
     const serve = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--port', '0', '--rules', broken]);
     expect(await serve.exited).toBe(1);
     expect(serve.stderr()).toMatch(/error: Rules file ".*broken\.json": rules\[1\]\.operator: expected one of >, >=/);

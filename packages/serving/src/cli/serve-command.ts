@@ -33,7 +33,9 @@ interface ServeFlags {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Serve NAME@champion of a model registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.')
+    .description(
+      'Serve NAME@champion of a model registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.',
+    )
     .requiredOption('--registry <dir>', 'model registry directory (the folder given to FileModelRegistry)')
     .requiredOption('--model <name>', 'registry model name to serve: its champion answers, its challenger scores in shadow')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)

@@ -127,7 +127,10 @@ export const scoringServiceOptionsSchema = z.strictObject({
    * lacks.
    */
   requestSchema: z
-    .custom<Schema>((value) => typeof value === 'object' && value !== null && Array.isArray((value as Schema).columns), 'expected a schema { name, columns } (defineSchema)')
+    .custom<Schema>(
+      (value) => typeof value === 'object' && value !== null && Array.isArray((value as Schema).columns),
+      'expected a schema { name, columns } (defineSchema)',
+    )
     .transform((schema) => defineSchema(schema.name, schema.columns))
     .optional(),
   /**

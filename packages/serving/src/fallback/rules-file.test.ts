@@ -110,7 +110,9 @@ describe('rules file', () => {
     });
     // A missing or NaN field never fires (the feature store did not answer: no mean).
     expect(ruleSet({ event: event({ price: 101, device: null, country: null }) }).firedRules).toEqual(['expensive']);
-    expect(ruleSet({ event: event({ price: 101 }), features: { names: ['user_mean_price'], values: Float64Array.of(Number.NaN) } }).firedRules).toEqual(['expensive']);
+    expect(ruleSet({ event: event({ price: 101 }), features: { names: ['user_mean_price'], values: Float64Array.of(Number.NaN) } }).firedRules).toEqual([
+      'expensive',
+    ]);
   });
 
   it('has no rules by default: an empty list always allows with the base score', () => {

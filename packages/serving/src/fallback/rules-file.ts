@@ -29,11 +29,19 @@ const ruleSchema = z
   .superRefine((rule, ctx) => {
     const list = rule.operator === 'in' || rule.operator === 'not-in';
     if (list !== Array.isArray(rule.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: list ? `operator "${rule.operator}" needs an array of values` : `operator "${rule.operator}" needs one value, not an array` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: list ? `operator "${rule.operator}" needs an array of values` : `operator "${rule.operator}" needs one value, not an array`,
+      });
     }
     const ordered = rule.operator !== '==' && rule.operator !== '!=' && !list;
     if (ordered && typeof rule.value !== 'number' && !isReference(rule.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `operator "${rule.operator}" compares numbers: give a number or { "field": NAME, "times"?: k }` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `operator "${rule.operator}" compares numbers: give a number or { "field": NAME, "times"?: k }`,
+      });
     }
   });
 
@@ -149,7 +157,13 @@ function fires(rule: ParsedRule, input: FallbackInput): boolean {
       return !same(actual, expected);
     default:
       if (typeof actual !== 'number' || typeof expected !== 'number') return false;
-      return rule.operator === '>' ? actual > expected : rule.operator === '>=' ? actual >= expected : rule.operator === '<' ? actual < expected : actual <= expected;
+      return rule.operator === '>'
+        ? actual > expected
+        : rule.operator === '>='
+          ? actual >= expected
+          : rule.operator === '<'
+            ? actual < expected
+            : actual <= expected;
   }
 }
 

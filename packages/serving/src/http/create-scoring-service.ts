@@ -1,10 +1,6 @@
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import {
-  resolveServiceOptions,
-  type ResolvedServiceOptions,
-  type ScoringServiceOptions,
-} from '../config/service-options.js';
+import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
 import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
 import { cardHasher, createDecisionLogger, createServiceLogger } from '../observability/logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
@@ -150,7 +146,10 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
   } catch {
     request = undefined;
   }
-  await registerDocs(app, routeDocs({ maxBatchSize: resolved.maxBatchSize, modelName: resolved.modelName, api: resolved.api, ...(request === undefined ? {} : { request }) }));
+  await registerDocs(
+    app,
+    routeDocs({ maxBatchSize: resolved.maxBatchSize, modelName: resolved.modelName, api: resolved.api, ...(request === undefined ? {} : { request }) }),
+  );
   registerScoreRoutes(app, context);
   registerInferenceV2Routes(app, context);
   registerOpsRoutes(app, context);

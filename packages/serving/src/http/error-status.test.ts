@@ -22,7 +22,21 @@ describe('toHttpError', () => {
   it('has a status for every error code', () => {
     for (const status of Object.values(HTTP_STATUS_BY_CODE)) expect(status >= 400 && status < 600).toBe(true);
     expect(Object.keys(HTTP_STATUS_BY_CODE).sort()).toEqual(
-      ['CORRUPT_ARTIFACT', 'INTERNAL', 'INVALID_INPUT', 'INVALID_OPTION', 'IO_ERROR', 'NOT_FITTED', 'NOT_FOUND', 'REJECT_LIMIT', 'SCHEMA_MISMATCH', 'TIMEOUT', 'UNAVAILABLE', 'UNAUTHORIZED', 'FORBIDDEN'].sort(),
+      [
+        'CORRUPT_ARTIFACT',
+        'INTERNAL',
+        'INVALID_INPUT',
+        'INVALID_OPTION',
+        'IO_ERROR',
+        'NOT_FITTED',
+        'NOT_FOUND',
+        'REJECT_LIMIT',
+        'SCHEMA_MISMATCH',
+        'TIMEOUT',
+        'UNAVAILABLE',
+        'UNAUTHORIZED',
+        'FORBIDDEN',
+      ].sort(),
     );
   });
 });
@@ -54,7 +68,9 @@ describe('resolveServiceOptions', () => {
   it('rejects unknown options naming the valid ones, and bad values naming the option', () => {
     expect(() => resolveServiceOptions({ ...deps, deadlineMS: 5 })).toThrow(/createScoringService: unknown option "deadlineMS"\. Valid options: .*deadlineMs/);
     expect(() => resolveServiceOptions({ ...deps, overload: { maxInflight: 5 } })).toThrow(/"overload.maxInflight"\. Valid options of "overload": maxInFlight/);
-    expect(() => resolveServiceOptions({ ...deps, thresholds: { review: 0.9, block: 0.5 } })).toThrow(/option "thresholds" is invalid: review must be <= block/);
+    expect(() => resolveServiceOptions({ ...deps, thresholds: { review: 0.9, block: 0.5 } })).toThrow(
+      /option "thresholds" is invalid: review must be <= block/,
+    );
     expect(() => resolveServiceOptions({ ...deps, adminToken: 'short' })).toThrow(/option "adminToken" is invalid/);
     expect(() => resolveServiceOptions({ features: deps.features })).toThrow(/option "models" is invalid/);
   });

@@ -21,7 +21,10 @@ function validValue(spec: ColumnSpec): fc.Arbitrary<{ sent: unknown; parsed: str
         fc.integer({ min: 0, max: 4e9 }).map((s) => ({ sent: new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19), parsed: s * 1000 })),
       );
     case 'category':
-      return fc.oneof(fc.string({ minLength: 1 }).map((v) => ({ sent: v, parsed: v })), fc.integer().map((v) => ({ sent: v, parsed: v })));
+      return fc.oneof(
+        fc.string({ minLength: 1 }).map((v) => ({ sent: v, parsed: v })),
+        fc.integer().map((v) => ({ sent: v, parsed: v })),
+      );
     case 'label':
       return fc.constantFrom({ sent: true, parsed: 1 }, { sent: 0, parsed: 0 }, { sent: 1, parsed: 1 }, { sent: false, parsed: 0 });
   }
@@ -32,7 +35,12 @@ function invalidValue(spec: ColumnSpec): fc.Arbitrary<unknown> {
   const key = spec.role === 'id' || spec.role === 'entity-key';
   switch (spec.type) {
     case 'integer':
-      return fc.oneof(fc.constant('12'), fc.constant(1.5), fc.constant(Number.MAX_SAFE_INTEGER + 2), key || spec.min !== undefined ? fc.constant(Math.min(-1, (spec.min ?? 0) - 1)) : fc.constant(true));
+      return fc.oneof(
+        fc.constant('12'),
+        fc.constant(1.5),
+        fc.constant(Number.MAX_SAFE_INTEGER + 2),
+        key || spec.min !== undefined ? fc.constant(Math.min(-1, (spec.min ?? 0) - 1)) : fc.constant(true),
+      );
     case 'float':
       return fc.oneof(fc.constant('1.5'), fc.constant(true), spec.min === undefined ? fc.constant({}) : fc.constant(spec.min - 1));
     case 'timestamp':
@@ -51,7 +59,10 @@ const schemas: fc.Arbitrary<Schema> = fc
   .record({
     idType: fc.constantFrom<ColumnType>('integer', 'category'),
     keys: fc.array(fc.constantFrom<ColumnType>('integer', 'category'), { maxLength: 3 }),
-    features: fc.array(fc.record({ type: fc.constantFrom(...TYPES), required: fc.boolean(), min: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }) }), { maxLength: 5 }),
+    features: fc.array(
+      fc.record({ type: fc.constantFrom(...TYPES), required: fc.boolean(), min: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }) }),
+      { maxLength: 5 },
+    ),
     labels: fc.integer({ min: 0, max: 2 }),
   })
   .map(({ idType, keys, features, labels }) =>
@@ -59,13 +70,15 @@ const schemas: fc.Arbitrary<Schema> = fc
       { name: 'the id', type: idType, role: 'id' },
       { name: 'when', type: 'timestamp', role: 'event-time' },
       ...keys.map((type, k): ColumnSpec => ({ name: `key${k}`, type, role: 'entity-key' })),
-      ...features.map(({ type, required, min }, f): ColumnSpec => ({
-        name: `f${f}`,
-        type,
-        role: 'feature',
-        ...(required ? {} : { required: false }),
-        ...(min !== undefined && (type === 'integer' || type === 'float') ? { min } : {}),
-      })),
+      ...features.map(
+        ({ type, required, min }, f): ColumnSpec => ({
+          name: `f${f}`,
+          type,
+          role: 'feature',
+          ...(required ? {} : { required: false }),
+          ...(min !== undefined && (type === 'integer' || type === 'float') ? { min } : {}),
+        }),
+      ),
       ...Array.from({ length: labels }, (_, l): ColumnSpec => ({ name: `label${l}`, type: 'label', role: 'label' })),
     ]),
   );
@@ -101,9 +114,15 @@ describe('EventRequestSchema (property tests)', () => {
 
   it('refuses an event with one bad or missing required field with INVALID_INPUT naming that field and item', () => {
     const cases = schemaAndEvent.chain((c) =>
-      fc.integer({ min: 0, max: c.request.length - 1 }).chain((bad) =>
-        fc.tuple(fc.constant(c), fc.constant(bad), fc.oneof(invalidValue(c.request[bad]!), c.request[bad]!.required === false ? invalidValue(c.request[bad]!) : fc.constant(undefined))),
-      ),
+      fc
+        .integer({ min: 0, max: c.request.length - 1 })
+        .chain((bad) =>
+          fc.tuple(
+            fc.constant(c),
+            fc.constant(bad),
+            fc.oneof(invalidValue(c.request[bad]!), c.request[bad]!.required === false ? invalidValue(c.request[bad]!) : fc.constant(undefined)),
+          ),
+        ),
     );
     fc.assert(
       fc.property(cases, ([{ schema, request, values }, bad, value]) => {
@@ -152,7 +171,11 @@ describe('EventRequestSchema', () => {
     const parser = new EventRequestSchema(clicks);
     expect(parser.parse({ event_id: 'e-1', ts: T, user: 'u-9' })).toMatchObject({ id: 'e-1', time: T });
     expect(() => parser.parse({ event_id: '', ts: T, user: 'u-9' })).toThrow(/field 'event_id': expected a non-empty string/);
-    const needed = defineSchema('pipeline', [...clicks.columns, { name: 'price', type: 'float', role: 'feature' }, { name: 'clicked', type: 'label', role: 'label' }]);
+    const needed = defineSchema('pipeline', [
+      ...clicks.columns,
+      { name: 'price', type: 'float', role: 'feature' },
+      { name: 'clicked', type: 'label', role: 'label' },
+    ]);
     expect(parser.uncovered(needed)).toEqual(['missing field "price"']);
     expect(parser.uncovered(clicks)).toEqual([]);
     expect(() => new EventRequestSchema(defineSchema('x', [{ name: 'ts', type: 'timestamp', role: 'event-time' }]))).toThrow(/has no column of role "id"/);
@@ -163,15 +186,37 @@ describe('EventRequestSchema from a pipeline schema (property test)', () => {
   /** Random feature definitions over entity keys k0..k2 and numeric columns v0..v2, with a delayed label. */
   const definitions = fc.array(
     fc.oneof(
-      fc.record({ kind: fc.constant('window' as const), entity: fc.constantFrom('k0', 'k1', 'k2'), agg: fc.constant('count' as const), window: fc.constantFrom('1h', '1d') }),
-      fc.record({ kind: fc.constant('window' as const), entity: fc.constantFrom('k0', 'k1'), column: fc.constantFrom('v0', 'v1'), agg: fc.constantFrom('mean' as const, 'max' as const), window: fc.constant('1d') }),
+      fc.record({
+        kind: fc.constant('window' as const),
+        entity: fc.constantFrom('k0', 'k1', 'k2'),
+        agg: fc.constant('count' as const),
+        window: fc.constantFrom('1h', '1d'),
+      }),
+      fc.record({
+        kind: fc.constant('window' as const),
+        entity: fc.constantFrom('k0', 'k1'),
+        column: fc.constantFrom('v0', 'v1'),
+        agg: fc.constantFrom('mean' as const, 'max' as const),
+        window: fc.constant('1d'),
+      }),
       fc.record({ kind: fc.constant('column' as const), column: fc.constantFrom('v0', 'v1', 'v2') }),
-      fc.record({ kind: fc.constant('delayed-label' as const), entity: fc.constantFrom('k0', 'k1'), label: fc.constant('y'), window: fc.constant('7d'), delay: fc.constant('1d'), output: fc.constantFrom('count' as const, 'rate' as const) }),
+      fc.record({
+        kind: fc.constant('delayed-label' as const),
+        entity: fc.constantFrom('k0', 'k1'),
+        label: fc.constant('y'),
+        window: fc.constant('7d'),
+        delay: fc.constant('1d'),
+        output: fc.constantFrom('count' as const, 'rate' as const),
+      }),
       fc.record({ kind: fc.constant('calendar' as const), flag: fc.constantFrom('night' as const, 'weekend' as const) }),
     ),
     { minLength: 1, maxLength: 6 },
   );
-  const keyTypes = fc.tuple(fc.constantFrom<ColumnType>('integer', 'category'), fc.constantFrom<ColumnType>('integer', 'category'), fc.constantFrom<ColumnType>('integer', 'category'));
+  const keyTypes = fc.tuple(
+    fc.constantFrom<ColumnType>('integer', 'category'),
+    fc.constantFrom<ColumnType>('integer', 'category'),
+    fc.constantFrom<ColumnType>('integer', 'category'),
+  );
 
   it("accepts exactly what the pipeline's online features need: every event it parses can be observed", async () => {
     await fc.assert(
@@ -192,7 +237,11 @@ describe('EventRequestSchema from a pipeline schema (property test)', () => {
         const pipeline = new FeaturePipeline({ features: defs, schema });
         const request = new EventRequestSchema(pipeline.eventSchema);
         // The request asks for no column the pipeline does not read (and never the label or unused columns).
-        const read = new Set(['eid', 't', ...defs.flatMap((d) => (Object.values(d) as unknown[]).filter((v): v is string => typeof v === 'string' && /^(k|v)\d$/.test(v)))]);
+        const read = new Set([
+          'eid',
+          't',
+          ...defs.flatMap((d) => (Object.values(d) as unknown[]).filter((v): v is string => typeof v === 'string' && /^(k|v)\d$/.test(v))),
+        ]);
         expect(new Set(request.schema.columns.map((c) => c.name))).toEqual(read);
         const body: Record<string, unknown> = { eid: idType === 'integer' ? 7 : 'e-7', t: '2024-03-01 10:00:00' };
         for (const spec of request.schema.columns) {

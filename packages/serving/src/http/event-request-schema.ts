@@ -41,14 +41,24 @@ export class EventRequestSchema {
     const columns = source.columns.filter((c) => c.role !== 'label');
     const idSpec = columnWithRole(source, 'id');
     const timeSpec = columnWithRole(source, 'event-time');
-    for (const [role, spec] of [['id', idSpec], ['event-time', timeSpec]] as const) {
+    for (const [role, spec] of [
+      ['id', idSpec],
+      ['event-time', timeSpec],
+    ] as const) {
       if (spec === undefined) {
-        throw new MlsdError('INVALID_OPTION', `Request schema "${source.name}" has no column of role "${role}"; a scored event needs one (give the column role "${role}" in the schema).`, {
-          location: { field: role },
-        });
+        throw new MlsdError(
+          'INVALID_OPTION',
+          `Request schema "${source.name}" has no column of role "${role}"; a scored event needs one (give the column role "${role}" in the schema).`,
+          {
+            location: { field: role },
+          },
+        );
       }
     }
-    this.schema = defineSchema(source.name, columns.map((c) => (c.name === idSpec!.name || c.name === timeSpec!.name ? { ...c, required: true } : c)));
+    this.schema = defineSchema(
+      source.name,
+      columns.map((c) => (c.name === idSpec!.name || c.name === timeSpec!.name ? { ...c, required: true } : c)),
+    );
     this.idColumn = idSpec!.name;
     this.timeColumn = timeSpec!.name;
     this.entityKeys = columnsWithRole(source, 'entity-key').map((c) => c.name);
@@ -175,7 +185,12 @@ function fieldSchema(spec: ColumnSpec): z.ZodType<FieldValue> {
       schema = z.union([z.boolean(), z.literal(0), z.literal(1)], 'expected 0, 1, true or false').transform((v) => (v === true || v === 1 ? 1 : 0));
       break;
   }
-  return isRequired(spec) ? schema : schema.nullable().optional().transform((v) => v ?? null);
+  return isRequired(spec)
+    ? schema
+    : schema
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null);
 }
 
 /** The fast check of one column, agreeing with {@link fieldSchema} on every non-missing value. */

@@ -61,11 +61,17 @@ describe('/v1/score under random bodies (fast-check)', () => {
   it('never answers 5xx and never opens a circuit', async () => {
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        const res = await service.app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+        const res = await service.app.inject({
+          method: 'POST',
+          url: '/v1/score',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        });
         expect(res.statusCode === 200 || res.statusCode === 400, `${res.statusCode} ${res.body}`).toBe(true);
         if (res.statusCode === 200) {
           const answers = [res.json()].flat() as { fallbackReason?: string }[];
-          for (const answer of answers) expect(answer.fallbackReason === undefined || answer.fallbackReason === 'invalid-event', JSON.stringify(answer)).toBe(true);
+          for (const answer of answers)
+            expect(answer.fallbackReason === undefined || answer.fallbackReason === 'invalid-event', JSON.stringify(answer)).toBe(true);
         }
         const { circuits } = (await service.app.inject({ url: '/v2/health/ready' })).json();
         expect(circuits).toEqual({ model: 'closed', store: 'closed' });

@@ -128,7 +128,7 @@ describe('issue 13: one request can never hurt another', () => {
     }
   });
 
-  it('an event 10 minutes older than the card\'s latest gets a decision (late: true), even a 5,000 payment', async () => {
+  it("an event 10 minutes older than the card's latest gets a decision (late: true), even a 5,000 payment", async () => {
     const service = await serve();
     const reference = await serve();
     const [a, b] = transactions(0, 2);

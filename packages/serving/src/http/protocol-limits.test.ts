@@ -21,7 +21,8 @@ afterAll(async () => {
   await service.close();
 });
 
-const infer = (tensor: object) => service.app.inject({ method: 'POST', url: '/v2/models/fraud/infer', payload: { inputs: [{ name: 'features', datatype: 'FP32', ...tensor }] } });
+const infer = (tensor: object) =>
+  service.app.inject({ method: 'POST', url: '/v2/models/fraud/infer', payload: { inputs: [{ name: 'features', datatype: 'FP32', ...tensor }] } });
 
 describe('Open Inference Protocol shapes are bounded by the body', () => {
   it('answers 400 (not 500) for a shape [100000, 100000] with two values', async () => {
@@ -46,7 +47,13 @@ describe('Open Inference Protocol shapes are bounded by the body', () => {
   });
 
   it('still serves flat and nested rows whose count matches the shape', async () => {
-    for (const data of [[1, 2, 3, 4], [[1, 2], [3, 4]]]) {
+    for (const data of [
+      [1, 2, 3, 4],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ]) {
       const res = await infer({ shape: [2, 2], data });
       expect(res.statusCode).toBe(200);
       expect(res.json().outputs[0].shape).toEqual([2, 1]);

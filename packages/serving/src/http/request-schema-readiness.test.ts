@@ -33,7 +33,10 @@ async function serveWith(requestSchema?: ReturnType<typeof defineSchema>) {
 
 describe('readiness and the request schema', () => {
   it("fails readiness, naming the field, when the model's pipeline needs one the request schema lacks, and falls back", async () => {
-    const withoutPrice = defineSchema('clicks', CLICK_SCHEMA.columns.filter((c) => c.name !== 'price'));
+    const withoutPrice = defineSchema(
+      'clicks',
+      CLICK_SCHEMA.columns.filter((c) => c.name !== 'price'),
+    );
     const service = await serveWith(withoutPrice);
     try {
       const ready = await service.app.inject({ url: '/v2/health/ready' });
@@ -41,7 +44,13 @@ describe('readiness and the request schema', () => {
       expect(ready.json()).toMatchObject({ ready: false, degraded: true, issues: ['request-schema: missing field "price"'], modelVersion: 1 });
       const event = { event_id: 'e-1', ts: '2024-03-01 10:00:00', user: 'u-bad', device: 'phone' };
       const scored = await service.app.inject({ method: 'POST', url: '/v1/score', payload: event });
-      expect(scored.json()).toMatchObject({ id: 'e-1', source: 'fallback', fallbackReason: 'schema-mismatch', decision: 'block', reasons: [{ rule: 'known-bad-user' }] });
+      expect(scored.json()).toMatchObject({
+        id: 'e-1',
+        source: 'fallback',
+        fallbackReason: 'schema-mismatch',
+        decision: 'block',
+        reasons: [{ rule: 'known-bad-user' }],
+      });
     } finally {
       await service.close();
     }
@@ -54,7 +63,11 @@ describe('readiness and the request schema', () => {
         const ready = await service.app.inject({ url: '/v2/health/ready' });
         expect(ready.statusCode).toBe(200);
         expect(ready.json()).toMatchObject({ ready: true, issues: [] });
-        const scored = await service.app.inject({ method: 'POST', url: '/v1/score', payload: { event_id: 'e-1', ts: 1_709_287_200_000, user: 'u1', price: 12, device: null } });
+        const scored = await service.app.inject({
+          method: 'POST',
+          url: '/v1/score',
+          payload: { event_id: 'e-1', ts: 1_709_287_200_000, user: 'u1', price: 12, device: null },
+        });
         expect(scored.json()).toMatchObject({ id: 'e-1', source: 'model' });
       } finally {
         await service.close();

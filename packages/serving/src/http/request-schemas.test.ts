@@ -35,7 +35,9 @@ describe('parseTransaction', () => {
     expect(messageOf(() => parseTransaction({ ...valid, TX_AMOUNT: -1 }))).toBe(
       "Invalid score request: field 'TX_AMOUNT': Too small: expected number to be >=0.",
     );
-    expect(messageOf(() => parseTransaction({ ...valid, CUSTOMER_ID: 1.5 }))).toMatch(/^Invalid score request: field 'CUSTOMER_ID': expected a whole number\.$/);
+    expect(messageOf(() => parseTransaction({ ...valid, CUSTOMER_ID: 1.5 }))).toMatch(
+      /^Invalid score request: field 'CUSTOMER_ID': expected a whole number\.$/,
+    );
     expect(messageOf(() => parseTransaction({ ...valid, TX_DATETIME: '2018-02-30 00:00:00' }))).toMatch(/field 'TX_DATETIME': expected 'YYYY-MM-DD HH:MM:SS'/);
     expect(messageOf(() => parseTransaction([valid]))).toMatch(/^Invalid score request: the body: /);
     expect(messageOf(() => parseTransaction(null))).toMatch(/^Invalid score request: the body: /);

@@ -56,8 +56,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   const path = issue.path.map(String);
   const itemIndex = typeof issue.path[0] === 'number' ? (issue.path[0] as number) : undefined;
   const fieldPath = (itemIndex === undefined ? path : path.slice(1)).join('.');
-  const where =
-    (fieldPath === '' ? 'the body' : `field '${fieldPath}'`) + (itemIndex === undefined ? '' : ` of item ${itemIndex}`);
+  const where = (fieldPath === '' ? 'the body' : `field '${fieldPath}'`) + (itemIndex === undefined ? '' : ` of item ${itemIndex}`);
   throw new MlsdError('INVALID_INPUT', `Invalid ${what}: ${where}: ${issue.message}.`, {
     location: { field: fieldPath === '' ? 'body' : fieldPath, ...(itemIndex === undefined ? {} : { row: itemIndex }) },
   });
@@ -70,10 +69,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
  * `[100000, 100000]` with a short `data` is a 400, not a 10^10-element allocation). Throws `INVALID_INPUT` when the
  * count does not match the shape, the data nests deeper than rows, or a value is not a finite number.
  */
-export function inferRows(
-  tensor: InferRequest['inputs'][number],
-  maxValues: number,
-): { data: Float32Array | Float64Array; rows: number; cols: number } {
+export function inferRows(tensor: InferRequest['inputs'][number], maxValues: number): { data: Float32Array | Float64Array; rows: number; cols: number } {
   const [rows, cols] = tensor.shape as [number, number];
   let count = 0;
   for (const item of tensor.data) {
@@ -81,9 +77,13 @@ export function inferRows(
     else {
       for (const value of item) {
         if (Array.isArray(value)) {
-          throw new MlsdError('INVALID_INPUT', 'Invalid inference request: inputs[0].data nests deeper than rows of numbers; send flat row-major data or rows.', {
-            location: { field: 'inputs[0].data' },
-          });
+          throw new MlsdError(
+            'INVALID_INPUT',
+            'Invalid inference request: inputs[0].data nests deeper than rows of numbers; send flat row-major data or rows.',
+            {
+              location: { field: 'inputs[0].data' },
+            },
+          );
         }
       }
       count += item.length;

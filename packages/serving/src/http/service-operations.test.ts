@@ -87,9 +87,7 @@ describe('Open Inference Protocol v2', () => {
   });
 
   it('reaches a given registry version and answers errors as { error } with 4xx', async () => {
-    const models = new MapModelSource()
-      .add(1, new MisbehavingClassifier({ score: 0.25 }))
-      .add(2, new MisbehavingClassifier({ score: 0.75 }), ['champion']);
+    const models = new MapModelSource().add(1, new MisbehavingClassifier({ score: 0.25 })).add(2, new MisbehavingClassifier({ score: 0.75 }), ['champion']);
     const { service } = await serve(models);
     const infer = (url: string, payload: unknown) => service.app.inject({ method: 'POST', url, payload: payload as object });
     const input = { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] };

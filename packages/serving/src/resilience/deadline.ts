@@ -7,9 +7,12 @@ import { MlsdError } from '@mlsd/data';
  */
 export function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new MlsdError('TIMEOUT', `${what} did not answer within ${timeoutMs.toFixed(1)} ms.`));
-    }, Math.max(0, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        reject(new MlsdError('TIMEOUT', `${what} did not answer within ${timeoutMs.toFixed(1)} ms.`));
+      },
+      Math.max(0, timeoutMs),
+    );
     promise.then(
       (value) => {
         clearTimeout(timer);

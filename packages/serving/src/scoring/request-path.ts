@@ -230,7 +230,9 @@ export class RequestPath {
   ): ScoreResult {
     let verdict: FallbackVerdict;
     try {
-      verdict = this.deps.rules(values !== undefined && active !== undefined ? { event: tx, features: { names: active.features.rawNames, values: values.raw } } : { event: tx });
+      verdict = this.deps.rules(
+        values !== undefined && active !== undefined ? { event: tx, features: { names: active.features.rawNames, values: values.raw } } : { event: tx },
+      );
     } catch (error) {
       this.deps.logger.error({ err: error, [this.deps.idField]: tx.id }, 'fallback rules threw; answering with score 0');
       verdict = { score: 0, firedRules: [] };

@@ -81,7 +81,10 @@ export async function registerClickModel(dir: string, rows = 3000): Promise<{ pi
   const names = CLICK_FEATURES.map((f) => f.name!);
   const pipeline = new FeaturePipeline({
     features: CLICK_FEATURES,
-    transforms: [{ kind: 'standard-scale', columns: names }, { kind: 'one-hot', column: 'device' }],
+    transforms: [
+      { kind: 'standard-scale', columns: names },
+      { kind: 'one-hot', column: 'device' },
+    ],
     schema: CLICK_SCHEMA,
   }).fit(table);
   const model = await new LogisticRegression({ C: 1 }).fit(pipeline.transform(table), clicked);

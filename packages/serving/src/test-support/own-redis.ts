@@ -36,13 +36,10 @@ export class OwnRedis {
   /** Starts the server again on the same port (with its data when persisted) and waits until it answers. */
   async restart(): Promise<void> {
     if (this.child !== undefined) return;
-    const persistence =
-      this.persistDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistDir];
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--enable-debug-command', 'yes'],
-      { stdio: 'ignore' },
-    );
+    const persistence = this.persistDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.persistDir];
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--enable-debug-command', 'yes'], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
       if (await this.answers()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -5,7 +5,10 @@ import type { FeatureBackend, FeatureValues, OnlineFeatures } from '@mlsd/servin
 export const SIMPLE_FEATURES = ['TX_AMOUNT', 'CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW'] as const;
 
 /** The events {@link SimpleFeatureBackend} reads: the Handbook transaction without its labels. */
-const SIMPLE_EVENT_SCHEMA = defineSchema('transactions', TRANSACTION_SCHEMA.columns.filter((c) => c.role !== 'label'));
+const SIMPLE_EVENT_SCHEMA = defineSchema(
+  'transactions',
+  TRANSACTION_SCHEMA.columns.filter((c) => c.role !== 'label'),
+);
 
 /**
  * A tiny in-memory feature backend for the HTTP tests: TX_AMOUNT and the customer's mean amount over the events

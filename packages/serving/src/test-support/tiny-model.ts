@@ -31,9 +31,7 @@ export class MisbehavingClassifier implements Classifier {
   readonly featureNames: readonly string[] = [...SIMPLE_FEATURES];
   calls = 0;
 
-  constructor(
-    private readonly behaviour: { readonly throws?: boolean; readonly sleepMs?: number; readonly asyncDelayMs?: number; readonly score?: number },
-  ) {}
+  constructor(private readonly behaviour: { readonly throws?: boolean; readonly sleepMs?: number; readonly asyncDelayMs?: number; readonly score?: number }) {}
 
   async fit(): Promise<this> {
     return this;

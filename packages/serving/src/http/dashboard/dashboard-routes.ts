@@ -22,7 +22,11 @@ export function registerDashboardRoutes(app: FastifyInstance, context: ServiceCo
 
   app.get('/dashboard', async (_request, reply) => {
     const body = page.replace('<body>', `<body data-monitoring="${context.monitor !== undefined}">`);
-    return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-cache').send(body);
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('cache-control', 'no-cache')
+      .send(body);
   });
   const hidden = { schema: { hide: true } };
   app.get('/dashboard/dashboard.js', hidden, async (_request, reply) =>

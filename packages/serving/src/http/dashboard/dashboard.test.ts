@@ -16,7 +16,16 @@ import { HANDBOOK_SERVICE, type HandbookAnswer } from '../../test-support/handbo
 // and must show the numbers the API reports. In CI (CI=true or MLSD_REQUIRE_BROWSER=1) a missing chromium fails.
 const CHROMIUM = process.env['MLSD_CHROMIUM'] ?? '/usr/bin/chromium';
 const required = process.env['CI'] === 'true' || process.env['CI'] === '1' || process.env['MLSD_REQUIRE_BROWSER'] === '1';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface Field {
   readonly value: string;
@@ -63,7 +72,9 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
 }
 
 async function fields(page: Page): Promise<Map<string, Field>> {
-  const entries = await page.$$eval('[data-field]', (nodes) => nodes.map((n) => [n.getAttribute('data-field')!, { value: n.getAttribute('data-value') ?? '', text: n.textContent ?? '' }] as const));
+  const entries = await page.$$eval('[data-field]', (nodes) =>
+    nodes.map((n) => [n.getAttribute('data-field')!, { value: n.getAttribute('data-value') ?? '', text: n.textContent ?? '' }] as const),
+  );
   return new Map(entries);
 }
 
@@ -146,7 +157,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('GET /dashboard in a headles
     const metrics = await (await fetch(`${base}/metrics`)).text();
 
     // Live quality and drift, number for number.
-    for (const key of ['averagePrecision', 'recallAtReview', 'precisionAtReview', 'alertRate', 'fallbackRate', 'scored', 'labelled', 'windowLabelled', 'windowFrauds'] as const) {
+    for (const key of [
+      'averagePrecision',
+      'recallAtReview',
+      'precisionAtReview',
+      'alertRate',
+      'fallbackRate',
+      'scored',
+      'labelled',
+      'windowLabelled',
+      'windowFrauds',
+    ] as const) {
       expectValue(shown, `quality.${key}`, report.quality[key]);
     }
     expect(report.drift.ready).toBe(true);
@@ -173,13 +194,30 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('GET /dashboard in a headles
     const count = (pick: (r: HandbookAnswer) => boolean) => answers.results.filter(pick).length;
     for (const decision of ['allow', 'review', 'block'] as const) {
       expectValue(shown, `metrics.decisions.${decision}`, sample(metrics, 'mlsd_decisions_total', `decision="${decision}"`));
-      expectValue(shown, `metrics.decisions.${decision}`, count((r) => r.decision === decision));
+      expectValue(
+        shown,
+        `metrics.decisions.${decision}`,
+        count((r) => r.decision === decision),
+      );
     }
     const reasons = new Set(answers.results.flatMap((r) => (r.fallbackReason === undefined ? [] : [r.fallbackReason])));
     expect(reasons.size).toBeGreaterThan(0);
-    for (const reason of reasons) expectValue(shown, `metrics.fallbacks.${reason}`, count((r) => r.fallbackReason === reason));
-    expectValue(shown, 'metrics.scored.model', count((r) => r.source === 'model'));
-    expectValue(shown, 'metrics.scored.fallback', count((r) => r.source === 'fallback'));
+    for (const reason of reasons)
+      expectValue(
+        shown,
+        `metrics.fallbacks.${reason}`,
+        count((r) => r.fallbackReason === reason),
+      );
+    expectValue(
+      shown,
+      'metrics.scored.model',
+      count((r) => r.source === 'model'),
+    );
+    expectValue(
+      shown,
+      'metrics.scored.fallback',
+      count((r) => r.source === 'fallback'),
+    );
     expectValue(shown, 'latency.model.count', sample(metrics, 'mlsd_score_duration_seconds_count', 'source="model"'));
     const p50 = Number(shown.get('latency.p50Ms')!.value);
     const p99 = Number(shown.get('latency.p99Ms')!.value);

@@ -8,7 +8,12 @@ import { EventRequestSchema } from '../event-request-schema.js';
 import { HANDBOOK_SERVICE } from '../../test-support/handbook-service.js';
 import { zodToOpenApi } from './route-docs.js';
 
-type Operation = { summary?: string; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown>; security?: unknown };
+type Operation = {
+  summary?: string;
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, unknown>;
+  security?: unknown;
+};
 type OpenApi = { openapi: string; info: { version: string }; paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
 
 let service: ScoringService;
@@ -37,7 +42,9 @@ afterAll(async () => {
 describe('GET /docs/json', () => {
   it('describes every route of the service in OpenAPI 3, each with a summary and a success response', () => {
     expect(spec.openapi).toMatch(/^3\.0\./);
-    const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    );
     const routes = operations.map((o) => o.route).sort();
     expect(routes).toEqual(
       [
@@ -70,14 +77,23 @@ describe('GET /docs/json', () => {
     const single = zodToOpenApi(new EventRequestSchema(TRANSACTION_SCHEMA).bodySchema);
     expect(body.oneOf[0]).toEqual(single);
     expect(body.oneOf[1]).toMatchObject({ type: 'array', maxItems: 50, items: single });
-    expect(single).toMatchObject({ required: ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT'], properties: { TX_AMOUNT: { type: 'number', minimum: 0 } } });
-    const infer = spec.paths['/v2/models/{name}/infer']!['post']!.requestBody!.content['application/json']!.schema as { properties: Record<string, { maxItems?: number }> };
+    expect(single).toMatchObject({
+      required: ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT'],
+      properties: { TX_AMOUNT: { type: 'number', minimum: 0 } },
+    });
+    const infer = spec.paths['/v2/models/{name}/infer']!['post']!.requestBody!.content['application/json']!.schema as {
+      properties: Record<string, { maxItems?: number }>;
+    };
     expect(infer.properties['inputs']).toMatchObject({ minItems: 1, maxItems: 1 });
     expect(spec.paths['/admin/reload']!['post']!.security).toEqual([{ adminToken: [] }]);
   });
 
   it('leaves validation to zod: the 400 keeps its wording and extra keys are still ignored', async () => {
-    const bad = await service.app.inject({ method: 'POST', url: '/v1/score', payload: { TRANSACTION_ID: 1, TX_DATETIME: '2018-04-01 10:00:00', CUSTOMER_ID: 7, TERMINAL_ID: 3, TX_AMOUNT: -1 } });
+    const bad = await service.app.inject({
+      method: 'POST',
+      url: '/v1/score',
+      payload: { TRANSACTION_ID: 1, TX_DATETIME: '2018-04-01 10:00:00', CUSTOMER_ID: 7, TERMINAL_ID: 3, TX_AMOUNT: -1 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'INVALID_INPUT', error: expect.stringMatching(/field 'TX_AMOUNT'/) });
     const extra = await service.app.inject({

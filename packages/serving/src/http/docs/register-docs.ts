@@ -26,7 +26,7 @@ export async function registerDocs(app: FastifyInstance, docs: Readonly<Record<s
         title: 'mlsd scoring service',
         version: LIBRARY_VERSION,
         description:
-          'Scores events with the registry\'s champion through the same feature pipeline as training, answers with heuristic fallback rules whenever the model path cannot, and feeds the monitor. Errors are `{ error, code }` (`{ error }` under /v2) with the status from one table.',
+          "Scores events with the registry's champion through the same feature pipeline as training, answers with heuristic fallback rules whenever the model path cannot, and feeds the monitor. Errors are `{ error, code }` (`{ error }` under /v2) with the status from one table.",
       },
       tags: [
         { name: 'Scoring', description: 'Score events and report labels.' },
@@ -34,7 +34,9 @@ export async function registerDocs(app: FastifyInstance, docs: Readonly<Record<s
         { name: 'Open Inference Protocol', description: 'KServe/Triton "v2" metadata, health and inference.' },
         { name: 'Admin', description: 'Operations that need the admin token.' },
       ],
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The service\'s admin token (`--admin-token` or `$MLSD_ADMIN_TOKEN`).' } } },
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: "The service's admin token (`--admin-token` or `$MLSD_ADMIN_TOKEN`)." } },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });

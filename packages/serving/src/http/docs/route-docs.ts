@@ -40,9 +40,25 @@ const errorBody: JsonSchema = {
   required: ['error'],
 };
 
-const v2ErrorBody: JsonSchema = { type: 'object', description: 'An Open Inference Protocol error.', properties: { error: { type: 'string' } }, required: ['error'] };
+const v2ErrorBody: JsonSchema = {
+  type: 'object',
+  description: 'An Open Inference Protocol error.',
+  properties: { error: { type: 'string' } },
+  required: ['error'],
+};
 
-const FALLBACK_REASONS = ['no-model', 'overload', 'store-circuit-open', 'store-error', 'store-timeout', 'model-circuit-open', 'model-error', 'model-timeout', 'schema-mismatch', 'invalid-event'];
+const FALLBACK_REASONS = [
+  'no-model',
+  'overload',
+  'store-circuit-open',
+  'store-error',
+  'store-timeout',
+  'model-circuit-open',
+  'model-error',
+  'model-timeout',
+  'schema-mismatch',
+  'invalid-event',
+];
 
 const idValue: JsonSchema = { oneOf: [{ type: 'integer' }, { type: 'string' }], description: 'The event id, as sent.' };
 
@@ -56,7 +72,7 @@ const scoreResult = (idField: string): JsonSchema => ({
   type: 'object',
   properties: {
     [idField]: idValue,
-    score: { type: 'number', minimum: 0, maximum: 1, description: 'P(positive) from the model, or the fallback rules\' score.' },
+    score: { type: 'number', minimum: 0, maximum: 1, description: "P(positive) from the model, or the fallback rules' score." },
     decision: { type: 'string', enum: ['allow', 'review', 'block'] },
     source: { type: 'string', enum: ['model', 'fallback'] },
     fallbackReason: { type: 'string', enum: FALLBACK_REASONS, description: 'Why the fallback rules answered (only when source is fallback).' },
@@ -64,11 +80,22 @@ const scoreResult = (idField: string): JsonSchema => ({
     reasons: {
       type: 'array',
       description: 'Top feature contributions (model, review and block answers) or the rules that fired (fallback).',
-      items: { type: 'object', properties: { feature: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' }, rule: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { feature: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' }, rule: { type: 'string' } },
+      },
     },
     latencyMs: { type: 'number', description: 'Time spent scoring, in ms.' },
-    late: { type: 'boolean', enum: [true], description: 'Present when the event is older than the latest event of one of its entities (scored; recorded only within the lateness bound).' },
-    duplicate: { type: 'boolean', enum: [true], description: 'Present when this id was scored before within the idempotency window: the first answer again, nothing recorded.' },
+    late: {
+      type: 'boolean',
+      enum: [true],
+      description: 'Present when the event is older than the latest event of one of its entities (scored; recorded only within the lateness bound).',
+    },
+    duplicate: {
+      type: 'boolean',
+      enum: [true],
+      description: 'Present when this id was scored before within the idempotency window: the first answer again, nothing recorded.',
+    },
   },
   required: [idField, 'score', 'decision', 'source', 'modelVersion', 'reasons', 'latencyMs'],
 });
@@ -102,13 +129,21 @@ const serviceStatus: JsonSchema = {
 
 const monitoringReport: JsonSchema = {
   type: 'object',
-  description: 'The monitor\'s report (see the @mlsd/monitoring README for every field) plus `service`, the scorer\'s health.',
+  description: "The monitor's report (see the @mlsd/monitoring README for every field) plus `service`, the scorer's health.",
   properties: {
     kind: { type: 'string', enum: ['mlsd-monitoring-report'] },
     schemaVersion: { type: 'integer', enum: [1] },
     generatedAt: { type: 'string', format: 'date-time' },
-    drift: { type: 'object', description: 'Sliding-window drift: `ready`, `status`, `features` by name (PSI, KS, Jensen–Shannon, Wasserstein, missing rate), `score`, `drifted`.', additionalProperties: true },
-    quality: { type: 'object', description: 'Live quality as labels arrive: average precision, recall and precision at review, fallback and alert rates.', additionalProperties: true },
+    drift: {
+      type: 'object',
+      description: 'Sliding-window drift: `ready`, `status`, `features` by name (PSI, KS, Jensen–Shannon, Wasserstein, missing rate), `score`, `drifted`.',
+      additionalProperties: true,
+    },
+    quality: {
+      type: 'object',
+      description: 'Live quality as labels arrive: average precision, recall and precision at review, fallback and alert rates.',
+      additionalProperties: true,
+    },
     experiment: { type: 'object', nullable: true, description: 'The champion/challenger experiment, null when none runs.', additionalProperties: true },
     feedback: { type: 'object', properties: { pending: { type: 'integer' }, unmatched: { type: 'integer' } } },
     predictionLog: { type: 'object', nullable: true, additionalProperties: true },
@@ -130,7 +165,10 @@ const reloadResult: JsonSchema = {
 const modelParams: JsonSchema = { type: 'object', properties: { name: { type: 'string', description: 'The registry model name.' } }, required: ['name'] };
 const versionParams: JsonSchema = {
   type: 'object',
-  properties: { name: { type: 'string', description: 'The registry model name.' }, version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', description: 'A registry version.' } },
+  properties: {
+    name: { type: 'string', description: 'The registry model name.' },
+    version: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', description: 'A registry version.' },
+  },
   required: ['name', 'version'],
 };
 
@@ -156,7 +194,12 @@ const inferResponse: JsonSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, data: { type: 'array', items: { type: 'number' } } },
+        properties: {
+          name: { type: 'string' },
+          datatype: { type: 'string' },
+          shape: { type: 'array', items: { type: 'integer' } },
+          data: { type: 'array', items: { type: 'number' } },
+        },
       },
     },
   },
@@ -181,7 +224,11 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
   const event = options.request === undefined ? anyEvent : zodToOpenApi(options.request.bodySchema);
   const feedback =
     options.request === undefined
-      ? { type: 'object', properties: { [options.api.idField]: idValue, [options.api.labelField]: { oneOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }] } }, required: [options.api.idField, options.api.labelField] }
+      ? {
+          type: 'object',
+          properties: { [options.api.idField]: idValue, [options.api.labelField]: { oneOf: [{ type: 'boolean' }, { type: 'integer', enum: [0, 1] }] } },
+          required: [options.api.idField, options.api.labelField],
+        }
       : zodToOpenApi(feedbackBodySchema(options.request, options.api));
   const result = scoreResult(options.api.idField);
   const answer = feedbackAnswer(options.api);
@@ -193,7 +240,10 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
     summary: 'Model readiness',
     description: `200 when the model is loaded; otherwise the error's status from the one table (503 without a champion, 404 for an unknown model). ${model}`,
     params,
-    response: { 200: json('The model is ready.', { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, ready: { type: 'boolean' } } }), ...errors([400, 404, 503], v2ErrorBody) },
+    response: {
+      200: json('The model is ready.', { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, ready: { type: 'boolean' } } }),
+      ...errors([400, 404, 503], v2ErrorBody),
+    },
   });
   const metadataDoc = (params: JsonSchema): FastifySchema => ({
     tags: v2,
@@ -230,20 +280,23 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
     'GET /v1/monitoring': {
       tags: ['Monitoring'],
       summary: 'Monitoring report',
-      description: 'Drift per feature, live quality, the experiment, feedback and prediction-log counters, and the service health. 404 when the service runs without a monitor.',
+      description:
+        'Drift per feature, live quality, the experiment, feedback and prediction-log counters, and the service health. 404 when the service runs without a monitor.',
       response: { 200: json('The report.', monitoringReport), ...errors([404]) },
     },
     'GET /metrics': {
       tags: ['Monitoring'],
       summary: 'Prometheus metrics',
-      description: 'Prometheus text format: HTTP and scoring latency, fallbacks by reason, model info, in-flight requests, circuits, shadow scores, monitoring gauges, Node process metrics.',
+      description:
+        'Prometheus text format: HTTP and scoring latency, fallbacks by reason, model info, in-flight requests, circuits, shadow scores, monitoring gauges, Node process metrics.',
       produces: ['text/plain'],
       response: { 200: json('Prometheus exposition format.', { type: 'string' }) },
     },
     'GET /dashboard': {
       tags: ['Monitoring'],
       summary: 'Live dashboard',
-      description: 'An HTML page refreshed from /metrics and /v1/monitoring (`?refresh=ms`, default 2000): scores per second, decisions, fallbacks by reason, latency, drift per feature, live quality, the experiment. Its assets come from this service only.',
+      description:
+        'An HTML page refreshed from /metrics and /v1/monitoring (`?refresh=ms`, default 2000): scores per second, decisions, fallbacks by reason, latency, drift per feature, live quality, the experiment. Its assets come from this service only.',
       produces: ['text/html'],
       querystring: { type: 'object', properties: { refresh: { type: 'integer', minimum: 250, description: 'Refresh interval in ms.' } } },
       response: { 200: json('The page.', { type: 'string' }) },
@@ -251,14 +304,20 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
     'POST /admin/reload': {
       tags: ['Admin'],
       summary: 'Reload the champion and challenger',
-      description: 'Loads the registry\'s current champion (and challenger) and swaps them atomically; a failed load keeps the current model. 403 when the service has no admin token, 401 for a missing or wrong one.',
+      description:
+        "Loads the registry's current champion (and challenger) and swaps them atomically; a failed load keeps the current model. 403 when the service has no admin token, 401 for a missing or wrong one.",
       security: [{ adminToken: [] }],
       response: { 200: json('What was loaded.', reloadResult), ...errors([401, 403, 404, 422, 500, 503]) },
     },
     'GET /v2': {
       tags: v2,
       summary: 'Server metadata',
-      response: { 200: json('Server name, version and extensions.', { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } } }) },
+      response: {
+        200: json('Server name, version and extensions.', {
+          type: 'object',
+          properties: { name: { type: 'string' }, version: { type: 'string' }, extensions: { type: 'array', items: { type: 'string' } } },
+        }),
+      },
     },
     'GET /v2/health/live': {
       tags: v2,
@@ -273,7 +332,12 @@ export function routeDocs(options: RouteDocsOptions): Readonly<Record<string, Fa
       response: {
         200: json('Ready, possibly degraded.', {
           type: 'object',
-          properties: { ready: { type: 'boolean' }, degraded: { type: 'boolean' }, issues: { type: 'array', items: { type: 'string' } }, storeReachable: { type: 'boolean' } },
+          properties: {
+            ready: { type: 'boolean' },
+            degraded: { type: 'boolean' },
+            issues: { type: 'array', items: { type: 'string' } },
+            storeReachable: { type: 'boolean' },
+          },
           additionalProperties: true,
         }),
       },

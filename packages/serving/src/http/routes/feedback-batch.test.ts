@@ -49,7 +49,10 @@ describe('POST /v1/feedback with a batch', () => {
     const bad = await service.app.inject({
       method: 'POST',
       url: '/v1/feedback',
-      payload: [{ transactionId: 1, fraud: true }, { transactionId: -4, fraud: true }],
+      payload: [
+        { transactionId: 1, fraud: true },
+        { transactionId: -4, fraud: true },
+      ],
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toBe("Invalid feedback: field 'transactionId' of item 1: Too small: expected number to be >=0.");

@@ -37,11 +37,9 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
     let answer: unknown;
     if (Array.isArray(body)) {
       if (body.length === 0 || body.length > options.maxBatchSize) {
-        throw new MlsdError(
-          'INVALID_INPUT',
-          `Invalid score request: a batch holds 1 to ${options.maxBatchSize} events, got ${body.length}; split it.`,
-          { location: { field: 'body' } },
-        );
+        throw new MlsdError('INVALID_INPUT', `Invalid score request: a batch holds 1 to ${options.maxBatchSize} events, got ${body.length}; split it.`, {
+          location: { field: 'body' },
+        });
       }
       const events = schema.parseBatch(body);
       // The whole batch is validated (values by the schema, times by their bounds) before any item is scored: a

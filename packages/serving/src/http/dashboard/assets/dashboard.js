@@ -3,7 +3,6 @@
 // Every number is written into an element with `data-field` (what it is) and `data-value` (the raw value), so a
 // test can compare the page with the API.
 
-
 const REFRESH_MS = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 2000);
 const HISTORY = 120;
 const rateHistory = [];
@@ -96,7 +95,15 @@ function statusCell(field, status) {
 
 function fillRows(tableId, rows) {
   const body = document.querySelector(`#${tableId} tbody`);
-  body.replaceChildren(...rows.map((cells) => el('tr', {}, cells.map((cell) => el('td', {}, [cell])))));
+  body.replaceChildren(
+    ...rows.map((cells) =>
+      el(
+        'tr',
+        {},
+        cells.map((cell) => el('td', {}, [cell])),
+      ),
+    ),
+  );
 }
 
 function renderMetrics(samples, now) {
@@ -118,7 +125,11 @@ function renderMetrics(samples, now) {
   const decided = [...decisions.values()].reduce((a, b) => a + b, 0);
   fillRows(
     'decisions',
-    ['allow', 'review', 'block'].map((d) => [d, num(`metrics.decisions.${d}`, decisions.get(d) ?? 0), num(`metrics.decisionShare.${d}`, decided === 0 ? null : (decisions.get(d) ?? 0) / decided)]),
+    ['allow', 'review', 'block'].map((d) => [
+      d,
+      num(`metrics.decisions.${d}`, decisions.get(d) ?? 0),
+      num(`metrics.decisionShare.${d}`, decided === 0 ? null : (decisions.get(d) ?? 0) / decided),
+    ]),
   );
   const fallbacks = [...byLabel(samples, 'mlsd_fallback_total', 'reason').entries()].sort((a, b) => b[1] - a[1]);
   fillRows('fallbacks', fallbacks.length === 0 ? [['none', '']] : fallbacks.map(([reason, count]) => [reason, num(`metrics.fallbacks.${reason}`, count)]));
@@ -202,7 +213,13 @@ function psiBar(value, thresholds) {
 function renderDrift(drift) {
   const state = document.getElementById('drift-state');
   if (!drift.ready) {
-    state.replaceChildren('Collecting the window: ', num('drift.windowEvents', drift.windowEvents), ' of ', num('drift.minEvents', drift.minEvents), ' model-scored events.');
+    state.replaceChildren(
+      'Collecting the window: ',
+      num('drift.windowEvents', drift.windowEvents),
+      ' of ',
+      num('drift.minEvents', drift.minEvents),
+      ' model-scored events.',
+    );
     fillRows('drift', []);
     return;
   }
@@ -234,7 +251,10 @@ const QUALITY_FIELDS = [
 ];
 
 function renderQuality(quality) {
-  fillRows('quality', QUALITY_FIELDS.map(([key, label]) => [label, num(`quality.${key}`, quality[key])]));
+  fillRows(
+    'quality',
+    QUALITY_FIELDS.map(([key, label]) => [label, num(`quality.${key}`, quality[key])]),
+  );
 }
 
 const ARM_FIELDS = ['scored', 'labelled', 'frauds', 'fraudCaught', 'fraudMissed', 'falseAlarms', 'recall', 'falseAlarmRate', 'moneySaved'];
@@ -250,9 +270,19 @@ function renderExperiment(experiment) {
     conclusion.textContent = '';
     return;
   }
-  state.replaceChildren('Challenger share of entities ', num('experiment.challengerShare', experiment.challengerShare), ', α = ', num('experiment.alpha', experiment.alpha), '.');
+  state.replaceChildren(
+    'Challenger share of entities ',
+    num('experiment.challengerShare', experiment.challengerShare),
+    ', α = ',
+    num('experiment.alpha', experiment.alpha),
+    '.',
+  );
   head.replaceChildren(el('tr', {}, [el('th', {}, ['']), el('th', {}, ['champion']), el('th', {}, ['challenger'])]));
-  const rows = ARM_FIELDS.map((key) => [key, num(`experiment.champion.${key}`, experiment.arms.champion[key]), num(`experiment.challenger.${key}`, experiment.arms.challenger[key])]);
+  const rows = ARM_FIELDS.map((key) => [
+    key,
+    num(`experiment.champion.${key}`, experiment.arms.champion[key]),
+    num(`experiment.challenger.${key}`, experiment.arms.challenger[key]),
+  ]);
   rows.push(['recall difference p-value', num('experiment.tests.recall.pValue', experiment.tests.recall.pValue), '']);
   rows.push(['false-alarm difference p-value', num('experiment.tests.falseAlarmRate.pValue', experiment.tests.falseAlarmRate.pValue), '']);
   fillRows('experiment', rows);
