@@ -1,16 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { MlsdError } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
 import { JsonlPredictionLog, Monitor } from '@mlsd/monitoring';
-import {
-  createScoringService,
-  LOG_LEVELS,
-  memoryFeatureBackend,
-  redisFeatureBackend,
-  registryModelSource,
-  type FeatureBackend,
-  type ScoringService,
-} from '@mlsd/serving';
+import { createScoringService, LOG_LEVELS, registryModelSource, type ScoringService } from '@mlsd/serving';
+import { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, serveUntilSignal } from '@mlsd/serving/cli';
 import { ratio, wholeNumber } from '../cli-support/flag-parsers.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { FRAUD_RULES_FILE, fraudServiceOptions } from '../pipeline/fraud-service.js';
@@ -45,16 +38,16 @@ export function registerServeCommand(program: Command): void {
       'Serve the champion of the registry over HTTP: /v1/score, /v1/feedback, /v1/monitoring, /v2 (Open Inference Protocol), /metrics, /admin/reload.',
     )
     .requiredOption('--registry <dir>', 'model registry directory (DIR/registry as written by fraud train), or that --out folder DIR itself')
-    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
+    .option('--port <n>', 'TCP port (0: any free port)', portFlag, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
     .option('--model <name>', 'registry model name to serve (its champion; challenger in shadow)', 'fraud')
     .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')
-    .option('--deadline-ms <ms>', 'budget of the model path per transaction before the fallback answers', positiveNumber, 20)
+    .option('--deadline-ms <ms>', 'budget of the model path per transaction before the fallback answers', positiveNumberFlag, 20)
     .option('--prediction-log <file>', 'append every score and label to this JSON lines file (for fraud monitor)')
     .option('--rules <file>', 'JSON rules file of the fallback', FRAUD_RULES_FILE)
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
-    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevelFlag, 'info')
     .option(
       '--experiment-share <F>',
       "run a champion/challenger experiment: a share F in [0, 1] of the cards (sticky by card id) is answered by the registry's challenger; every prediction-log record then names its arm, for fraud experiment",
@@ -68,7 +61,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const adminToken = flags.adminToken ?? process.env['MLSD_ADMIN_TOKEN'];
   const registry = new FileModelRegistry(registryDir(flags.registry));
   const contract = await fraudServiceOptions(flags.rules);
-  const features = await featureBackend(flags);
+  const features = await featureBackendForStore(flags.store, flags.redisPrefix);
   let service: ScoringService;
   try {
     service = await createScoringService({
@@ -122,50 +115,5 @@ async function serve(flags: ServeFlags): Promise<void> {
     );
   }
   process.stderr.write(`serve: dashboard ${url}/dashboard, API description ${url}/docs\n`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.stderr.write(`serve: ${signal} again, exiting now\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      process.stderr.write(`serve: ${signal}, draining requests in flight\n`);
-      service.close().then(resolve, (error: unknown) => {
-        process.stderr.write(`serve: shutdown failed: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  process.stderr.write('serve: stopped\n');
-}
-
-async function featureBackend(flags: ServeFlags): Promise<FeatureBackend> {
-  if (flags.store === 'memory') return memoryFeatureBackend();
-  if (flags.store.startsWith('redis://') || flags.store.startsWith('rediss://')) {
-    return redisFeatureBackend({ url: flags.store, prefix: flags.redisPrefix });
-  }
-  throw new MlsdError('INVALID_OPTION', `--store is "${flags.store}"; use "memory" or a Redis URL such as redis://127.0.0.1:6379.`, {
-    location: { field: 'store' },
-  });
-}
-
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number > 0');
-  return parsed;
-}
-
-function logLevel(value: string): ServeFlags['logLevel'] {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
-  return value as ServeFlags['logLevel'];
+  await serveUntilSignal(service);
 }

@@ -1,13 +1,12 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { MlsdError, toMlsdError } from '@mlsd/data';
+import type { Command } from 'commander';
+import { toMlsdError } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
 import { JsonlPredictionLog, Monitor } from '@mlsd/monitoring';
-import { memoryFeatureBackend, redisFeatureBackend } from '../adapters/pipeline-feature-backend.js';
 import { registryModelSource } from '../adapters/registry-model-source.js';
 import { LOG_LEVELS } from '../config/service-options.js';
 import { loadRulesFile } from '../fallback/rules-file.js';
 import { createScoringService, type ScoringService } from '../http/create-scoring-service.js';
-import type { FeatureBackend } from '../scoring/ports.js';
+import { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, serveUntilSignal } from './serve-support.js';
 
 /** Flags of `mlsd serve`; `--registry`, `--model`, `--port`, `--host`, `--store`, `--rules`, `--prediction-log` are a contract. */
 interface ServeFlags {
@@ -38,15 +37,15 @@ export function registerServeCommand(program: Command): void {
     )
     .requiredOption('--registry <dir>', 'model registry directory (the folder given to FileModelRegistry)')
     .requiredOption('--model <name>', 'registry model name to serve: its champion answers, its challenger scores in shadow')
-    .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
+    .option('--port <n>', 'TCP port (0: any free port)', portFlag, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
     .option('--rules <file>', 'JSON rules file of the fallback ({ "rules": [{ field, operator, value, decision, reason }] }); default: no rules')
     .option('--prediction-log <file>', 'append every score and label to this JSON lines file (needs a champion with a reference profile)')
     .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')
-    .option('--deadline-ms <ms>', 'budget of the model path per event before the fallback answers', positiveNumber, 20)
+    .option('--deadline-ms <ms>', 'budget of the model path per event before the fallback answers', positiveNumberFlag, 20)
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
-    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevel, 'info')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevelFlag, 'info')
     .action(async (flags: ServeFlags) => {
       try {
         await serve(flags);
@@ -63,7 +62,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const adminToken = flags.adminToken ?? process.env['MLSD_ADMIN_TOKEN'];
   const thresholds = { review: 0.5, block: 0.8 };
   const rules = flags.rules === undefined ? undefined : await loadRulesFile(flags.rules, thresholds);
-  const features = await featureBackend(flags);
+  const features = await featureBackendForStore(flags.store, flags.redisPrefix);
   let service: ScoringService;
   try {
     service = await createScoringService({
@@ -104,48 +103,5 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.stderr.write(
     `serve: listening on ${url} — ${model === undefined ? `NO MODEL ${flags.model}@champion (fallback rules only once a request schema is known)` : `${model.name} v${model.version}`}, store ${flags.store === 'memory' ? 'memory' : 'redis'}\n`,
   );
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.stderr.write(`serve: ${signal} again, exiting now\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      process.stderr.write(`serve: ${signal}, draining requests in flight\n`);
-      service.close().then(resolve, (error: unknown) => {
-        process.stderr.write(`serve: shutdown failed: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  process.stderr.write('serve: stopped\n');
-}
-
-async function featureBackend(flags: ServeFlags): Promise<FeatureBackend> {
-  if (flags.store === 'memory') return memoryFeatureBackend();
-  if (flags.store.startsWith('redis://') || flags.store.startsWith('rediss://')) return redisFeatureBackend({ url: flags.store, prefix: flags.redisPrefix });
-  throw new MlsdError('INVALID_OPTION', `--store is "${flags.store}"; use "memory" or a Redis URL such as redis://127.0.0.1:6379.`, {
-    location: { field: 'store' },
-  });
-}
-
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number > 0');
-  return parsed;
-}
-
-function logLevel(value: string): ServeFlags['logLevel'] {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
-  return value as ServeFlags['logLevel'];
+  await serveUntilSignal(service);
 }
