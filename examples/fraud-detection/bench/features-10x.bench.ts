@@ -9,11 +9,11 @@
  * Minutes long and gigabytes of disk: it runs only with `MLSD_BENCH_10X=1` (`MLSD_BENCH_10X=1 pnpm bench 10x`), never
  * in CI. `MLSD_BENCH_SCALE=small` runs it at 1/10 of the Handbook size instead, to check it works.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineDescription, measureProcess } from './process-timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -26,34 +26,14 @@ if (process.env['MLSD_BENCH_10X'] !== '1') {
   process.exit(0);
 }
 
-function measure(argv: string[]): { command: string; seconds: number; peakRssMiB: number; exitCode: number; output?: unknown } {
-  const result = spawnSync('/usr/bin/time', ['-f', 'MLSD_TIME %e %M', ...argv], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const match = /MLSD_TIME ([\d.]+) (\d+)/.exec(result.stderr ?? '');
-  if (match === null) throw new Error(`could not time ${argv.join(' ')}: ${result.stderr}`);
-  if (result.status !== 0) process.stderr.write(`${argv.join(' ')} exited ${result.status}:\n${result.stderr.slice(-2000)}\n`);
-  let output: unknown;
-  try {
-    output = JSON.parse(result.stdout);
-  } catch {
-    output = undefined;
-  }
-  return {
-    command: argv.map((a) => a.replace(root, '.')).join(' '),
-    seconds: Number(match[1]),
-    peakRssMiB: Math.round(Number(match[2]) / 1024),
-    exitCode: result.status ?? -1,
-    ...(output === undefined ? {} : { output }),
-  };
-}
-
-const loadBefore = loadavg();
+const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-features-10x-'));
 try {
   const parquet = join(folder, 'tx.parquet');
   const size = small ? ['--customers', '500', '--terminals', '1000'] : ['--customers', '50000', '--terminals', '100000'];
-  const simulate = measure(['node', cli, 'simulate', ...size, '--out', parquet]);
+  const simulate = measureProcess(root, ['node', cli, 'simulate', ...size, '--out', parquet]);
   const tsx = join(root, 'node_modules/.bin/tsx');
-  const duckdb = measure([
+  const duckdb = measureProcess(root, [
     tsx,
     '--conditions=@mlsd/source',
     join(here, 'sql-features-in-place.ts'),
@@ -61,20 +41,21 @@ try {
     join(folder, 'features-duckdb.parquet'),
     memoryLimit,
   ]);
-  const typed = measure(['node', '--max-old-space-size=16384', cli, 'features', '--input', parquet, '--out', join(folder, 'features-typed.parquet')]);
+  const typed = measureProcess(root, [
+    'node',
+    '--max-old-space-size=16384',
+    cli,
+    'features',
+    '--input',
+    parquet,
+    '--out',
+    join(folder, 'features-typed.parquet'),
+  ]);
   const results = {
     benchmark: 'features-10x',
     date: new Date().toISOString(),
     scale: small ? 'small (1/10 of the Handbook)' : '10x the Handbook',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      os: `${platform()} ${release()} ${arch()}`,
-      node: process.version,
-      loadAverageBefore: loadBefore,
-      loadAverageAfter: loadavg(),
-    },
+    machine: { ...machineBefore, loadAverageAfter: machineDescription().loadAverage },
     note: 'wall-clock seconds and peak RSS of whole child processes (/usr/bin/time) on a shared machine: noisy and pessimistic',
     input: { rows: (simulate.output as { rows?: number } | undefined)?.rows, parquetBytes: statSync(parquet).size },
     simulate,

@@ -11,9 +11,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineDescription } from './process-timing.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const resultsDir = join(root, 'bench/results');
@@ -195,18 +195,6 @@ const scripts = findBenchScripts().filter((path) => path.includes(filter));
 if (scripts.length === 0) {
   console.error(`No benchmark script matches "${filter}". Scripts live in packages/*/bench/*.bench.ts.`);
   process.exit(1);
-}
-
-/** What a figure needs to be judged: the machine, the runtime and how busy the machine was. */
-function machineDescription() {
-  return {
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${platform()} ${release()} ${arch()}`,
-    node: process.version,
-    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
-  };
 }
 
 /** Writes the dated record of this run (machine, scripts, every result file, the summary) to `bench/results/runs/`. */

@@ -1,0 +1,56 @@
+/**
+ * Whole-process measurement for the benchmarks that time commands as users run them: wall seconds and peak memory of
+ * a child process (`/usr/bin/time`), the best of several runs, and the description of the machine a figure needs.
+ */
+import { spawnSync } from 'node:child_process';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+
+/** One measured child process. */
+export interface ProcessRun {
+  readonly command: string;
+  readonly seconds: number;
+  readonly peakRssMiB: number;
+  readonly exitCode: number;
+  /** The child's stdout when it is one JSON document (the CLI's summary, the pandas script's timings). */
+  readonly output?: unknown;
+}
+
+/** Runs `argv` in `cwd` under `/usr/bin/time` (wall seconds, peak RSS); `cwd` is shortened to `.` in the command shown. */
+export function measureProcess(cwd: string, argv: string[]): ProcessRun {
+  const result = spawnSync('/usr/bin/time', ['-f', 'MLSD_TIME %e %M', ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const match = /MLSD_TIME ([\d.]+) (\d+)/.exec(result.stderr ?? '');
+  if (match === null) throw new Error(`could not time ${argv.join(' ')}: ${result.stderr}`);
+  if (result.status !== 0) process.stderr.write(`${argv.join(' ')} exited ${result.status}:\n${result.stderr.slice(-2000)}\n`);
+  let output: unknown;
+  try {
+    output = JSON.parse(result.stdout);
+  } catch {
+    output = undefined;
+  }
+  return {
+    command: argv.map((a) => a.replace(cwd, '.')).join(' '),
+    seconds: Number(match[1]),
+    peakRssMiB: Math.round(Number(match[2]) / 1024),
+    exitCode: result.status ?? -1,
+    ...(output === undefined ? {} : { output }),
+  };
+}
+
+/** The best (shortest) of `times` runs: the figure least disturbed by other jobs on a shared machine. */
+export function bestOf(times: number, cwd: string, argv: string[]): ProcessRun & { runsSeconds: number[] } {
+  const runs = Array.from({ length: times }, () => measureProcess(cwd, argv));
+  const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return { ...fastest, runsSeconds: runs.map((r) => r.seconds) };
+}
+
+/** What a figure needs to be judged: the machine, the runtime and how busy the machine was (1, 5, 15 min load). */
+export function machineDescription() {
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
