@@ -1,25 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createScoringService, redisFeatureBackend, registryModelSource, type ScoreResult } from '@mlsd/serving';
 import { trainedRegistry, type TrainedRegistry } from '../test-support/trained-registry.js';
 import { HANDBOOK_SERVICE } from '../test-support/handbook-service.js';
-
-// A Redis server of our own on another port, stopped and restarted by the test (always shut down at the end).
-const PORT = 6390 + (process.pid % 50);
-const URL = `redis://127.0.0.1:${PORT}`;
-
-function startRedis(): void {
-  execFileSync('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--bind', '127.0.0.1']);
-}
-
-function stopRedis(): void {
-  try {
-    execFileSync('redis-cli', ['-p', String(PORT), 'shutdown', 'nosave'], { stdio: 'ignore' });
-  } catch {
-    // Already stopped.
-  }
-}
+import { OwnRedis } from '../test-support/own-redis.js';
 
 async function waitUntil(condition: () => Promise<boolean>, what: string, attempts = 100): Promise<void> {
   for (let i = 0; i < attempts; i++) {
@@ -29,30 +13,17 @@ async function waitUntil(condition: () => Promise<boolean>, what: string, attemp
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
+// A Redis server of our own on a free port, stopped and restarted by the test (always stopped at the end).
+let redis: OwnRedis;
 let trained: TrainedRegistry;
 
 beforeAll(async () => {
-  stopRedis();
-  startRedis();
-  await waitUntil(redisAnswers, 'the test Redis to start');
+  redis = await OwnRedis.start();
   trained = await trainedRegistry({ customers: 100, days: 7, seed: 5 });
 });
 
 afterAll(async () => {
-  stopRedis();
+  await redis?.stop();
   await trained?.remove();
 });
 
@@ -61,7 +32,7 @@ describe('Redis feature store outage', () => {
     const service = await createScoringService({
       ...HANDBOOK_SERVICE,
       models: registryModelSource(trained.registry),
-      features: await redisFeatureBackend({ url: URL, prefix: 'mlsd:outage-test:' }),
+      features: await redisFeatureBackend({ url: redis.url, prefix: 'mlsd:outage-test:' }),
       port: 0,
       deadlineMs: 200,
       circuitBreaker: { failureThreshold: 3, coolDownMs: 200 },
@@ -85,7 +56,7 @@ describe('Redis feature store outage', () => {
       await waitUntil(async () => (await score()).source === 'model', 'the first model answer');
 
       // A slow store: CLIENT PAUSE holds every command for 1 s, far beyond the 200 ms deadline.
-      const admin = new Redis(URL);
+      const admin = new Redis(redis.url);
       await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
       const slow = await score();
       expect(slow).toMatchObject({ source: 'fallback', fallbackReason: 'store-timeout', decision: 'block', reasons: [{ rule: 'amount-above-limit' }] });
@@ -95,8 +66,7 @@ describe('Redis feature store outage', () => {
 
       // A stopped store: every answer is still a 200 from the fallback (store-error, or store-timeout while the
       // connection loss is being noticed), then circuit-open once the breaker trips.
-      stopRedis();
-      await waitUntil(async () => !(await redisAnswers()), 'the test Redis to stop');
+      await redis.stop();
       const reasons = new Set<string>();
       for (let i = 0; i < 6; i++) {
         const answer = await score();
@@ -111,7 +81,7 @@ describe('Redis feature store outage', () => {
       expect((await service.app.inject({ url: '/v2/health/live' })).statusCode).toBe(200);
 
       // Back up (empty: no persistence): the client reconnects, the breaker's probe succeeds, the model answers.
-      startRedis();
+      await redis.restart();
       await waitUntil(async () => (await score()).source === 'model', 'the service to recover');
       expect((await score()).source).toBe('model');
       // The events answered during the outage are recorded in the background: readiness lists them until then.
