@@ -37,6 +37,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'score a CSV of predictions (ROC AUC, average precision, Card Precision@k, …)',
     load: async () => (await import('./commands/evaluate.js')).registerEvaluateCommand,
   },
+  score: {
+    summary: 'score a transactions file with a registered model; writes the predictions fraud evaluate reads',
+    load: async () => (await import('./commands/score.js')).registerScoreCommand,
+  },
   serve: {
     summary: "serve the registry's champion over HTTP with a rules fallback",
     load: async () => (await import('./commands/serve.js')).registerServeCommand,

@@ -66,6 +66,18 @@ describe('fraud evaluate', () => {
     const badK = await runEvaluate(['--predictions', bad, '--k', '0']);
     expect(badK.exitCode).toBe(1);
     expect(badK.stderr).toMatch(/--k.*whole number >= 1/);
+    const none = await runEvaluate(['--k', '2']);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toContain('needs the predictions file: --predictions FILE (or --input FILE)');
+    const two = await runEvaluate(['--predictions', csv, '--input', bad]);
+    expect(two.exitCode).toBe(1);
+    expect(two.stderr).toContain('name different files');
+  });
+
+  it('takes the file as --input too, the name the other commands use', async () => {
+    const byInput = await runEvaluate(['--input', csv, '--k', '2']);
+    expect(byInput.exitCode).toBe(0);
+    expect(JSON.parse(byInput.stdout)).toEqual(JSON.parse((await runEvaluate(['--predictions', csv, '--k', '2'])).stdout));
   });
 
   it('works without card and time columns, leaving Card Precision@k null with a note', async () => {

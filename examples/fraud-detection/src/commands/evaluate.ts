@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
-import { defineSchema, ingest, type Schema } from '@mlsd/data';
+import { defineSchema, ingest, MlsdError, type Schema } from '@mlsd/data';
 import { dayIndex, summarizeScores, type ScoreSummary } from '@mlsd/eval';
 import { positiveWholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
+
+/**
+ * The default columns of a predictions file, as `fraud evaluate` reads them and `fraud score` writes them: the
+ * 0/1 label, the score, and the card and time columns Card Precision@k needs.
+ */
+export const PREDICTION_COLUMNS = { label: 'TX_FRAUD', score: 'SCORE', card: 'CUSTOMER_ID', time: 'TX_DATETIME' } as const;
 
 /** Flags of `fraud evaluate` (the issue's contract: exactly these names and defaults). */
 export interface EvaluateOptions {
@@ -68,17 +74,36 @@ export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
     .description('Score a CSV of predictions: prints ROC AUC, average precision, Card Precision@k, log loss, Brier score, … as JSON.')
-    .requiredOption('--predictions <file>', 'CSV (or Parquet / JSON lines) with one prediction per transaction')
-    .option('--label-col <name>', 'column of the 0/1 fraud label', 'TX_FRAUD')
-    .option('--score-col <name>', 'column of the predicted fraud probability', 'SCORE')
-    .option('--card-col <name>', 'column of the card (customer) id, for Card Precision@k', 'CUSTOMER_ID')
-    .option('--time-col <name>', 'column of the transaction time (UTC), for Card Precision@k', 'TX_DATETIME')
+    .option('--predictions <file>', 'CSV (or Parquet / JSON lines) with one prediction per transaction, e.g. written by fraud score')
+    .option('--input <file>', 'the same as --predictions (the name the other commands use for their input file)')
+    .option('--label-col <name>', 'column of the 0/1 fraud label', PREDICTION_COLUMNS.label)
+    .option('--score-col <name>', 'column of the predicted fraud probability', PREDICTION_COLUMNS.score)
+    .option('--card-col <name>', 'column of the card (customer) id, for Card Precision@k', PREDICTION_COLUMNS.card)
+    .option('--time-col <name>', 'column of the transaction time (UTC), for Card Precision@k', PREDICTION_COLUMNS.time)
     .option('--k <n>', 'alerts per day for precision@k and Card Precision@k', positiveWholeNumber, 100)
-    .action((flags: EvaluateOptions) =>
+    .action((flags: Omit<EvaluateOptions, 'predictions'> & { predictions?: string; input?: string }) =>
       runAction('evaluate', async () => {
-        process.stderr.write(`evaluate: reading ${flags.predictions}\n`);
-        const output = await evaluatePredictions(flags);
+        const predictions = predictionsFlag(flags);
+        process.stderr.write(`evaluate: reading ${predictions}\n`);
+        const output = await evaluatePredictions({ ...flags, predictions });
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
       }),
     );
+}
+
+/** The predictions file of `--predictions` or its synonym `--input`; throws `INVALID_OPTION` for none or two different files. */
+function predictionsFlag(flags: { readonly predictions?: string; readonly input?: string }): string {
+  const { predictions, input } = flags;
+  if (predictions !== undefined && input !== undefined && predictions !== input) {
+    throw new MlsdError('INVALID_OPTION', `--predictions (${predictions}) and --input (${input}) name different files; give one of them.`, {
+      location: { field: 'predictions' },
+    });
+  }
+  const file = predictions ?? input;
+  if (file === undefined) {
+    throw new MlsdError('INVALID_OPTION', 'fraud evaluate needs the predictions file: --predictions FILE (or --input FILE).', {
+      location: { field: 'predictions' },
+    });
+  }
+  return file;
 }

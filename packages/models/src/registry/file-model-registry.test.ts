@@ -131,6 +131,11 @@ describe('FileModelRegistry', () => {
     await expect(registry.load('fraud@champion')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('No model "fraud"') });
     await registry.register('fraud', model);
     await expect(registry.load('fraud/3')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('versions: 1') });
+    await expect(registry.load('frad@champion')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('No model "frad" in the registry at'),
+    });
+    await expect(registry.load('frad@champion')).rejects.toMatchObject({ message: expect.stringContaining('(models: fraud)') });
     await expect(registry.load('fraud@champion')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('aliases: latest') });
     await expect(registry.setAlias('fraud', 'champion', 2)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(registry.setAlias('fraud', 'latest', 1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });

@@ -252,7 +252,9 @@ export class FileModelRegistry {
     const parsed = parseModelRef(ref);
     const versions = await this.versionNumbers(parsed.name);
     if (versions.length === 0) {
-      throw new MlsdError('NOT_FOUND', `No model "${parsed.name}" in the registry at ${this.rootDir}; register one first.`, {
+      const known = (await this.names()).filter((name) => name !== parsed.name);
+      const hint = known.length === 0 ? 'it holds no other model; register one first' : `models: ${known.join(', ')}`;
+      throw new MlsdError('NOT_FOUND', `No model "${parsed.name}" in the registry at ${this.rootDir} (${hint}).`, {
         location: { file: join(this.rootDir, parsed.name) },
       });
     }
