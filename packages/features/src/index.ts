@@ -18,11 +18,23 @@ export { MAX_WINDOW_VALUE, OnlineFeatureExecutor } from './online/online-executo
 export type { FeatureEvent, LabelFeedback, ObservedEvent, OnlineExecutorOptions } from './online/online-executor.js';
 export { admitByTime } from './online/admission-rules.js';
 export type { TimeAdmission } from './online/admission-rules.js';
+export { materializeState } from './online/materialize-state.js';
+export type { MaterializeStateOptions, StateTarget } from './online/materialize-state.js';
 export { MemoryStateStore } from './online/memory-state-store.js';
 export type { MemoryStateStoreOptions } from './online/memory-state-store.js';
 export { RedisStateStore } from './online/redis-state-store.js';
 export type { RedisStateStoreOptions } from './online/redis-state-store.js';
-export type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StoreEvent } from './online/state-store.js';
+export type {
+  EntityHistory,
+  EntitySnapshot,
+  FeatureStateStore,
+  LabelTarget,
+  ObserveStatus,
+  StateLayout,
+  StateSnapshot,
+  StateSource,
+  StoreEvent,
+} from './online/state-store.js';
 export { FeaturePipeline } from './pipeline/feature-pipeline.js';
 export type { FeaturePipelineJSON, FeaturePipelineSpec, PipelineRowsOptions } from './pipeline/feature-pipeline.js';
 export { OnlineFeaturePipeline } from './pipeline/online-feature-pipeline.js';

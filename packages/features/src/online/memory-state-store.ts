@@ -1,6 +1,7 @@
 import { MlsdError } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
-import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
+import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StateSnapshot, StoreEvent } from './state-store.js';
 
 /** Sweep idle entities and old transaction ids every this many recorded events. */
 const SWEEP_EVERY = 16_384;
@@ -161,6 +162,74 @@ export class MemoryStateStore implements FeatureStateStore {
     }
     for (const { entity, key } of target.keys) changed += this.histories[entity]?.get(key)?.setLabel(target.time, -1, label) ?? 0;
     return changed;
+  }
+
+  importState(snapshot: StateSnapshot): Promise<number> {
+    try {
+      return Promise.resolve(this.importStateSync(snapshot));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The synchronous form of {@link importState}: one typed-array pass per entity (a counting sort by key, then each
+   * key's events copied into its history), no per-event objects.
+   */
+  importStateSync(snapshot: StateSnapshot): number {
+    const layout = this.requireLayout();
+    checkSnapshot(snapshot, layout);
+    const { times, labels } = snapshot;
+    const n = times.length;
+    // Snapshot event i arrives (base + i + 1)-th: after everything recorded so far, ties in snapshot order.
+    const base = this.seq;
+    let written = 0;
+    snapshot.entities.forEach((entity, e) => {
+      const map = this.histories[e]!;
+      const { starts, order } = groupByKey(entity.codes, entity.keys.length);
+      for (let k = 0; k < entity.keys.length; k++) {
+        const to = starts[k + 1]!;
+        let from = starts[k]!;
+        if (from === to) continue;
+        // What `evict` keeps after the key's latest event: events within the retention.
+        const cutoff = times[order[to - 1]!]! - layout.retentionMs;
+        while (times[order[from]!]! <= cutoff) from++;
+        const count = to - from;
+        const history = new History(entity.values.length, Math.max(8, count * 2));
+        for (let j = 0; j < count; j++) {
+          const i = order[from + j]!;
+          history.times[j] = times[i]!;
+          history.seqs[j] = base + i + 1;
+          history.labels[j] = labels[i]!;
+        }
+        for (let c = 0; c < entity.values.length; c++) {
+          const source = entity.values[c]!;
+          const target = history.values[c]!;
+          for (let j = 0; j < count; j++) target[j] = source[order[from + j]!]!;
+        }
+        history.tail = count;
+        map.set(entity.keys[k]!, history);
+        written += count;
+      }
+    });
+    this.seq = base + n;
+    if (n > 0 && times[n - 1]! > this.watermark) this.watermark = times[n - 1]!;
+    const ids = snapshot.ids;
+    if (ids !== undefined && snapshot.feedbackFrom < n) {
+      if (this.transactions.size === 0) this.oldestIndexed = base + snapshot.feedbackFrom + 1;
+      const keys: (string | number)[] = snapshot.entities.map(() => 0);
+      for (let i = snapshot.feedbackFrom; i < n; i++) {
+        const seq = base + i + 1;
+        for (let e = 0; e < keys.length; e++) {
+          const entity = snapshot.entities[e]!;
+          keys[e] = entity.keys[entity.codes[i]!]!;
+        }
+        this.transactions.delete(ids[i]!);
+        this.transactions.set(ids[i]!, seq);
+        this.recent.add(seq, times[i]!, keys, this.oldestIndexed);
+      }
+    }
+    return written;
   }
 
   async saveAnswer(transactionId: string | number, answer: string): Promise<void> {

@@ -2,9 +2,10 @@ import { checkEventTime, checkNumber, MlsdError, roleColumn, type NumericBounds,
 import { durationMs, type Duration } from '../definitions/duration.js';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../definitions/resolve-features.js';
+import { canonicalKey } from './canonical-key.js';
 import { historyFeatures, planSteps, type FeaturePlan, type PlanSteps } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import type { FeatureStateStore, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
+import type { FeatureStateStore, ObserveStatus, StateLayout, StateSnapshot, StateSource, StoreEvent } from './state-store.js';
 
 /**
  * One event as serving receives it: column name → value. It needs the time column (epoch ms UTC), every entity
@@ -87,6 +88,10 @@ export class OnlineFeatureExecutor {
   readonly featureNames: readonly string[];
   /** The state store in use. */
   readonly store: FeatureStateStore;
+  /** The layout of the state this executor keeps (attached to the store). */
+  readonly stateLayout: StateLayout;
+  /** Which event columns the state holds per entity (what a snapshot for this executor is computed from). */
+  readonly stateSource: StateSource;
   private readonly timeField: string;
   private readonly idField: string;
   private readonly steps: PlanSteps;
@@ -129,8 +134,42 @@ export class OnlineFeatureExecutor {
       idempotencyMs: durationMs(options.idempotency ?? '24h', 'idempotency'),
       pendingLabelMs: durationMs(options.pendingLabels ?? '1h', 'pendingLabels'),
     };
+    this.stateLayout = layout;
+    this.stateSource = {
+      time: this.timeField,
+      id: this.idField,
+      entities: this.entityNames.map((entity, e) => {
+        let labelDelayMs = Infinity;
+        for (const feature of features)
+          if (feature.kind === 'delayed-label' && feature.entity === entity) labelDelayMs = Math.min(labelDelayMs, feature.delayMs);
+        return { entity, values: [...this.entityColumns[e]!], label: this.labelColumns.get(e), labelDelayMs: labelDelayMs === Infinity ? 0 : labelDelayMs };
+      }),
+    };
     this.store = options.store ?? new MemoryStateStore();
     this.store.attach(layout);
+  }
+
+  /**
+   * Writes a snapshot of entity state (from `materializeState` or a snapshot file) into the store, so that the
+   * next events are computed as if this executor had recorded the snapshot's events; resolves to the events
+   * written per entity, summed. Rejects with `INVALID_INPUT` when the snapshot was computed for other feature
+   * definitions (its columns or layout differ from this executor's).
+   */
+  importState(snapshot: StateSnapshot): Promise<number> {
+    const given = JSON.stringify(snapshot.source);
+    const expected = JSON.stringify(this.stateSource);
+    if (given !== expected) {
+      return Promise.reject(
+        new MlsdError(
+          'INVALID_INPUT',
+          `The state snapshot holds columns ${given}; these feature definitions keep ${expected}. Materialize the snapshot again with these definitions.`,
+          { location: { field: 'source' } },
+        ),
+      );
+    }
+    const last = snapshot.times.length === 0 ? -Infinity : snapshot.times[snapshot.times.length - 1]!;
+    if (last > this.latest) this.latest = last;
+    return this.store.importState(snapshot);
   }
 
   /**
@@ -374,17 +413,6 @@ class VectorPool {
 function indexOrAdd(list: string[], name: string): number {
   const index = list.indexOf(name);
   return index >= 0 ? index : list.push(name) - 1;
-}
-
-/**
- * An entity key or transaction id as the stores key it: a number when numeric (42 and "42" alike, so keys equal as
- * `String(key)` match), else the string; undefined when unusable (non-finite, empty, other types).
- */
-function canonicalKey(raw: unknown): string | number | undefined {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw !== 'string' || raw.length === 0) return undefined;
-  const numeric = Number(raw);
-  return String(numeric) === raw ? numeric : raw;
 }
 
 function show(value: unknown): string {

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
+import { checkSnapshot, groupByKey } from './check-snapshot.js';
 import { attachOnce } from './memory-state-store.js';
-import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StoreEvent } from './state-store.js';
+import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StateSnapshot, StoreEvent } from './state-store.js';
+
+/** `importState` sends commands in pipelines of about this many members (and keeps a few in flight). */
+const IMPORT_BATCH = 10_000;
+/** Members per ZADD of `importState`. */
+const ZADD_CHUNK = 1_000;
+/** Pipelines of `importState` in flight at once. */
+const IMPORT_IN_FLIGHT = 4;
 
 /** Options of {@link RedisStateStore}. */
 export interface RedisStateStoreOptions {
@@ -204,6 +212,98 @@ export class RedisStateStore implements FeatureStateStore {
     }
   }
 
+  /**
+   * Writes a snapshot in pipelines of about 10,000 members (4 in flight): per entity key a DEL, ZADDs of 1,000
+   * members encoded as the observe script encodes them (sequence numbers reserved with one INCRBY of the arrival
+   * counter, so imported events sort after everything recorded before), and its TTL; a feedback index entry
+   * (`tx:<id>`) per event from `feedbackFrom` on. Not atomic: a key being written may be read half-filled, so
+   * import before the service takes traffic.
+   */
+  async importState(snapshot: StateSnapshot): Promise<number> {
+    const layout = await this.requireReady();
+    checkSnapshot(snapshot, layout);
+    const { times, labels } = snapshot;
+    const n = times.length;
+    const ttl = Math.ceil(layout.retentionMs);
+    // Each settles to its error (or undefined), so that none rejects unobserved while others are awaited.
+    const inFlight: Promise<unknown>[] = [];
+    const settle = async (done: Promise<unknown> | undefined): Promise<void> => {
+      const error = await done;
+      if (error !== undefined) throw error;
+    };
+    let pipeline = this.client.pipeline();
+    let queued = 0;
+    const send = async (): Promise<void> => {
+      if (queued === 0) return;
+      inFlight.push(
+        pipeline
+          .exec()
+          .then(failedCommand)
+          .then(
+            () => undefined,
+            (error: unknown) => error ?? new Error('pipeline failed'),
+          ),
+      );
+      pipeline = this.client.pipeline();
+      queued = 0;
+      if (inFlight.length >= IMPORT_IN_FLIGHT) await settle(inFlight.shift());
+    };
+    let written = 0;
+    try {
+      // Snapshot event i gets sequence number base + i + 1: after every event recorded so far, ties in snapshot order.
+      const base = n === 0 ? 0 : (await this.client.incrby(`${this.prefix}seq`, n)) - n;
+      const score = new Array<string>(n);
+      for (let i = 0; i < n; i++) score[i] = String(times[i]!);
+      const historyKeys = snapshot.entities.map((entity, e) =>
+        Array.from({ length: entity.keys.length }, (_, k) => this.historyKey(layout, e, entity.keys[k]!)),
+      );
+      for (let e = 0; e < snapshot.entities.length; e++) {
+        const entity = snapshot.entities[e]!;
+        const { starts, order } = groupByKey(entity.codes, entity.keys.length);
+        const args: string[] = [];
+        for (let k = 0; k < entity.keys.length; k++) {
+          const to = starts[k + 1]!;
+          let from = starts[k]!;
+          if (from === to) continue;
+          // What the observe script's trim keeps after the key's latest event: events within the retention.
+          const cutoff = times[order[to - 1]!]! - layout.retentionMs;
+          while (times[order[from]!]! <= cutoff) from++;
+          const key = historyKeys[e]![k]!;
+          pipeline.del(key);
+          for (let j = from; j < to; j += ZADD_CHUNK) {
+            args.length = 0;
+            for (let q = j; q < Math.min(to, j + ZADD_CHUNK); q++) {
+              const i = order[q]!;
+              let member = `${String(base + i + 1).padStart(16, '0')}|${labels[i]!}|`;
+              for (let c = 0; c < entity.values.length; c++) member += c === 0 ? String(entity.values[c]![i]!) : `|${entity.values[c]![i]!}`;
+              args.push(score[i]!, member);
+            }
+            pipeline.zadd(key, ...args);
+          }
+          pipeline.pexpire(key, ttl);
+          written += to - from;
+          queued += to - from + 2;
+          if (queued >= IMPORT_BATCH) await send();
+        }
+      }
+      const ids = snapshot.ids;
+      if (ids !== undefined) {
+        for (let i = snapshot.feedbackFrom; i < n; i++) {
+          const keys = snapshot.entities.map((entity, e) => historyKeys[e]![entity.codes[i]!]!);
+          const entry = JSON.stringify({ seq: String(base + i + 1).padStart(16, '0'), time: score[i], keys });
+          pipeline.set(this.transactionKey(ids[i]!), entry, 'PX', ttl);
+          if (++queued >= IMPORT_BATCH) await send();
+        }
+      }
+      await send();
+      while (inFlight.length > 0) await settle(inFlight.shift());
+    } catch (error) {
+      await Promise.all(inFlight);
+      throw unavailable(error);
+    }
+    return written;
+  }
+
   async saveAnswer(transactionId: string | number, answer: string): Promise<void> {
     try {
       // XX: only for a recorded id; KEEPTTL: the idempotency window runs from the first event.
@@ -284,6 +384,12 @@ function parseHistory(entries: readonly string[], valueCount: number): EntityHis
     for (let c = 0; c < valueCount; c++) values[c]![j] = Number(parts[2 + c]);
   }
   return { from: 0, to: count, times, labels, values };
+}
+
+/** Throws the first error of a pipeline's replies (ioredis resolves `exec` with one `[error, reply]` per command). */
+function failedCommand(replies: [Error | null, unknown][] | null): void {
+  if (replies === null) throw new Error('the pipeline was discarded');
+  for (const [error] of replies) if (error !== null) throw error;
 }
 
 function unavailable(error: unknown): MlsdError {

@@ -70,6 +70,64 @@ export type LabelTarget =
   | { readonly keys: readonly { readonly entity: number; readonly key: string | number }[]; readonly time: number };
 
 /**
+ * Where the values of a snapshot come from, per layout entity: the event columns stored as its values (in layout
+ * order) and the label column its delayed-label features read. Checked by `OnlineFeatureExecutor.importState`, so
+ * that a snapshot computed for other feature definitions is refused rather than read as these.
+ */
+export interface StateSource {
+  /** The event-time column. */
+  readonly time: string;
+  /** The event-id column. */
+  readonly id: string;
+  readonly entities: readonly {
+    readonly entity: string;
+    /** The columns of the entity's stored values, in layout order (length `valueCount`). */
+    readonly values: readonly string[];
+    /** The label column of the entity's delayed-label features, undefined when it has none. */
+    readonly label: string | undefined;
+    /** The shortest delay of those features (ms): a label is known this long after its event. 0 without labels. */
+    readonly labelDelayMs: number;
+  }[];
+}
+
+/** The events of one layout entity in a {@link StateSnapshot}: keys by dictionary code, values by event. */
+export interface EntitySnapshot {
+  /** The distinct keys (numbers for numeric keys, as `StoreEvent.keys`). */
+  readonly keys: ArrayLike<string | number>;
+  /** For each event, the index of its key in `keys`. */
+  readonly codes: Int32Array;
+  /** `valueCount` columns, each with one value per event. */
+  readonly values: readonly Float64Array[];
+}
+
+/**
+ * Entity state in bulk, as columns (one entry per event, no per-event objects), for
+ * {@link FeatureStateStore.importState}: what a store would hold had it recorded these events in this order.
+ * Events are in arrival order: times ascending, ties in the order the offline executor sorts them (row order).
+ */
+export interface StateSnapshot {
+  /** The layout the state was computed for; a store refuses a snapshot of another layout. */
+  readonly layout: StateLayout;
+  /** The columns behind the values (checked by the executor, not by stores). */
+  readonly source: StateSource;
+  /** The state is as known just before this time (epoch ms): events before it, labels known by then. */
+  readonly until: number;
+  /** Event times, epoch ms, ascending. */
+  readonly times: Float64Array;
+  /** Each event's label as known at `until` (0 when not known yet). */
+  readonly labels: Uint8Array;
+  /** Each event's transaction id (numbers for numeric ids), or undefined when the events have none. */
+  readonly ids: ArrayLike<string | number> | undefined;
+  /**
+   * Events from this index on are indexed by id, so that label feedback finds them (their labels were not known
+   * at `until`); earlier ones are not. `times.length` when none are.
+   */
+  readonly feedbackFrom: number;
+  /** One per layout entity, in layout order. */
+  readonly entities: readonly EntitySnapshot[];
+}
+
+/**
  * Where the online executor keeps entity state. Implementations must make `observe` atomic per call: the duplicate
  * and lateness checks, the read and the append see one consistent state, so that several serving replicas can
  * share a store.
@@ -98,6 +156,15 @@ export interface FeatureStateStore {
    * duplicates of it to return within `idempotencyMs`. Does nothing when the id is not recorded.
    */
   saveAnswer(transactionId: string | number, answer: string): Promise<void>;
+  /**
+   * Writes a snapshot's state in bulk: each entity key of the snapshot gets the snapshot's events (replacing what
+   * the store held for it; other keys are left as they are), after every event recorded before, with the
+   * retention, TTLs and arrival order `observe` would have given them; ids from `feedbackFrom` on are indexed for
+   * label feedback (not as seen: a later event with such an id is recorded). Resolves to the number of events
+   * written per entity, summed. Rejects with `INVALID_INPUT` for a snapshot of another layout and `UNAVAILABLE`
+   * when the store cannot answer.
+   */
+  importState(snapshot: StateSnapshot): Promise<number>;
   /** Releases what the store owns (connections); the store is unusable afterwards. */
   close(): Promise<void>;
 }
