@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileModelRegistry } from '@mlsd/models';
+import { runCommand } from '../test-support/run-command.js';
 import { formatSummary, runDemo } from './demo.js';
+import { registerExperimentCommand } from './experiment.js';
+
+/** The walkthrough's steps, read from its headings (`## 1. Clarify the requirements` …), not from the demo's code. */
+async function walkthroughSteps(): Promise<string[]> {
+  const readme = await readFile(join(import.meta.dirname, '../../README.md'), 'utf8');
+  return [...readme.matchAll(/^## (\d)\. (.+)$/gm)].map((match) => match[2]!);
+}
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -14,8 +22,20 @@ describe('fraud demo (small scale, the same code path as pnpm demo)', () => {
   it('runs every step: data, features, baseline and upgrade, evaluation, registry, serving, monitoring', async () => {
     const out = await mkdtemp(join(tmpdir(), 'mlsd-demo-'));
     dirs.push(out);
-    const outcome = await runDemo({ scale: 'small', out, seed: 0, models: 'lr,gbdt', feedbackDelayDays: 1 }, { quiet: true });
+    let progress = '';
+    const outcome = await runDemo(
+      { scale: 'small', out, seed: 0, models: 'lr,gbdt', feedbackDelayDays: 1 },
+      { progressStream: { isTTY: false, write: (text: string) => (progress += text) } },
+    );
     const { report, serving } = outcome;
+    const summary = formatSummary(outcome);
+
+    // Progress follows the walkthrough's seven steps, by their names there, in order, as plain lines off a terminal.
+    const steps = await walkthroughSteps();
+    expect(steps).toHaveLength(7);
+    const headers = progress.split('\n').filter((line) => /^\[\d\/\d\] /.test(line));
+    expect(headers).toEqual(steps.map((name, i) => `[${i + 1}/7] ${name}`));
+    expect(progress).not.toContain(String.fromCharCode(27));
 
     // Data and split: the Handbook's weeks, every simulated row accepted.
     expect(report.split).toMatchObject({ trainStart: '2018-07-25', trainDays: 7, delayDays: 7, testDays: 7 });
@@ -57,6 +77,33 @@ describe('fraud demo (small scale, the same code path as pnpm demo)', () => {
     expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
     const logLines = (await readFile(serving.predictionLog, 'utf8')).trim().split('\n');
     expect(logLines.length).toBe(serving.replay.scored + serving.replay.feedbackSent);
-    expect(formatSummary(outcome)).toContain(`${report.champion} (champion)`);
+
+    // Models by their full names, never the command line's short ones.
+    const labels = { lr: 'logistic regression (baseline)', gbdt: 'gradient-boosted trees' } as const;
+    const championName = labels[report.champion as keyof typeof labels];
+    const challengerName = labels[report.challenger as keyof typeof labels];
+    expect(summary).toContain(`| ${championName}, champion |`);
+    expect(summary).toContain(`| ${challengerName}, challenger |`);
+    expect(summary).toContain(`Serving (champion: ${championName}, version`);
+    for (const text of [summary, progress]) expect(text).not.toMatch(/\b(lr|gbdt|rf|mlp)\b/);
+
+    // The A/B phase: the last 3 days again, half of the cards on the challenger, and fraud experiment's answer.
+    const experiment = serving.experiment!;
+    expect(experiment).toMatchObject({ days: 3, share: 0.5, predictionLog: join(out, 'experiment.jsonl') });
+    expect(experiment.replay.errors).toBe(0);
+    const { champion: championArm, challenger: challengerArm } = experiment.answer.arms;
+    expect(championArm.scored + challengerArm.scored).toBe(experiment.replay.scored);
+    expect(championArm.labelled + challengerArm.labelled).toBe(experiment.replay.feedbackSent);
+    // Cards, not transactions, are split: each arm holds roughly half of the traffic, neither all of it.
+    expect(challengerArm.scored / experiment.replay.scored).toBeGreaterThan(0.3);
+    expect(challengerArm.scored / experiment.replay.scored).toBeLessThan(0.7);
+    const command = await runCommand(registerExperimentCommand, ['experiment', '--log', experiment.predictionLog]);
+    expect(command.exitCode).toBe(0);
+    expect(JSON.parse(command.stdout)).toEqual(JSON.parse(JSON.stringify(experiment.answer)));
+    expect(summary).toContain(`| champion | ${championName} | ${championArm.scored} |`);
+    expect(summary).toContain(`| challenger | ${challengerName} | ${challengerArm.scored} |`);
+    expect(summary).toContain(`answer          ${experiment.answer.conclusion}`);
+    expect(summary).toMatch(/p-values {8}recall (\d|—)/);
+    expect(progress).toContain(experiment.answer.conclusion);
   }, 600_000);
 });

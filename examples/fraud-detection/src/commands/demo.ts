@@ -1,20 +1,30 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ingest, simulateTransactions, TRANSACTION_SCHEMA, writeTable, type ColumnTable } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
 import { JsonlPredictionLog, Monitor, type MonitoringReport } from '@mlsd/monitoring';
-import { createScoringService, memoryFeatureBackend, registryModelSource } from '@mlsd/serving';
-import { createProgress, type Progress } from '../cli-support/progress.js';
-import { wholeNumber } from '../cli-support/flag-parsers.js';
+import { createScoringService, memoryFeatureBackend, registryModelSource, type FeatureBackend } from '@mlsd/serving';
+import { createProgress, type Progress, type ProgressStream } from '../cli-support/progress.js';
+import { ratio, wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 import { demoScale, type DemoScale } from '../pipeline/demo-scale.js';
 import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type PreparedDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
 import { days, replayThroughService, rowsInTimeRange, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
-import { REGISTRY_MODEL_NAME, registerModels, trainingReport, trainModels, writeTrainingReports, type TrainingReport } from '../pipeline/train-models.js';
+import {
+  CARD_PRECISION_K,
+  REGISTRY_MODEL_NAME,
+  REVIEW_COST,
+  registerModels,
+  trainingReport,
+  trainModels,
+  writeTrainingReports,
+  type TrainingReport,
+} from '../pipeline/train-models.js';
 import { fraudServiceOptions } from '../pipeline/fraud-service.js';
+import { experimentAnswer, type ExperimentAnswer } from './experiment.js';
 
 /** Flags of `fraud demo` (`pnpm demo`). */
 export interface DemoFlags {
@@ -23,26 +33,48 @@ export interface DemoFlags {
   readonly seed: number;
   readonly models: string;
   readonly feedbackDelayDays: number;
+  /** Share of the cards the challenger answers in the A/B phase (default 0.5; 0 leaves every card to the champion). */
+  readonly experimentShare?: number;
+  /** The last days of the test week replayed as the A/B phase (default 3; 0: no A/B phase). */
+  readonly experimentDays?: number;
 }
+
+/**
+ * The seven steps of the walkthrough (examples/fraud-detection/README.md, its `## 1.` to `## 7.` headings), in
+ * order: the demo's progress follows them.
+ */
+export const WALKTHROUGH_STEPS = [
+  'Clarify the requirements',
+  'Frame it as an ML task',
+  'Data',
+  'Features',
+  'Models: baseline first',
+  'Offline evaluation',
+  'Serving with a fallback, and monitoring',
+] as const;
 
 /** The longest feature window plus its label delay: the history the online store needs (Handbook: 30 + 7 days). */
 const FEATURE_HISTORY_DAYS = 37;
 
 /**
- * Registers `fraud demo`: every step of the framework in one run. Simulate, ingest and validate, compute the
- * Handbook features, split with delay, train the baseline then the upgrades, evaluate (holdout with delay and
- * prequential), write the report, register champion and challenger, start the scoring service in-process, replay
- * the test period through it with labels fed back after their delay, and print live quality, fallbacks and drift.
+ * Registers `fraud demo`: every step of the framework in one run, following the walkthrough's seven steps. The
+ * requirements and the framing it encodes; simulate, ingest and validate; the Handbook features and the split with
+ * delay; the baseline then the upgrades; offline evaluation (holdout with delay and prequential), the report, and
+ * champion and challenger registered; then the scoring service in-process, the test week replayed through it with
+ * labels fed back after their delay, its last days as an A/B test of the challenger, and live quality, fallbacks,
+ * drift and the experiment's answer printed.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole framework end to end: data, features, baseline and upgrades, evaluation, serving, monitoring.')
+    .description('Run the whole framework end to end: data, features, baseline and upgrades, evaluation, serving, monitoring, an A/B test.')
     .option('--scale <scale>', 'full (the Handbook data set, about 1.75 million transactions) or small (seconds)', 'full')
-    .option('--out <dir>', 'where the data, registry, reports and prediction log go', 'out/demo')
+    .option('--out <dir>', 'where the data, registry, reports and prediction logs go', 'out/demo')
     .option('--seed <n>', 'seed of every random choice', wholeNumber, 0)
     .option('--models <list>', 'models to train, baseline first', 'lr,gbdt,rf,mlp')
     .option('--feedback-delay-days <n>', 'days until a label reaches the service after its transaction', wholeNumber, 1)
+    .option('--experiment-share <F>', 'A/B phase: the share F in [0, 1] of the cards (sticky by card) the challenger answers', ratio, 0.5)
+    .option('--experiment-days <n>', 'A/B phase: the last n days of the test week (0: no A/B phase)', wholeNumber, 3)
     .action((flags: DemoFlags) =>
       runAction('demo', async () => {
         const outcome = await runDemo(flags);
@@ -62,140 +94,290 @@ export interface DemoOutcome {
 }
 
 /**
- * Runs the whole demo (see `registerDemoCommand`) and returns what it produced; progress goes to stderr unless
- * `quiet`. The end-to-end tests call this, so they run the same code path as `pnpm demo`.
+ * Runs the whole demo (see `registerDemoCommand`) and returns what it produced. Progress goes to stderr (or
+ * `options.progressStream`), one `[n/7]` header per walkthrough step, unless `quiet`. The end-to-end tests call
+ * this, so they run the same code path as `pnpm demo`.
  */
-export async function runDemo(flags: DemoFlags, options: { readonly quiet?: boolean } = {}): Promise<DemoOutcome> {
+export async function runDemo(flags: DemoFlags, options: { readonly quiet?: boolean; readonly progressStream?: ProgressStream } = {}): Promise<DemoOutcome> {
   const scale = demoScale(flags.scale);
   const models = parseModelList(flags.models);
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
-  const progress = createProgress({ quiet: options.quiet === true });
+  const progress = createProgress({ quiet: options.quiet === true, ...(options.progressStream === undefined ? {} : { stream: options.progressStream }) });
+  const step = (index: number): void => progress.step(index, WALKTHROUGH_STEPS.length, WALKTHROUGH_STEPS[index - 1]!);
   const split: SplitSettings = { ...HANDBOOK_SPLIT, prequentialFolds: scale.prequentialFolds };
   const started = performance.now();
 
-  // Data: simulate, write, and ingest back through validation (nothing is dropped silently).
-  progress.start(`1 simulate ${scale.customers} customers, ${scale.terminals} terminals, ${scale.days} days`);
+  // 1-2. What the business needs, and the ML task it becomes: the settings every later step uses.
+  step(1);
+  progress.start('what the business needs');
+  progress.done(
+    `analysts review ${CARD_PRECISION_K} cards a day (Card Precision@${CARD_PRECISION_K}), a review costs ${REVIEW_COST}, a missed fraud its amount; an answer within 20 ms, always`,
+  );
+  step(2);
+  progress.start('the ML task');
+  progress.done(
+    `binary classification of each transaction, labels known ${split.delayDays} days late: train ${split.trainDays} days from ${split.trainStart}, ${split.delayDays} days gap, test ${split.testDays} days`,
+  );
+
+  // 3. Data: simulate, write, and ingest back through validation (nothing is dropped silently).
+  step(3);
+  progress.start(`simulate ${scale.customers} customers, ${scale.terminals} terminals, ${scale.days} days`);
   const simulated = simulateTransactions({ customers: scale.customers, terminals: scale.terminals, days: scale.days, start: scale.start, seed: flags.seed });
   progress.done(`${simulated.rowCount} transactions`);
   const dataFile = join(out, 'transactions.parquet');
-  progress.start(`2 write and ingest ${dataFile}`);
+  progress.start(`write and ingest ${dataFile}`);
   await writeTable(simulated, dataFile);
   const ingested = await ingest(dataFile, { schema: TRANSACTION_SCHEMA, rejectsPath: join(out, 'rejects.csv') });
   const table = ingested.table;
   progress.done(`${ingested.acceptedRows} accepted, ${ingested.rejectedRows} rejected`);
 
-  // Features, and the split with delay.
-  progress.start('3 features (15 Handbook features) and split');
+  // 4. Features, and the split with delay.
+  step(4);
+  progress.start('15 Handbook features, split with delay, scaling fitted on the training week');
   const dataset = prepareDataset(table, split);
   progress.done(`${dataset.holdout.train.length} training rows, ${dataset.holdout.test.length} test rows, ${dataset.prequential.length} prequential folds`);
 
-  // Models and offline evaluation: baseline first, then the upgrades; holdout with delay and prequential folds.
-  const run = await trainWithProgress(progress, dataset, models, split, flags.seed);
-
-  // Registry: champion (best average precision) and challenger (runner-up).
+  // 5-6. Models, baseline first, and their offline evaluation: holdout with delay, then the prequential folds.
+  step(5);
+  const run = await trainAndEvaluate(progress, () => step(6), dataset, models, split, flags.seed);
   const registryDir = join(out, 'registry');
-  progress.start('6 register models');
+  progress.start('register champion (best average precision) and challenger (runner-up)');
   const registration = await registerModels(registryDir, dataset, run, split);
-  progress.done(`champion ${registration.champion}, challenger ${registration.challenger ?? 'none'}`);
+  progress.done(
+    `champion ${modelLabel(registration.champion)}, challenger ${registration.challenger === undefined ? 'none' : modelLabel(registration.challenger)}`,
+  );
   const report = trainingReport(dataset, run, split, registration);
+  progress.start('write the comparison report');
   const paths = await writeTrainingReports(out, report, run);
+  progress.done(paths.html);
 
-  // Serving and monitoring: serve in-process and replay the test period through HTTP.
-  const serving = await serveAndReplay(progress, { table, registryDir, out, split, feedbackDelayDays: flags.feedbackDelayDays });
+  // 7. Serving and monitoring: serve in-process, replay the test week through HTTP, its last days as an A/B test.
+  step(7);
+  const serving = await serveAndReplay(progress, {
+    table,
+    registryDir,
+    out,
+    split,
+    feedbackDelayDays: flags.feedbackDelayDays,
+    experimentShare: flags.experimentShare ?? 0.5,
+    experimentDays: flags.experimentDays ?? 3,
+    seed: flags.seed,
+  });
 
   return { scale, report, serving, paths, out, seconds: (performance.now() - started) / 1000 };
 }
 
-async function trainWithProgress(progress: Progress, dataset: PreparedDataset, models: ModelName[], split: SplitSettings, seed: number) {
-  const steps = models.length * (1 + split.prequentialFolds) * 2;
-  let step = 0;
-  progress.start(`4-5 train ${models.join(', ')} and evaluate`, steps);
-  const run = await trainModels(dataset, models, { seed, onProgress: () => progress.update(++step) });
+/**
+ * Fits and evaluates the models: the holdout (fit on the training week, score the test week) under step 5, the
+ * prequential folds under step 6 (`enterEvaluation` starts it, when the first fold begins or after the holdout).
+ */
+async function trainAndEvaluate(
+  progress: Progress,
+  enterEvaluation: () => void,
+  dataset: PreparedDataset,
+  models: ModelName[],
+  split: SplitSettings,
+  seed: number,
+) {
+  progress.start(`fit ${models.map(modelLabel).join(', ')}; score the test week`, models.length * 2);
+  let finished = 0;
+  let evaluating = false;
+  const run = await trainModels(dataset, models, {
+    seed,
+    onProgress: (event) => {
+      if (event.validation === 'prequential' && !evaluating) {
+        progress.done();
+        enterEvaluation();
+        evaluating = true;
+        finished = 0;
+        progress.start(`prequential validation, ${split.prequentialFolds} folds`, models.length * split.prequentialFolds * 2);
+      }
+      const label = modelLabel(event.model as ModelName);
+      progress.update(finished++, event.stage === 'fit' ? `fitting ${label}` : `scoring with ${label}`);
+    },
+  });
   progress.done();
+  if (!evaluating) enterEvaluation();
+  progress.start('compare with the baseline (paired bootstrap)');
+  const baseline = run.holdoutComparison.rows[0]?.model;
+  progress.done(
+    run.holdoutComparison.rows
+      .map(
+        (row) =>
+          `${modelLabel(row.model as ModelName)} AP ${row.metrics.averagePrecision?.toFixed(3) ?? '—'}${row.model === baseline ? '' : formatDifference(row.versusBaseline?.averagePrecision)}`,
+      )
+      .join(', '),
+  );
   return run;
 }
 
 /** What the in-process service did during the replay. */
 export interface ServingOutcome {
   readonly warmed: number;
+  /** The champion over the whole test week. */
   readonly replay: ReplaySummary;
+  /** `GET /v1/monitoring` at the end of the test week. */
   readonly monitoring: MonitoringReport;
   readonly predictionLog: string;
   readonly serviceLog: string;
   readonly championVersion: number;
+  /** The A/B phase; null when it did not run (no challenger, or `experimentDays` 0). */
+  readonly experiment: ExperimentOutcome | null;
 }
 
-async function serveAndReplay(
-  progress: Progress,
-  options: { table: ColumnTable; registryDir: string; out: string; split: SplitSettings; feedbackDelayDays: number },
-): Promise<ServingOutcome> {
+/**
+ * The A/B phase: the last days of the test week replayed again through a second service, on a feature store of
+ * its own warmed up to their start, with a share of the cards (sticky by card) answered by the challenger.
+ */
+export interface ExperimentOutcome {
+  readonly days: number;
+  readonly share: number;
+  readonly challengerVersion: number;
+  /** Past transactions the experiment's feature store was warmed with. */
+  readonly warmed: number;
+  readonly replay: ReplaySummary;
+  /** What `fraud experiment --log <predictionLog>` answers. */
+  readonly answer: ExperimentAnswer;
+  readonly predictionLog: string;
+}
+
+interface ServeOptions {
+  readonly table: ColumnTable;
+  readonly registryDir: string;
+  readonly out: string;
+  readonly split: SplitSettings;
+  readonly feedbackDelayDays: number;
+  readonly experimentShare: number;
+  readonly experimentDays: number;
+  readonly seed: number;
+}
+
+async function serveAndReplay(progress: Progress, options: ServeOptions): Promise<ServingOutcome> {
   const registry = new FileModelRegistry(options.registryDir);
   const champion = await registry.load(`${REGISTRY_MODEL_NAME}@champion`);
   const testStart = Date.parse(`${options.split.trainStart}T00:00:00Z`) + days(options.split.trainDays + options.split.delayDays);
   const testEnd = testStart + days(options.split.testDays);
 
+  // An online feature store holding the history before `untilTime` that the feature windows need.
   const historyMs = days(FEATURE_HISTORY_DAYS);
-  progress.start('7 warm the online feature store', rowsInTimeRange(options.table, testStart - historyMs, testStart).length);
-  const features = memoryFeatureBackend();
-  const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, {
-    untilTime: testStart,
-    historyMs,
-    onProgress: (recorded) => progress.update(recorded),
-  });
-  progress.done(`${warmed} past transactions`);
+  const warmStore = async (label: string, untilTime: number): Promise<{ features: FeatureBackend; warmed: number }> => {
+    progress.start(label, rowsInTimeRange(options.table, untilTime - historyMs, untilTime).length);
+    const features = memoryFeatureBackend();
+    const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, {
+      untilTime,
+      historyMs,
+      onProgress: (recorded) => progress.update(recorded),
+    });
+    progress.done(`${warmed} past transactions`);
+    return { features, warmed };
+  };
+  const { features, warmed } = await warmStore('warm the online feature store', testStart);
 
   const predictionLog = join(options.out, 'predictions.jsonl');
+  const experimentLog = join(options.out, 'experiment.jsonl');
+  // The logs are appended to as the service runs: start them empty, so a second run in the same folder does not mix.
+  await rm(predictionLog, { force: true });
+  await rm(experimentLog, { force: true });
   const serviceLog = join(options.out, 'service.log');
   // Drift compares a window of live traffic with a week of reference traffic. The window spans a week too, so
   // that day-of-week and time-of-day features are compared over whole cycles (a Tuesday-only window would always
   // "drift" on TX_DURING_WEEKEND); it is first reported once it holds a day, and recomputed every day of traffic.
   const transactionsPerWeek = rowsInTimeRange(options.table, testStart, testEnd).length;
   const transactionsPerDay = Math.max(500, Math.round(transactionsPerWeek / options.split.testDays));
+  const drift = {
+    windowSize: Math.max(transactionsPerDay, transactionsPerWeek),
+    step: transactionsPerDay,
+    minEvents: transactionsPerDay,
+    schedule: 'background',
+  } as const;
   const logStream = createWriteStream(serviceLog, { flags: 'a' });
-  const service = await createScoringService({
-    ...(await fraudServiceOptions()),
-    models: registryModelSource(registry),
-    features,
-    modelName: REGISTRY_MODEL_NAME,
-    port: 0,
-    logLevel: 'info',
-    logStream,
-    logDecisions: false,
-    monitor: (context) =>
-      new Monitor({
-        profile: context.model?.profile,
-        drift: {
-          windowSize: Math.max(transactionsPerDay, transactionsPerWeek),
-          step: transactionsPerDay,
-          minEvents: transactionsPerDay,
-          schedule: 'background',
-        },
-        registry: context.registry,
-        logger: context.logger,
-        predictionLog: new JsonlPredictionLog(predictionLog),
-      }),
-  });
-  try {
-    const baseUrl = await service.start();
-    progress.start(`8 replay the test week through ${baseUrl}`, transactionsPerWeek);
-    const replay = await replayThroughService(options.table, {
+  const replayPeriod = (baseUrl: string, fromTime: number, toTime: number, label: string) => {
+    progress.start(label, rowsInTimeRange(options.table, fromTime, toTime).length);
+    return replayThroughService(options.table, {
       baseUrl,
-      fromTime: testStart,
-      toTime: testEnd,
+      fromTime,
+      toTime,
       feedbackDelayMs: days(options.feedbackDelayDays),
       onProgress: (done) => progress.update(done),
+    }).then((replay) => {
+      progress.done(`${replay.scored} transactions in ${replay.seconds.toFixed(1)} s`);
+      return replay;
     });
-    progress.done(`${replay.scored} transactions in ${replay.seconds.toFixed(1)} s`);
-    const monitoring = (await (await fetch(`${baseUrl}/v1/monitoring`)).json()) as MonitoringReport;
-    return { warmed, replay, monitoring, predictionLog, serviceLog, championVersion: champion.entry.version };
+  };
+  try {
+    const { replay, monitoring } = await withService({ registry, features, logStream }, { drift, predictionLog }, async (baseUrl) => {
+      const replay = await replayPeriod(baseUrl, testStart, testEnd, `serve the champion: replay the test week through ${baseUrl}`);
+      const monitoring = (await (await fetch(`${baseUrl}/v1/monitoring`)).json()) as MonitoringReport;
+      return { replay, monitoring };
+    });
+
+    // The A/B phase: the last days again, on a store of their own, with a share of the cards on the challenger.
+    const challengerVersion = (await registry.aliases(REGISTRY_MODEL_NAME))['challenger'];
+    const experimentDays = Math.min(options.experimentDays, options.split.testDays);
+    let experiment: ExperimentOutcome | null = null;
+    if (experimentDays > 0 && challengerVersion !== undefined) {
+      const share = options.experimentShare;
+      const experimentStart = testEnd - days(experimentDays);
+      const store = await warmStore(`A/B test: a second feature store, warmed up to ${new Date(experimentStart).toISOString().slice(0, 10)}`, experimentStart);
+      const experimentReplay = await withService(
+        { registry, features: store.features, logStream },
+        { drift, predictionLog: experimentLog, experiment: { challengerShare: share, seed: options.seed } },
+        (baseUrl) =>
+          replayPeriod(baseUrl, experimentStart, testEnd, `A/B test: the last ${experimentDays} days again, ${share} of the cards to the challenger`),
+      );
+      progress.start(`the experiment's answer (fraud experiment --log ${experimentLog})`);
+      const answer = await experimentAnswer(experimentLog);
+      progress.done(answer.conclusion);
+      experiment = { days: experimentDays, share, challengerVersion, warmed: store.warmed, replay: experimentReplay, answer, predictionLog: experimentLog };
+    }
+    return { warmed, replay, monitoring, predictionLog, serviceLog, championVersion: champion.entry.version, experiment };
   } finally {
-    await service.close();
     await new Promise((done) => logStream.end(done));
   }
 }
 
-/** The summary table `pnpm demo` prints at the end. */
+/**
+ * Starts the fraud service in-process on the registry's champion (and challenger) over `features`, with a monitor
+ * writing `monitor.predictionLog` (and running `monitor.experiment` when given), runs `work` against its URL, then
+ * closes it: the monitor flushes its log and the feature backend is closed.
+ */
+async function withService<T>(
+  deps: { readonly registry: FileModelRegistry; readonly features: FeatureBackend; readonly logStream: NodeJS.WritableStream },
+  monitor: {
+    readonly drift: ConstructorParameters<typeof Monitor>[0]['drift'];
+    readonly predictionLog: string;
+    readonly experiment?: { readonly challengerShare: number; readonly seed: number };
+  },
+  work: (baseUrl: string) => Promise<T>,
+): Promise<T> {
+  const service = await createScoringService({
+    ...(await fraudServiceOptions()),
+    models: registryModelSource(deps.registry),
+    features: deps.features,
+    modelName: REGISTRY_MODEL_NAME,
+    port: 0,
+    logLevel: 'info',
+    logStream: deps.logStream,
+    logDecisions: false,
+    monitor: (context) =>
+      new Monitor({
+        profile: context.model?.profile,
+        drift: monitor.drift,
+        registry: context.registry,
+        logger: context.logger,
+        predictionLog: new JsonlPredictionLog(monitor.predictionLog),
+        ...(monitor.experiment === undefined ? {} : { experiment: monitor.experiment }),
+      }),
+  });
+  try {
+    return await work(await service.start());
+  } finally {
+    await service.close();
+  }
+}
+
+/** The summary `pnpm demo` prints at the end: models by their full names, serving, the A/B test's answer. */
 export function formatSummary(summary: DemoOutcome): string {
   const { report, serving } = summary;
   const lines: string[] = [];
@@ -207,22 +389,19 @@ export function formatSummary(summary: DemoOutcome): string {
     const diff = model.versusBaseline?.averagePrecision;
     lines.push(
       row([
-        `${model.name}${model.name === report.champion ? ' (champion)' : model.name === report.challenger ? ' (challenger)' : ''}`,
+        `${model.label}${model.name === report.champion ? ', champion' : model.name === report.challenger ? ', challenger' : ''}`,
         pct(model.rocAuc),
         pct(model.averagePrecision),
         pct(model.cardPrecisionAt100),
         model.fitSeconds.toFixed(2),
-        diff === undefined ? 'baseline' : `${diff.estimate >= 0 ? '+' : ''}${diff.estimate.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}]`,
+        diff === undefined ? 'baseline' : formatDifference(diff).trim(),
       ]),
     );
   }
   const { replay, monitoring } = serving;
   const quality = monitoring.quality;
-  lines.push(
-    '',
-    `Serving (champion ${report.champion} = ${MODEL_LABELS[report.champion as ModelName] ?? report.champion}, version ${serving.championVersion})`,
-    '',
-  );
+  const champion = report.champion === null ? 'none' : modelLabel(report.champion);
+  lines.push('', `Serving (champion: ${champion}, version ${serving.championVersion})`, '');
   lines.push(
     `  replayed        ${replay.scored} transactions (store warmed with ${serving.warmed}), ${replay.feedbackSent} labels fed back, ${replay.errors} HTTP errors`,
   );
@@ -233,16 +412,66 @@ export function formatSummary(summary: DemoOutcome): string {
     `  live quality    average precision ${pct(quality.averagePrecision)}, recall at review ${pct(quality.recallAtReview)}, precision at review ${pct(quality.precisionAtReview)}, alert rate ${pct(quality.alertRate)}, fallback rate ${pct(quality.fallbackRate)}`,
   );
   lines.push(`  drift           ${describeDrift(monitoring)}`);
+  lines.push(...formatExperiment(serving.experiment, report));
   lines.push(
     '',
     `Report:          ${summary.paths.html}`,
     `Comparison:      ${summary.paths.markdown}`,
     `Prediction log:  ${serving.predictionLog}`,
+    ...(serving.experiment === null ? [] : [`Experiment log:  ${serving.experiment.predictionLog}`]),
     `Service log:     ${serving.serviceLog}`,
   );
   lines.push(`Next:            pnpm fraud monitor --registry ${join(summary.out, 'registry')} --log ${serving.predictionLog}`);
+  if (serving.experiment !== null) lines.push(`                 pnpm fraud experiment --log ${serving.experiment.predictionLog}`);
   lines.push('', `Done in ${summary.seconds.toFixed(1)} s.`);
   return lines.join('\n');
+}
+
+/** The A/B section of the summary: per arm, the model, its traffic and outcomes; then the tests and their reading. */
+function formatExperiment(experiment: ExperimentOutcome | null, report: TrainingReport): string[] {
+  if (experiment === null) return ['', 'A/B test: not run (it needs a challenger: train two models or more, and --experiment-days above 0)'];
+  const { answer } = experiment;
+  const percent = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
+  const lines = [
+    '',
+    `A/B test (the last ${experiment.days} days of the test week again, ${percent(experiment.share)} of the cards to the challenger, sticky by card; fraud experiment on the log)`,
+    '',
+    row(['arm', 'model', 'transactions', 'frauds', 'caught (recall)', 'false alarms (rate)', 'money saved']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+  ];
+  for (const arm of ['champion', 'challenger'] as const) {
+    const result = answer.arms[arm];
+    const name = arm === 'champion' ? report.champion : report.challenger;
+    lines.push(
+      row([
+        arm,
+        name === null ? '—' : modelLabel(name),
+        String(result.scored),
+        String(result.frauds),
+        `${result.fraudCaught} (${percent(result.recall)})`,
+        `${result.falseAlarms} (${percent(result.falseAlarmRate)})`,
+        result.moneySaved.toFixed(0),
+      ]),
+    );
+  }
+  const p = (x: number): string => (Number.isNaN(x) ? '—' : x.toPrecision(2));
+  lines.push(
+    '',
+    `  p-values        recall ${p(answer.tests.recall.pValue)}, false-alarm rate ${p(answer.tests.falseAlarmRate.pValue)} (card-clustered z-tests, alpha ${answer.alpha})`,
+    `  answer          ${answer.conclusion}`,
+  );
+  return lines;
+}
+
+/** A model's full name (e.g. "gradient-boosted trees") from its command-line name. */
+function modelLabel(name: string): string {
+  return MODEL_LABELS[name as ModelName] ?? name;
+}
+
+/** ` (+0.055 [0.031, 0.080])`: a difference to the baseline with its interval, or nothing without one. */
+function formatDifference(diff: { readonly estimate: number; readonly lower: number; readonly upper: number } | undefined): string {
+  if (diff === undefined) return '';
+  return ` ${diff.estimate >= 0 ? '+' : ''}${diff.estimate.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}]`;
 }
 
 function describeDrift(report: MonitoringReport): string {

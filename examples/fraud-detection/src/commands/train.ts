@@ -4,7 +4,7 @@ import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
 import { wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
-import { parseModelList } from '../pipeline/model-catalog.js';
+import { MODEL_LABELS, parseModelList } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
 import { registerModels, trainingReport, trainModels, writeTrainingReports } from '../pipeline/train-models.js';
 
@@ -66,7 +66,9 @@ export function registerTrainCommand(program: Command): void {
 
         progress.start('register');
         const registration = await registerModels(join(flags.out, 'registry'), dataset, run, split);
-        progress.done(`champion ${registration.champion}, challenger ${registration.challenger ?? 'none'}`);
+        progress.done(
+          `champion ${MODEL_LABELS[registration.champion]}, challenger ${registration.challenger === undefined ? 'none' : MODEL_LABELS[registration.challenger]}`,
+        );
 
         const report = trainingReport(dataset, run, split, registration);
         const paths = await writeTrainingReports(flags.out, report, run);
