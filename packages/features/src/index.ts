@@ -20,6 +20,13 @@ export { admitByTime } from './online/admission-rules.js';
 export type { TimeAdmission } from './online/admission-rules.js';
 export { materializeState } from './online/materialize-state.js';
 export type { MaterializeStateOptions, StateTarget } from './online/materialize-state.js';
+export {
+  STATE_SNAPSHOT_VERSION,
+  decodeStateSnapshot,
+  encodeStateSnapshot,
+  readStateSnapshotFile,
+  writeStateSnapshotFile,
+} from './online/state-snapshot-file.js';
 export { MemoryStateStore } from './online/memory-state-store.js';
 export type { MemoryStateStoreOptions } from './online/memory-state-store.js';
 export { RedisStateStore } from './online/redis-state-store.js';
