@@ -105,5 +105,11 @@ describe('fraud demo (small scale, the same code path as pnpm demo)', () => {
     expect(summary).toContain(`answer          ${experiment.answer.conclusion}`);
     expect(summary).toMatch(/p-values {8}recall (\d|—)/);
     expect(progress).toContain(experiment.answer.conclusion);
+
+    // The same figures as JSON, for the demo benchmark.
+    const figures = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(figures.models.map((m: { label: string }) => m.label)).toEqual([labels.lr, labels.gbdt]);
+    expect(figures.serving.replay.scored).toBe(serving.replay.scored);
+    expect(figures.experiment.conclusion).toBe(experiment.answer.conclusion);
   }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ingest, simulateTransactions, TRANSACTION_SCHEMA, writeTable, type ColumnTable } from '@mlsd/data';
@@ -88,7 +88,8 @@ export interface DemoOutcome {
   readonly scale: DemoScale;
   readonly report: TrainingReport;
   readonly serving: ServingOutcome;
-  readonly paths: { readonly json: string; readonly markdown: string; readonly html: string };
+  /** The training report (`report.json`, `.md`, `.html`) and the run's summary as JSON (`summary.json`, see {@link summaryJson}). */
+  readonly paths: { readonly json: string; readonly markdown: string; readonly html: string; readonly summary: string };
   readonly out: string;
   readonly seconds: number;
 }
@@ -165,7 +166,9 @@ export async function runDemo(flags: DemoFlags, options: { readonly quiet?: bool
     seed: flags.seed,
   });
 
-  return { scale, report, serving, paths, out, seconds: (performance.now() - started) / 1000 };
+  const outcome = { scale, report, serving, paths: { ...paths, summary: join(out, 'summary.json') }, out, seconds: (performance.now() - started) / 1000 };
+  await writeFile(outcome.paths.summary, `${JSON.stringify(summaryJson(outcome), null, 2)}\n`);
+  return outcome;
 }
 
 /**
@@ -377,6 +380,51 @@ async function withService<T>(
   }
 }
 
+/**
+ * The figures of a demo run as JSON (`summary.json`, read by the demo benchmark): the scale, wall seconds, every
+ * model's offline metrics by its full name, what serving answered with its live quality and drift, and the A/B
+ * phase's answer.
+ */
+export function summaryJson(summary: DemoOutcome) {
+  const { report, serving } = summary;
+  const { quality, drift } = serving.monitoring;
+  return {
+    scale: summary.scale,
+    seconds: summary.seconds,
+    split: report.split,
+    models: report.models.map(({ name, label, rocAuc, averagePrecision, cardPrecisionAt100, fitSeconds, versusBaseline }) => ({
+      name,
+      label,
+      rocAuc,
+      averagePrecision,
+      cardPrecisionAt100,
+      fitSeconds,
+      averagePrecisionVersusBaseline: versusBaseline?.averagePrecision ?? null,
+    })),
+    champion: report.champion,
+    challenger: report.challenger,
+    serving: {
+      championVersion: serving.championVersion,
+      warmed: serving.warmed,
+      replay: serving.replay,
+      quality,
+      drift: drift.ready ? { ready: true, windowEvents: drift.windowEvents, drifted: drift.drifted } : { ready: false, windowEvents: drift.windowEvents },
+    },
+    experiment:
+      serving.experiment === null
+        ? null
+        : {
+            days: serving.experiment.days,
+            share: serving.experiment.share,
+            warmed: serving.experiment.warmed,
+            replay: serving.experiment.replay,
+            arms: serving.experiment.answer.arms,
+            tests: serving.experiment.answer.tests,
+            conclusion: serving.experiment.answer.conclusion,
+          },
+  };
+}
+
 /** The summary `pnpm demo` prints at the end: models by their full names, serving, the A/B test's answer. */
 export function formatSummary(summary: DemoOutcome): string {
   const { report, serving } = summary;
@@ -417,6 +465,7 @@ export function formatSummary(summary: DemoOutcome): string {
     '',
     `Report:          ${summary.paths.html}`,
     `Comparison:      ${summary.paths.markdown}`,
+    `Figures (JSON):  ${summary.paths.summary}`,
     `Prediction log:  ${serving.predictionLog}`,
     ...(serving.experiment === null ? [] : [`Experiment log:  ${serving.experiment.predictionLog}`]),
     `Service log:     ${serving.serviceLog}`,
