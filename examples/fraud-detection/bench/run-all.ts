@@ -3,14 +3,14 @@
  * `examples/<name>/bench/*.bench.ts`), one after the other in a child process of its own so that no run shares a
  * heap or a JIT with another, then writes `bench/results/summary.md`: one table per result file. Each run is also
  * kept: `bench/results/runs/<UTC date-time>.json` holds the machine's description (CPU, cores, memory, Node.js,
- * load average before and after), the scripts run and every result file, and `<UTC date-time>.md` the summary.
+ * load average before and after), the scripts run and every result file they wrote, and `<UTC date-time>.md` the summary.
  * Commit the run a README figure comes from, and name its file beside the figure.
  *
  * `MLSD_BENCH_SCALE=small pnpm bench` runs every script at its quick scale. `pnpm bench <filter>` runs only the
  * scripts whose path contains the filter.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineDescription } from './process-timing.js';
@@ -117,7 +117,20 @@ function modelRows(): string[] {
   return lines;
 }
 
+/**
+ * The result files this run wrote, by name: a file left in `bench/results/` by an earlier run (another filter, the
+ * other scale, a script that skipped itself) is older than the run's start and is neither summarised nor kept, so
+ * a kept run never carries figures measured under another machine state.
+ */
+function resultFiles(): string[] {
+  return readdirSync(resultsDir)
+    .filter((file) => file.endsWith('.json') && statSync(join(resultsDir, file)).mtimeMs >= startedAt.getTime())
+    .sort();
+}
+
+/** A result file of this run, parsed; undefined when this run did not write it or it is not JSON. */
 function readJson(file: string): unknown {
+  if (!resultFiles().includes(file)) return undefined;
   try {
     return JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
   } catch {
@@ -155,8 +168,7 @@ function renderSummary(): string {
     );
   }
   lines.push(...modelRows(), '');
-  for (const file of readdirSync(resultsDir).sort()) {
-    if (!file.endsWith('.json')) continue;
+  for (const file of resultFiles()) {
     let value: unknown;
     try {
       value = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
@@ -191,7 +203,8 @@ function labelOf(item: unknown): string | undefined {
   return undefined;
 }
 
-const scripts = findBenchScripts().filter((path) => path.includes(filter));
+// The filter applies to the path inside the repository, so a checkout folder's own name never matches it.
+const scripts = findBenchScripts().filter((path) => relative(root, path).includes(filter));
 if (scripts.length === 0) {
   console.error(`No benchmark script matches "${filter}". Scripts live in packages/*/bench/*.bench.ts.`);
   process.exit(1);
@@ -206,7 +219,7 @@ function keepRun(startedAt: Date, machineBefore: ReturnType<typeof machineDescri
     .replace(/\.\d+Z$/, 'Z')
     .replace(/:/g, '-');
   const results: Record<string, unknown> = {};
-  for (const file of readdirSync(resultsDir).sort()) if (file.endsWith('.json')) results[file] = readJson(file);
+  for (const file of resultFiles()) results[file] = readJson(file);
   const record = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
