@@ -45,6 +45,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "serve the registry's champion over HTTP with a rules fallback",
     load: async () => (await import('./commands/serve.js')).registerServeCommand,
   },
+  materialize: {
+    summary: "load the champion's online feature state from a transactions file into Redis or a snapshot file",
+    load: async () => (await import('./commands/materialize.js')).registerMaterializeCommand,
+  },
   monitor: {
     summary: 'drift and live quality from a prediction log, against the reference profile',
     load: async () => (await import('./commands/monitor.js')).registerMonitorCommand,

@@ -35,6 +35,7 @@ export type {
   EntityHistory,
   EntitySnapshot,
   FeatureStateStore,
+  ImportStateOptions,
   LabelTarget,
   ObserveStatus,
   StateLayout,

@@ -12,7 +12,8 @@ import { runAction } from '../cli-support/run-action.js';
 import { demoScale, type DemoScale } from '../pipeline/demo-scale.js';
 import { MODEL_LABELS, parseModelList, type ModelName } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type PreparedDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
-import { days, replayThroughService, rowsInTimeRange, warmFeatureStore, type ReplaySummary } from '../pipeline/replay-through-service.js';
+import { days, replayThroughService, rowsInTimeRange, type ReplaySummary } from '../pipeline/replay-through-service.js';
+import { warmFromTable } from '../pipeline/state-materialization.js';
 import {
   CARD_PRECISION_K,
   REGISTRY_MODEL_NAME,
@@ -52,9 +53,6 @@ export const WALKTHROUGH_STEPS = [
   'Offline evaluation',
   'Serving with a fallback, and monitoring',
 ] as const;
-
-/** The longest feature window plus its label delay: the history the online store needs (Handbook: 30 + 7 days). */
-const FEATURE_HISTORY_DAYS = 37;
 
 /**
  * Registers `fraud demo`: every step of the framework in one run, following the walkthrough's seven steps. The
@@ -262,16 +260,12 @@ async function serveAndReplay(progress: Progress, options: ServeOptions): Promis
   const testStart = Date.parse(`${options.split.trainStart}T00:00:00Z`) + days(options.split.trainDays + options.split.delayDays);
   const testEnd = testStart + days(options.split.testDays);
 
-  // An online feature store holding the history before `untilTime` that the feature windows need.
-  const historyMs = days(FEATURE_HISTORY_DAYS);
+  // An online feature store holding the history before `untilTime` that the feature windows need, materialized
+  // from the table as `fraud materialize` does.
   const warmStore = async (label: string, untilTime: number): Promise<{ features: FeatureBackend; warmed: number }> => {
-    progress.start(label, rowsInTimeRange(options.table, untilTime - historyMs, untilTime).length);
+    progress.start(label);
     const features = memoryFeatureBackend();
-    const warmed = await warmFeatureStore(features, champion.featurePipeline, options.table, {
-      untilTime,
-      historyMs,
-      onProgress: (recorded) => progress.update(recorded),
-    });
+    const warmed = await warmFromTable(features, champion.featurePipeline, options.table, untilTime);
     progress.done(`${warmed} past transactions`);
     return { features, warmed };
   };

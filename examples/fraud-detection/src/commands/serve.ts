@@ -7,6 +7,7 @@ import { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, ser
 import { ratio, wholeNumber } from '../cli-support/flag-parsers.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { FRAUD_RULES_FILE, fraudServiceOptions } from '../pipeline/fraud-service.js';
+import { warmFromSnapshot } from '../pipeline/state-materialization.js';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud serve` (a contract: `--registry`, `--port`, `--store` come from the issue). */
@@ -24,6 +25,7 @@ interface ServeFlags {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly experimentShare?: number;
   readonly experimentSeed: number;
+  readonly warmFrom?: string;
 }
 
 /**
@@ -54,6 +56,10 @@ export function registerServeCommand(program: Command): void {
       ratio,
     )
     .option('--experiment-seed <n>', 'seed of the card-to-arm assignment (the same seed gives the same split on every replica)', wholeNumber, 0)
+    .option(
+      '--warm-from <file>',
+      "start the memory store from a state snapshot written by fraud materialize --store memory-snapshot:FILE (computed for the champion's feature definitions), instead of empty",
+    )
     .action((flags: ServeFlags) => runAction('serve', () => serve(flags)));
 }
 
@@ -64,6 +70,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const features = await featureBackendForStore(flags.store, flags.redisPrefix);
   let service: ScoringService;
   try {
+    if (flags.warmFrom !== undefined) {
+      const warmed = await warmFromSnapshot(features, { store: flags.store, file: flags.warmFrom, registry: registryDir(flags.registry), model: flags.model });
+      process.stderr.write(`serve: ${warmed}\n`);
+    }
     service = await createScoringService({
       ...contract,
       models: registryModelSource(registry),

@@ -1,5 +1,4 @@
 import type { ColumnTable } from '@mlsd/data';
-import type { FeatureBackend } from '@mlsd/serving';
 
 const DAY_MS = 86_400_000;
 
@@ -29,47 +28,6 @@ export interface ReplayOptions {
   readonly batchSize?: number;
   /** Called after each batch with the number of transactions replayed so far. */
   readonly onProgress?: (replayed: number, total: number) => void;
-}
-
-/**
- * Fills the service's feature store with the history before `untilTime` that the feature windows need
- * (`historyMs`): every transaction is recorded and its label fed back, as the live store would hold them had the
- * service been running then. Goes straight to the backend: it is the service's own store, before the service
- * takes traffic.
- */
-export async function warmFeatureStore(
-  backend: FeatureBackend,
-  featurePipeline: unknown,
-  table: ColumnTable,
-  options: {
-    readonly untilTime: number;
-    readonly historyMs: number;
-    /** Called every 10,000 transactions with the number recorded so far and the total. */
-    readonly onProgress?: (recorded: number, total: number) => void;
-  },
-): Promise<number> {
-  const online = backend.forPipeline(featurePipeline);
-  const rows = rowsInTimeRange(table, options.untilTime - options.historyMs, options.untilTime);
-  const columns = handbookColumns(table);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (i % 10_000 === 0) options.onProgress?.(i, rows.length);
-    const id = columns.id[row]!;
-    const time = columns.time[row]!;
-    await online.computeAndRecord({
-      id,
-      time,
-      fields: {
-        TRANSACTION_ID: id,
-        TX_DATETIME: time,
-        CUSTOMER_ID: columns.customer[row]!,
-        TERMINAL_ID: columns.terminal[row]!,
-        TX_AMOUNT: columns.amount[row]!,
-      },
-    });
-    await online.feedback(columns.id[row]!, columns.label[row] === 1);
-  }
-  return rows.length;
 }
 
 /**

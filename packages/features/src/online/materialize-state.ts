@@ -10,6 +10,12 @@ export interface MaterializeStateOptions {
    * known when its event is at least the label delay before it. Default: 1 ms after the table's latest event.
    */
   readonly until?: number;
+  /**
+   * Labels are as known at this time (epoch ms): those of events at least the label delay before it. Default
+   * `until`. A later time (`Infinity`: every label) changes no feature of events from `until` on — a
+   * delayed-label window reads a label only once its delay has passed — but leaves no label to wait for.
+   */
+  readonly labelsKnownAt?: number;
 }
 
 /** What {@link materializeState} needs of an online executor: its state layout and source columns. */
@@ -51,7 +57,7 @@ export function materializeState(table: ColumnTable, target: StateTarget, option
   // Events from `known` on happened less than the delay before `until`: their labels are not known yet.
   let known = m;
   if (labelColumn !== undefined) {
-    known = firstIndexAfter(times, until - labelDelayMs);
+    known = firstIndexAfter(times, (options.labelsKnownAt ?? until) - labelDelayMs);
     const column = table.column(labelColumn);
     const values = column.type === 'label' ? column.values : table.numeric(labelColumn);
     for (let i = 0; i < known; i++) {

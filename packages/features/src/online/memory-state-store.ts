@@ -1,7 +1,16 @@
 import { MlsdError } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
-import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StateSnapshot, StoreEvent } from './state-store.js';
+import type {
+  EntityHistory,
+  FeatureStateStore,
+  ImportStateOptions,
+  LabelTarget,
+  ObserveStatus,
+  StateLayout,
+  StateSnapshot,
+  StoreEvent,
+} from './state-store.js';
 
 /** Sweep idle entities and old transaction ids every this many recorded events. */
 const SWEEP_EVERY = 16_384;
@@ -164,9 +173,11 @@ export class MemoryStateStore implements FeatureStateStore {
     return changed;
   }
 
-  importState(snapshot: StateSnapshot): Promise<number> {
+  importState(snapshot: StateSnapshot, options: ImportStateOptions = {}): Promise<number> {
     try {
-      return Promise.resolve(this.importStateSync(snapshot));
+      const written = this.importStateSync(snapshot);
+      options.onProgress?.(written, written);
+      return Promise.resolve(written);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -5,7 +5,7 @@ import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../defini
 import { canonicalKey } from './canonical-key.js';
 import { historyFeatures, planSteps, type FeaturePlan, type PlanSteps } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import type { FeatureStateStore, ObserveStatus, StateLayout, StateSnapshot, StateSource, StoreEvent } from './state-store.js';
+import type { FeatureStateStore, ImportStateOptions, ObserveStatus, StateLayout, StateSnapshot, StateSource, StoreEvent } from './state-store.js';
 
 /**
  * One event as serving receives it: column name → value. It needs the time column (epoch ms UTC), every entity
@@ -155,7 +155,7 @@ export class OnlineFeatureExecutor {
    * written per entity, summed. Rejects with `INVALID_INPUT` when the snapshot was computed for other feature
    * definitions (its columns or layout differ from this executor's).
    */
-  importState(snapshot: StateSnapshot): Promise<number> {
+  importState(snapshot: StateSnapshot, options: ImportStateOptions = {}): Promise<number> {
     const given = JSON.stringify(snapshot.source);
     const expected = JSON.stringify(this.stateSource);
     if (given !== expected) {
@@ -169,7 +169,7 @@ export class OnlineFeatureExecutor {
     }
     const last = snapshot.times.length === 0 ? -Infinity : snapshot.times[snapshot.times.length - 1]!;
     if (last > this.latest) this.latest = last;
-    return this.store.importState(snapshot);
+    return this.store.importState(snapshot, options);
   }
 
   /**

@@ -3,7 +3,16 @@ import { Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
 import { attachOnce } from './memory-state-store.js';
-import type { EntityHistory, FeatureStateStore, LabelTarget, ObserveStatus, StateLayout, StateSnapshot, StoreEvent } from './state-store.js';
+import type {
+  EntityHistory,
+  FeatureStateStore,
+  ImportStateOptions,
+  LabelTarget,
+  ObserveStatus,
+  StateLayout,
+  StateSnapshot,
+  StoreEvent,
+} from './state-store.js';
 
 /** `importState` sends commands in pipelines of about this many members (and keeps a few in flight). */
 const IMPORT_BATCH = 10_000;
@@ -219,9 +228,11 @@ export class RedisStateStore implements FeatureStateStore {
    * (`tx:<id>`) per event from `feedbackFrom` on. Not atomic: a key being written may be read half-filled, so
    * import before the service takes traffic.
    */
-  async importState(snapshot: StateSnapshot): Promise<number> {
+  async importState(snapshot: StateSnapshot, options: ImportStateOptions = {}): Promise<number> {
     const layout = await this.requireReady();
     checkSnapshot(snapshot, layout);
+    let total = 0;
+    for (const entity of snapshot.entities) total += entity.codes.length;
     const { times, labels } = snapshot;
     const n = times.length;
     const ttl = Math.ceil(layout.retentionMs);
@@ -283,7 +294,10 @@ export class RedisStateStore implements FeatureStateStore {
           pipeline.pexpire(key, ttl);
           written += to - from;
           queued += to - from + 2;
-          if (queued >= IMPORT_BATCH) await send();
+          if (queued >= IMPORT_BATCH) {
+            await send();
+            options.onProgress?.(written, total);
+          }
         }
       }
       const ids = snapshot.ids;
@@ -297,6 +311,7 @@ export class RedisStateStore implements FeatureStateStore {
       }
       await send();
       while (inFlight.length > 0) await settle(inFlight.shift());
+      options.onProgress?.(written, written);
     } catch (error) {
       await Promise.all(inFlight);
       throw unavailable(error);

@@ -104,8 +104,9 @@ export function decodeStateSnapshot(bytes: Uint8Array, name = 'the state snapsho
   let at = align(16 + headerLength);
   const take = (length: number): Uint8Array => {
     if (at + length > body) throw bad(`ends before its sections do (${body} bytes); materialize it again.`);
-    // A copy: typed views need aligned offsets, which a Buffer from a pool need not have.
-    const slice = bytes.slice(at, at + length);
+    // A copy of its own (Buffer#slice would be a view): typed views need aligned offsets, which a pooled Buffer
+    // need not have, and a buffer of exactly this section.
+    const slice = new Uint8Array(bytes.subarray(at, at + length));
     at = align(at + length);
     return slice;
   };

@@ -127,6 +127,12 @@ export interface StateSnapshot {
   readonly entities: readonly EntitySnapshot[];
 }
 
+/** Options of {@link FeatureStateStore.importState}. */
+export interface ImportStateOptions {
+  /** Called as the import goes, at least once at the end, with the events written so far and the total (an upper bound until the end). */
+  readonly onProgress?: (written: number, total: number) => void;
+}
+
 /**
  * Where the online executor keeps entity state. Implementations must make `observe` atomic per call: the duplicate
  * and lateness checks, the read and the append see one consistent state, so that several serving replicas can
@@ -164,7 +170,7 @@ export interface FeatureStateStore {
    * written per entity, summed. Rejects with `INVALID_INPUT` for a snapshot of another layout and `UNAVAILABLE`
    * when the store cannot answer.
    */
-  importState(snapshot: StateSnapshot): Promise<number>;
+  importState(snapshot: StateSnapshot, options?: ImportStateOptions): Promise<number>;
   /** Releases what the store owns (connections); the store is unusable afterwards. */
   close(): Promise<void>;
 }

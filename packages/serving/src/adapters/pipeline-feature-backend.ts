@@ -84,16 +84,22 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
  */
 export function memoryFeatureBackend(options: FeatureBackendOptions = {}): FeatureBackend {
   const stores = new Map<string, FeatureStateStore>();
+  const onlineFor = (json: unknown) => {
+    const pipeline = FeaturePipeline.fromJSON(json);
+    const key = definitionsKey(pipeline);
+    let store = stores.get(key);
+    if (store === undefined) {
+      store = new MemoryStateStore();
+      stores.set(key, store);
+    }
+    return { pipeline, online: pipeline.createOnline({ store, ...executorOptions(options) }) };
+  };
   return {
+    importState(json, snapshot, importOptions) {
+      return onlineFor(json).online.executor.importState(snapshot, importOptions);
+    },
     forPipeline(json) {
-      const pipeline = FeaturePipeline.fromJSON(json);
-      const key = definitionsKey(pipeline);
-      let store = stores.get(key);
-      if (store === undefined) {
-        store = new MemoryStateStore();
-        stores.set(key, store);
-      }
-      const online = pipeline.createOnline({ store, ...executorOptions(options) });
+      const { pipeline, online } = onlineFor(json);
       return onlineFeatures(
         pipeline,
         () => online,
@@ -145,15 +151,20 @@ export async function redisFeatureBackend(options: RedisFeatureBackendOptions): 
   }
   const notConnected = (): MlsdError =>
     new MlsdError('UNAVAILABLE', `The Redis feature store at ${redactUrl(options.url)} is not connected (${client.status}); reconnecting.`);
+  const storeFor = (pipeline: FeaturePipeline) => new RedisStateStore({ redis: client, prefix: `${prefix}${definitionsKey(pipeline)}:` });
   return {
+    async importState(json, snapshot, importOptions) {
+      if (client.status !== 'ready') throw notConnected();
+      const pipeline = FeaturePipeline.fromJSON(json);
+      return pipeline.createOnline({ store: storeFor(pipeline), ...executorOptions(options) }).executor.importState(snapshot, importOptions);
+    },
     forPipeline(json) {
       const pipeline = FeaturePipeline.fromJSON(json);
-      const namespace = `${prefix}${definitionsKey(pipeline)}:`;
       let online: OnlineFeaturePipeline | undefined;
       const current = (): OnlineFeaturePipeline => {
         if (client.status !== 'ready') throw notConnected();
         online ??= pipeline.createOnline({
-          store: new RedisStateStore({ redis: client, prefix: namespace }),
+          store: storeFor(pipeline),
           ...executorOptions(options),
         });
         return online;

@@ -1,4 +1,5 @@
 import type { Schema } from '@mlsd/data';
+import type { ImportStateOptions, StateSnapshot } from '@mlsd/features';
 import type { Classifier } from '@mlsd/models';
 import type { ScoringEvent } from './scoring-event.js';
 
@@ -71,6 +72,13 @@ export interface OnlineFeatures {
 export interface FeatureBackend {
   /** Online features for a pipeline stored with a model; throws an MlsdError when the JSON is not a pipeline. */
   forPipeline(pipeline: unknown): OnlineFeatures;
+  /**
+   * Writes entity state in bulk into the store of a pipeline's feature definitions (e.g. a snapshot from
+   * `materializeState` or a snapshot file), before the service takes traffic; resolves to the events written.
+   * Rejects with `INVALID_INPUT` when the snapshot was computed for other definitions. Optional: a backend without
+   * it cannot be warmed.
+   */
+  importState?(pipeline: unknown, snapshot: StateSnapshot, options?: ImportStateOptions): Promise<number>;
   /** Resolves when the store answers (e.g. a Redis PING); rejects otherwise. */
   ping(): Promise<void>;
   /** Releases the store's connections. */

@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ingest, MlsdError, TRANSACTION_SCHEMA } from '@mlsd/data';
+import { writeStateSnapshotFile, type StateSnapshot } from '@mlsd/features';
+import { featureBackendForStore } from '@mlsd/serving/cli';
+import { createProgress, type Progress } from '../cli-support/progress.js';
+import { registryDir } from '../cli-support/registry-dir.js';
+import { runAction } from '../cli-support/run-action.js';
+import { championPipeline, importIntoBackend, stateSnapshot } from '../pipeline/state-materialization.js';
+import { REGISTRY_MODEL_NAME } from '../pipeline/train-models.js';
+
+/** The `--store` prefix of a snapshot file for `fraud serve --warm-from`. */
+export const SNAPSHOT_STORE_PREFIX = 'memory-snapshot:';
+
+/** Flags of `fraud materialize`. */
+export interface MaterializeOptions {
+  /** Transactions (CSV, Parquet or JSON lines with the `TRANSACTION_SCHEMA` columns). */
+  readonly input: string;
+  /** `memory-snapshot:FILE`, a Redis URL (`redis://…`, `rediss://…`) or `redis-cluster://…`. */
+  readonly store: string;
+  /** The state is as known just before this time (epoch ms); default after the file's last transaction. */
+  readonly until?: number;
+  /** The registry folder (or the `--out` folder of `fraud train` / `fraud demo`). */
+  readonly registry: string;
+  /** The registered model name whose champion's feature definitions the state is for. */
+  readonly model: string;
+  /** Key prefix of the feature state in Redis (as `fraud serve --redis-prefix`). */
+  readonly redisPrefix: string;
+}
+
+/** What `fraud materialize` prints on stdout. */
+export interface MaterializeOutput {
+  readonly input: string;
+  readonly store: string;
+  readonly model: { readonly name: string; readonly version: number };
+  /** ISO time the state is as of (exclusive). */
+  readonly until: string;
+  /** Rows of the input accepted by the schema, and rejected. */
+  readonly rows: number;
+  readonly rejectedRows: number;
+  /** Transactions inside the retention before `until`: the state's events. */
+  readonly events: number;
+  /** Distinct keys per entity column. */
+  readonly keys: Readonly<Record<string, number>>;
+  /** Events written per entity column, summed (after each key's own retention). */
+  readonly written: number;
+  /** Events whose labels were not known at `until` (their feedback is still to come; indexed by id for it). */
+  readonly labelsPending: number;
+  /** Wall-clock seconds of each phase and in all. */
+  readonly seconds: { readonly read: number; readonly compute: number; readonly write: number; readonly total: number };
+}
+
+/**
+ * Loads the state every feature of the registry's champion needs into an online store, from a transactions file:
+ * the offline executor's passes compute each entity's recent events and the labels known at `until`, then the
+ * state goes to a Redis store (pipelined) or to a snapshot file that `fraud serve --warm-from` loads into the
+ * memory store. The first event after `until` then gets exactly the features the offline executor computes for it.
+ */
+export async function materialize(options: MaterializeOptions, progress: Progress): Promise<MaterializeOutput> {
+  const started = performance.now();
+  const snapshotFile = options.store.startsWith(SNAPSHOT_STORE_PREFIX) ? options.store.slice(SNAPSHOT_STORE_PREFIX.length) : undefined;
+  if (snapshotFile === '') throw storeError(options.store, 'names no file');
+  if (options.store === 'memory') {
+    throw storeError(
+      options.store,
+      'lives inside a serving process; write a snapshot with --store memory-snapshot:FILE and start fraud serve --warm-from FILE',
+    );
+  }
+  const champion = await championPipeline(registryDir(options.registry), options.model);
+
+  progress.start(`read ${options.input}`);
+  const { table, rejectedRows } = await ingest(options.input, { schema: TRANSACTION_SCHEMA });
+  progress.done(`${table.rowCount} rows, ${rejectedRows} rejected`);
+  const read = performance.now();
+
+  progress.start(`compute the state of ${champion.name} v${champion.version}'s features`);
+  const snapshot = stateSnapshot(champion.featurePipeline, table, options.until);
+  progress.done(`${snapshot.times.length} events up to ${new Date(snapshot.until).toISOString()}`);
+  const computed = performance.now();
+
+  let written: number;
+  if (snapshotFile !== undefined) {
+    progress.start(`write ${snapshotFile}`);
+    await writeStateSnapshotFile(snapshotFile, snapshot);
+    written = snapshot.times.length * snapshot.entities.length;
+    progress.done();
+  } else {
+    written = await writeToStore(options, champion.featurePipeline, snapshot, progress);
+  }
+  const finished = performance.now();
+  const keys: Record<string, number> = {};
+  snapshot.source.entities.forEach((entity, e) => (keys[entity.entity] = snapshot.entities[e]!.keys.length));
+  return {
+    input: options.input,
+    store: options.store.replace(/\/\/[^@/]*@/, '//***@'),
+    model: { name: champion.name, version: champion.version },
+    until: new Date(snapshot.until).toISOString(),
+    rows: table.rowCount,
+    rejectedRows,
+    events: snapshot.times.length,
+    keys,
+    written,
+    labelsPending: snapshot.times.length - snapshot.feedbackFrom,
+    seconds: {
+      read: round((read - started) / 1000),
+      compute: round((computed - read) / 1000),
+      write: round((finished - computed) / 1000),
+      total: round((finished - started) / 1000),
+    },
+  };
+}
+
+async function writeToStore(options: MaterializeOptions, featurePipeline: unknown, snapshot: StateSnapshot, progress: Progress): Promise<number> {
+  let backend: Awaited<ReturnType<typeof featureBackendForStore>>;
+  try {
+    backend = await featureBackendForStore(options.store, options.redisPrefix);
+  } catch (error) {
+    if (options.store.startsWith('redis-cluster://') && error instanceof MlsdError && error.code === 'INVALID_OPTION') {
+      throw storeError(options.store, 'is not yet supported (the Redis Cluster store is not in this version); use redis://… or memory-snapshot:FILE');
+    }
+    throw error;
+  }
+  try {
+    let total = 0;
+    for (const entity of snapshot.entities) total += entity.codes.length;
+    progress.start(`write to ${options.store.replace(/\/\/[^@/]*@/, '//***@')}`, total);
+    const written = await importIntoBackend(backend, featurePipeline, snapshot, options.store, { onProgress: (done) => progress.update(done) });
+    progress.done(`${written} events`);
+    return written;
+  } finally {
+    await backend.close();
+  }
+}
+
+function storeError(store: string, detail: string): MlsdError {
+  return new MlsdError('INVALID_OPTION', `--store ${store} ${detail}.`, { location: { field: 'store' } });
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+/** Parses `--until`: an ISO 8601 time (a date alone is midnight UTC); commander prints the message and exits. */
+export function isoTimeFlag(value: string): number {
+  const time = Date.parse(value);
+  if (!Number.isFinite(time)) throw new InvalidArgumentError(`expected an ISO 8601 time such as 2018-08-01T00:00:00Z, got "${value}".`);
+  return time;
+}
+
+/** Registers `fraud materialize --input FILE --store memory-snapshot:FILE|redis://…|redis-cluster://… [--until ISO]`. */
+export function registerMaterializeCommand(program: Command): void {
+  program
+    .command('materialize')
+    .description(
+      "Load the online feature state of the registry's champion from a transactions file (offline → online): each card's and terminal's recent transactions and the labels known at --until, into Redis or a snapshot file for fraud serve --warm-from. JSON summary on stdout.",
+    )
+    .requiredOption('--input <file>', 'transactions (CSV, Parquet or JSON lines) with the TRANSACTION_SCHEMA columns')
+    .requiredOption(
+      '--store <store>',
+      'where the state goes: memory-snapshot:FILE (a file for fraud serve --warm-from), a Redis URL such as redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]',
+    )
+    .option(
+      '--until <iso>',
+      'the state as known just before this time: transactions before it, labels known by then (default: after the last transaction)',
+      isoTimeFlag,
+    )
+    .requiredOption('--registry <dir>', 'model registry directory (DIR/registry as written by fraud train), or that --out folder DIR itself')
+    .option('--model <name>', 'registry model name whose champion fraud serve will score with', REGISTRY_MODEL_NAME)
+    .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis (as fraud serve --redis-prefix)', 'mlsd:features:')
+    .action((flags: MaterializeOptions) =>
+      runAction('materialize', async () => {
+        const output = await materialize(flags, createProgress());
+        process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      }),
+    );
+}
