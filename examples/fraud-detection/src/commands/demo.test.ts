@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileModelRegistry } from '@mlsd/models';
 import { runCommand } from '../test-support/run-command.js';
 import { formatSummary, runDemo } from './demo.js';
+import { registerEvaluateCommand } from './evaluate.js';
 import { registerExperimentCommand } from './experiment.js';
+import { registerScoreCommand } from './score.js';
 
 /** The walkthrough's steps, read from its headings (`## 1. Clarify the requirements` …), not from the demo's code. */
 async function walkthroughSteps(): Promise<string[]> {
@@ -105,6 +107,19 @@ describe('fraud demo (small scale, the same code path as pnpm demo)', () => {
     expect(summary).toContain(`answer          ${experiment.answer.conclusion}`);
     expect(summary).toMatch(/p-values {8}recall (\d|—)/);
     expect(progress).toContain(experiment.answer.conclusion);
+
+    // The next commands it suggests run as printed: batch scoring of the demo's data, then its evaluation.
+    const scoreLine = summary.split('\n').find((line) => line.includes('pnpm fraud score'))!;
+    const [scoreArgs, evaluateArgs] = scoreLine
+      .trim()
+      .split(' && ')
+      .map((command) => command.replace(/^pnpm fraud /, '').split(' '));
+    const scoredRun = await runCommand(registerScoreCommand, scoreArgs!);
+    expect(scoredRun.exitCode).toBe(0);
+    expect(JSON.parse(scoredRun.stdout).model).toMatchObject({ name: 'fraud', aliases: expect.arrayContaining(['champion']) });
+    const evaluatedRun = await runCommand(registerEvaluateCommand, evaluateArgs!);
+    expect(evaluatedRun.exitCode).toBe(0);
+    expect(JSON.parse(evaluatedRun.stdout).averagePrecision).toBeGreaterThan(0.3);
 
     // The same figures as JSON, for the demo benchmark.
     const figures = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));

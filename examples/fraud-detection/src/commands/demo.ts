@@ -466,6 +466,10 @@ export function formatSummary(summary: DemoOutcome): string {
   );
   lines.push(`Next:            pnpm fraud monitor --registry ${join(summary.out, 'registry')} --log ${serving.predictionLog}`);
   if (serving.experiment !== null) lines.push(`                 pnpm fraud experiment --log ${serving.experiment.predictionLog}`);
+  const scored = join(summary.out, 'scored.csv');
+  lines.push(
+    `                 pnpm fraud score --registry ${summary.out} --input ${join(summary.out, 'transactions.parquet')} --out ${scored} && pnpm fraud evaluate --input ${scored}`,
+  );
   lines.push('', `Done in ${summary.seconds.toFixed(1)} s.`);
   return lines.join('\n');
 }
