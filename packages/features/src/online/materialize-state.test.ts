@@ -91,6 +91,50 @@ describe.each(stores)('materializeState into the %s store', (_, makeStore) => {
   });
 });
 
+describe('RedisStateStore.importState', () => {
+  it('writes the members, scores, arrival order and TTLs the observe script writes for the same events and labels', async () => {
+    const table = randomTransactions(400, 6, { customers: 8, terminals: 5, days: 30 });
+    const until = Date.UTC(2018, 3, 25);
+    const imported = redisStore();
+    const importer = new OnlineFeatureExecutor(DEFINITIONS, { store: imported, lateness: 0 });
+    const snapshot = materializeState(table, importer, { until });
+    await importer.importState(snapshot);
+    // The same events observed one by one in event order, then the labels known at `until` fed back. The whole
+    // table lies inside the retention, so both stores number the events alike (sequence numbers included).
+    const observed = redisStore();
+    const observer = new OnlineFeatureExecutor(DEFINITIONS, { store: observed, lateness: 0 });
+    const times = table.numeric('TX_DATETIME');
+    const fraud = table.labels('TX_FRAUD');
+    const rows = eventOrder(table).filter((row) => times[row]! < until);
+    for (const row of rows) {
+      const event: Record<string, number> = {};
+      for (const name of table.columnNames) if (name !== 'TX_FRAUD') event[name] = table.numeric(name)[row]!;
+      await observer.observe(event);
+    }
+    for (const row of rows) if (times[row]! <= until - 2 * D) await observer.feedback({ transactionId: row, label: fraud[row] === 1 });
+    const prefixOf = (store: RedisStateStore) => (store as unknown as { prefix: string }).prefix;
+    const historyKeys = async (store: RedisStateStore) => (await redis.keys(`${prefixOf(store)}h:*`)).map((key) => key.slice(prefixOf(store).length)).sort();
+    const keys = await historyKeys(imported);
+    expect(keys.length).toBeGreaterThan(5);
+    const oldest = until - importer.stateLayout.retentionMs;
+    let compared = 0;
+    for (const key of await historyKeys(observed)) {
+      const expected = await redis.zrangebyscore(`${prefixOf(observed)}${key}`, `(${oldest}`, '+inf', 'WITHSCORES');
+      const got = await redis.zrangebyscore(`${prefixOf(imported)}${key}`, `(${oldest}`, '+inf', 'WITHSCORES');
+      expect(got, key).toEqual(expected);
+      compared += expected.length / 2;
+      if (expected.length > 0) {
+        const ttl = await redis.pttl(`${prefixOf(imported)}${key}`);
+        expect(ttl).toBeGreaterThan(importer.stateLayout.retentionMs - 60_000);
+        expect(ttl).toBeLessThanOrEqual(importer.stateLayout.retentionMs);
+      }
+    }
+    expect(compared).toBe(snapshot.times.length * 2);
+    // The arrival counter continues after the imported events.
+    expect(await redis.get(`${prefixOf(imported)}seq`)).toBe(String(snapshot.times.length));
+  });
+});
+
 describe('materializeState', () => {
   it('keeps labels known at `until` (events at least the shortest delay before it) and indexes the rest for feedback', () => {
     const table = randomTransactions(300, 4, { days: 20 });
