@@ -116,7 +116,12 @@ describe('fraud demo (small scale, the same code path as pnpm demo)', () => {
       .map((command) => command.replace(/^pnpm fraud /, '').split(' '));
     const scoredRun = await runCommand(registerScoreCommand, scoreArgs!);
     expect(scoredRun.exitCode).toBe(0);
-    expect(JSON.parse(scoredRun.stdout).model).toMatchObject({ name: 'fraud', aliases: expect.arrayContaining(['champion']) });
+    expect(JSON.parse(scoredRun.stdout)).toMatchObject({
+      model: { name: 'fraud', aliases: expect.arrayContaining(['champion']) },
+      from: '2018-08-08T00:00:00.000Z',
+    });
+    // The test week and whatever the file holds after it (the small scale simulates one more day).
+    expect(JSON.parse(scoredRun.stdout).rows).toBeGreaterThanOrEqual(serving.replay.scored);
     const evaluatedRun = await runCommand(registerEvaluateCommand, evaluateArgs!);
     expect(evaluatedRun.exitCode).toBe(0);
     expect(JSON.parse(evaluatedRun.stdout).averagePrecision).toBeGreaterThan(0.3);

@@ -467,8 +467,10 @@ export function formatSummary(summary: DemoOutcome): string {
   lines.push(`Next:            pnpm fraud monitor --registry ${join(summary.out, 'registry')} --log ${serving.predictionLog}`);
   if (serving.experiment !== null) lines.push(`                 pnpm fraud experiment --log ${serving.experiment.predictionLog}`);
   const scored = join(summary.out, 'scored.csv');
+  const { trainStart, trainDays, delayDays } = report.split;
+  const testStart = new Date(Date.parse(`${trainStart}T00:00:00Z`) + days(trainDays + delayDays)).toISOString().slice(0, 10);
   lines.push(
-    `                 pnpm fraud score --registry ${summary.out} --input ${join(summary.out, 'transactions.parquet')} --out ${scored} && pnpm fraud evaluate --input ${scored}`,
+    `                 pnpm fraud score --registry ${summary.out} --input ${join(summary.out, 'transactions.parquet')} --from ${testStart} --out ${scored} && pnpm fraud evaluate --input ${scored}`,
   );
   lines.push('', `Done in ${summary.seconds.toFixed(1)} s.`);
   return lines.join('\n');

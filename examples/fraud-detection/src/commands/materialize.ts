@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { ingest, MlsdError, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { writeStateSnapshotFile, type StateSnapshot } from '@mlsd/features';
 import { featureBackendForStore } from '@mlsd/serving/cli';
+import { isoTimeFlag } from '../cli-support/flag-parsers.js';
 import { createProgress, type Progress } from '../cli-support/progress.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { runAction } from '../cli-support/run-action.js';
@@ -138,13 +138,6 @@ function storeError(store: string, detail: string): MlsdError {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
-}
-
-/** Parses `--until`: an ISO 8601 time (a date alone is midnight UTC); commander prints the message and exits. */
-export function isoTimeFlag(value: string): number {
-  const time = Date.parse(value);
-  if (!Number.isFinite(time)) throw new InvalidArgumentError(`expected an ISO 8601 time such as 2018-08-01T00:00:00Z, got "${value}".`);
-  return time;
 }
 
 /** Registers `fraud materialize --input FILE --store memory-snapshot:FILE|redis://…|redis-cluster://… [--until ISO]`. */

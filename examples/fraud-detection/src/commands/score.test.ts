@@ -111,6 +111,38 @@ describe('fraud score', () => {
     expect(written.table.rowCount).toBe(table.rowCount);
   }, 300_000);
 
+  it('with --from, scores only the transactions from then on, each exactly as in the whole-file run', async () => {
+    const whole = join(dir, 'whole.csv');
+    const tail = join(dir, 'test-week.csv');
+    const registry = join(dir, 'out');
+    expect((await runCommand(registerScoreCommand, ['score', '--registry', registry, '--input', input, '--out', whole])).exitCode).toBe(0);
+    const run = await runCommand(registerScoreCommand, ['score', '--registry', registry, '--input', input, '--out', tail, '--from', '2018-08-08']);
+    expect(run.exitCode).toBe(0);
+    const from = Date.UTC(2018, 7, 8);
+    const times = table.numeric('TX_DATETIME');
+    const expected = times.filter((time) => time >= from).length;
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: expected, historyRows: table.rowCount - expected, from: '2018-08-08T00:00:00.000Z' });
+
+    const schema = defineSchema('p', [
+      { name: 'TRANSACTION_ID', type: 'integer', role: 'id' },
+      { name: 'TX_DATETIME', type: 'timestamp', role: 'event-time' },
+      { name: 'SCORE', type: 'float', role: 'feature' },
+    ]);
+    const all = (await ingest(whole, { schema, onInvalidRow: 'fail' })).table;
+    const part = (await ingest(tail, { schema, onInvalidRow: 'fail' })).table;
+    const scoreOf = new Map<number, number>();
+    all.numeric('TRANSACTION_ID').forEach((id, row) => scoreOf.set(id, all.numeric('SCORE')[row]!));
+    const partTimes = part.numeric('TX_DATETIME');
+    part.numeric('TRANSACTION_ID').forEach((id, row) => {
+      expect(partTimes[row]).toBeGreaterThanOrEqual(from);
+      expect(part.numeric('SCORE')[row]).toBe(scoreOf.get(id));
+    });
+
+    const late = await runCommand(registerScoreCommand, ['score', '--registry', registry, '--input', input, '--out', tail, '--from', '2019-01-01']);
+    expect(late.exitCode).toBe(1);
+    expect(late.stderr).toMatch(/No transaction of .* is at or after --from 2019-01-01T00:00:00.000Z: its last is at 2018-08-1/);
+  }, 300_000);
+
   it('names the models and aliases that exist for an unknown one, and the column a file lacks', async () => {
     const registry = join(dir, 'out', 'registry');
     const args = (model: string, file = input) => ['score', '--registry', registry, '--input', file, '--out', join(dir, 'x.csv'), '--model', model];
