@@ -480,7 +480,8 @@ export function formatSummary(summary: DemoOutcome): string {
 function formatExperiment(experiment: ExperimentOutcome | null, report: TrainingReport): string[] {
   if (experiment === null) return ['', 'A/B test: not run (it needs a challenger: train two models or more, and --experiment-days above 0)'];
   const { answer } = experiment;
-  const percent = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)} %`);
+  // Two significant digits below 1 % (false-alarm rates are a few in ten thousand), one decimal above.
+  const percent = (x: number | null): string => (x === null ? '—' : `${x < 0.01 ? (100 * x).toPrecision(2) : (100 * x).toFixed(1)} %`);
   const lines = [
     '',
     `A/B test (the last ${experiment.days} days of the test week again, ${percent(experiment.share)} of the cards to the challenger, sticky by card; fraud experiment on the log)`,
