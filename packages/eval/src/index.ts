@@ -54,3 +54,5 @@ export { evaluationReport } from './report/evaluation-report.js';
 export type { EvaluationReportOptions } from './report/evaluation-report.js';
 export { driftBinsChartSpec, driftTimelineChartSpec } from './drift/drift-charts.js';
 export type { DriftTimelinePoint } from './drift/drift-charts.js';
+export { gridPoints, randomPoints, searchHyperParameters } from './selection/hyper-parameter-search.js';
+export type { CandidateScore, ParamRange, ParamSpace, ParamValue, SearchMetric, SearchOptions, SearchResult } from './selection/hyper-parameter-search.js';
