@@ -3,12 +3,14 @@ import type { StateLayout, StateSnapshot } from './state-store.js';
 
 /**
  * Checks that `snapshot` fits `layout` and is well formed (every store runs this before writing anything): the same
- * layout, one entry per event in every column, codes within the key dictionaries, times ascending and finite.
- * Throws `INVALID_INPUT` naming the field and how to fix it.
+ * entities, values and retention (the idempotency and pending-label times do not shape the state and may differ),
+ * one entry per event in every column, codes within the key dictionaries, times ascending and finite. Throws
+ * `INVALID_INPUT` naming the field and how to fix it.
  */
 export function checkSnapshot(snapshot: StateSnapshot, layout: StateLayout): void {
-  const expected = JSON.stringify(layout);
-  const given = JSON.stringify(snapshot.layout);
+  const shape = (of: StateLayout) => JSON.stringify({ entities: of.entities, retentionMs: of.retentionMs });
+  const expected = shape(layout);
+  const given = shape(snapshot.layout);
   if (given !== expected) {
     throw new MlsdError(
       'INVALID_INPUT',

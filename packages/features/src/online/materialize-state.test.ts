@@ -79,6 +79,14 @@ describe.each(stores)('materializeState into the %s store', (_, makeStore) => {
     await executor.close();
   });
 
+  it('imports into an executor with other idempotency and pending-label times (they do not shape the state)', async () => {
+    const table = randomTransactions(80, 7);
+    const snapshot = materializeState(table, new OnlineFeatureExecutor(DEFINITIONS));
+    const executor = new OnlineFeatureExecutor(DEFINITIONS, { store: makeStore(), idempotency: '1h', pendingLabels: '5m' });
+    expect(await executor.importState(snapshot)).toBeGreaterThan(0);
+    await executor.close();
+  });
+
   it('refuses a snapshot of other feature definitions, naming what to do', async () => {
     const table = randomTransactions(50, 3);
     const other = new OnlineFeatureExecutor([{ kind: 'window', entity: 'CUSTOMER_ID', column: 'TX_AMOUNT', agg: 'sum', window: '1d' }]);
