@@ -184,10 +184,10 @@ describe('POST /admin/reload', () => {
 });
 
 describe('shadow challenger', () => {
-  it('scores with the challenger after the response, logs both scores, and never changes the answer', async () => {
+  it('scores with the challenger after the response, logs both scores at debug, and never changes the answer', async () => {
     const challenger = new MisbehavingClassifier({ score: 0.42 });
     const models = new MapModelSource().add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion']).add(2, challenger, ['challenger']);
-    const { service, lines } = await serve(models);
+    const { service, lines } = await serve(models, { logLevel: 'debug' });
     const base = await service.start();
     const callsBefore = challenger.calls;
     const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(5, 20)) });
@@ -196,7 +196,22 @@ describe('shadow challenger', () => {
     for (let i = 0; i < 400 && challenger.calls === callsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(challenger.calls).toBe(callsBefore + 1);
     const shadow = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'shadow score');
-    expect(shadow).toMatchObject({ transactionId: 5, championVersion: 1, championScore: 0.1, challengerVersion: 2, challengerScore: 0.42 });
+    expect(shadow).toMatchObject({ level: 20, transactionId: 5, championVersion: 1, championScore: 0.1, challengerVersion: 2, challengerScore: 0.42 });
+  });
+
+  it('writes no shadow line at the default info level (one line per decision), but counts the shadow score', async () => {
+    const challenger = new MisbehavingClassifier({ score: 0.42 });
+    const models = new MapModelSource().add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion']).add(2, challenger, ['challenger']);
+    const { service, lines } = await serve(models);
+    const base = await service.start();
+    await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(5, 20)) });
+    for (let i = 0; i < 400 && !(await service.metrics.registry.metrics()).includes('outcome="scored"'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await service.metrics.registry.metrics()).toMatch(/mlsd_shadow_scores_total\{outcome="scored"\} 1/);
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed.filter((l) => l.msg === 'shadow score')).toEqual([]);
+    expect(parsed.filter((l) => l.msg === 'scored')).toHaveLength(1);
   });
 
   it('a throwing challenger only counts a failed shadow score', async () => {

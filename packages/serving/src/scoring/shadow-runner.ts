@@ -16,7 +16,8 @@ export type ShadowDependencies = Pick<ScorerDependencies, 'maxPendingShadow' | '
 
 /**
  * Shadow scoring: the current challenger scores the champion's input vectors after the responses have gone, one
- * job per macrotask so it never holds the event loop long. Both scores are logged and the outcome counted; a
+ * job per macrotask so it never holds the event loop long. The outcome is counted and both scores are logged at
+ * debug level (info keeps one line per decision); a
  * challenger can never change or delay an answer, and at most `maxPendingShadow` jobs wait (more are skipped).
  */
 export class ShadowRunner {
@@ -67,7 +68,8 @@ export class ShadowRunner {
       if (isPromiseLike(output)) throw new MlsdError('INVALID_INPUT', 'Shadow scoring needs a synchronous challenger.');
       const challengerScore = (output as Float64Array)[0]!;
       metrics.countShadow('scored');
-      logger.info(
+      // One line per decision at info: the shadow comparison is a debug line (the counter above is always kept).
+      logger.debug(
         {
           [this.deps.idField]: job.id,
           championVersion: job.championVersion,
