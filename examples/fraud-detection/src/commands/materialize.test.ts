@@ -149,10 +149,15 @@ describe('fraud materialize', () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
   }, 120_000);
 
-  it('refuses the memory store and a bad --until, naming the flag', async () => {
+  it('refuses the memory store, a store that does not answer and a bad --until, naming the flag', async () => {
     const memory = await runCommand(registerMaterializeCommand, ['materialize', '--input', input, '--store', 'memory', '--registry', dir]);
     expect(memory.exitCode).toBe(1);
     expect(memory.stderr).toMatch(/--store memory lives inside a serving process; write a snapshot with --store memory-snapshot:FILE/);
+    // A store that does not answer fails before the file is read.
+    const down = await runCommand(registerMaterializeCommand, ['materialize', '--input', input, '--store', 'redis://127.0.0.1:1', '--registry', dir]);
+    expect(down.exitCode).toBe(1);
+    expect(down.stderr).toMatch(/--store redis:\/\/127.0.0.1:1 does not answer \(.*\); start the server or correct the URL/);
+    expect(down.stderr).not.toMatch(/read .*transactions\.csv/);
     const bad = await runCommand(registerMaterializeCommand, [
       'materialize',
       '--input',

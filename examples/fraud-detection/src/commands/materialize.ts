@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { ingest, MlsdError, TRANSACTION_SCHEMA } from '@mlsd/data';
-import { writeStateSnapshotFile, type StateSnapshot } from '@mlsd/features';
+import { writeStateSnapshotFile } from '@mlsd/features';
+import type { FeatureBackend } from '@mlsd/serving';
 import { featureBackendForStore } from '@mlsd/serving/cli';
 import { isoTimeFlag } from '../cli-support/flag-parsers.js';
 import { createProgress, type Progress } from '../cli-support/progress.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { runAction } from '../cli-support/run-action.js';
-import { championPipeline, importIntoBackend, stateSnapshot } from '../pipeline/state-materialization.js';
+import { championPipeline, importIntoBackend, stateSnapshot, type ChampionPipeline } from '../pipeline/state-materialization.js';
 import { REGISTRY_MODEL_NAME } from '../pipeline/train-models.js';
 
 /** The `--store` prefix of a snapshot file for `fraud serve --warm-from`. */
@@ -67,7 +68,23 @@ export async function materialize(options: MaterializeOptions, progress: Progres
     );
   }
   const champion = await championPipeline(registryDir(options.registry), options.model);
+  // The store is opened (and must answer) before the file is read: a wrong URL fails in a second, not after the read.
+  const backend = snapshotFile === undefined ? await openStore(options) : undefined;
+  try {
+    return await materializeInto(options, champion, backend, snapshotFile, progress, started);
+  } finally {
+    await backend?.close();
+  }
+}
 
+async function materializeInto(
+  options: MaterializeOptions,
+  champion: ChampionPipeline,
+  backend: FeatureBackend | undefined,
+  snapshotFile: string | undefined,
+  progress: Progress,
+  started: number,
+): Promise<MaterializeOutput> {
   progress.start(`read ${options.input}`);
   const { table, rejectedRows } = await ingest(options.input, { schema: TRANSACTION_SCHEMA });
   progress.done(`${table.rowCount} rows, ${rejectedRows} rejected`);
@@ -79,20 +96,24 @@ export async function materialize(options: MaterializeOptions, progress: Progres
   const computed = performance.now();
 
   let written: number;
-  if (snapshotFile !== undefined) {
+  if (backend === undefined) {
     progress.start(`write ${snapshotFile}`);
-    await writeStateSnapshotFile(snapshotFile, snapshot);
+    await writeStateSnapshotFile(snapshotFile!, snapshot);
     written = snapshot.times.length * snapshot.entities.length;
     progress.done();
   } else {
-    written = await writeToStore(options, champion.featurePipeline, snapshot, progress);
+    let total = 0;
+    for (const entity of snapshot.entities) total += entity.codes.length;
+    progress.start(`write to ${redact(options.store)}`, total);
+    written = await importIntoBackend(backend, champion.featurePipeline, snapshot, options.store, { onProgress: (done) => progress.update(done) });
+    progress.done(`${written} events`);
   }
   const finished = performance.now();
   const keys: Record<string, number> = {};
   snapshot.source.entities.forEach((entity, e) => (keys[entity.entity] = snapshot.entities[e]!.keys.length));
   return {
     input: options.input,
-    store: options.store.replace(/\/\/[^@/]*@/, '//***@'),
+    store: redact(options.store),
     model: { name: champion.name, version: champion.version },
     until: new Date(snapshot.until).toISOString(),
     rows: table.rowCount,
@@ -110,8 +131,9 @@ export async function materialize(options: MaterializeOptions, progress: Progres
   };
 }
 
-async function writeToStore(options: MaterializeOptions, featurePipeline: unknown, snapshot: StateSnapshot, progress: Progress): Promise<number> {
-  let backend: Awaited<ReturnType<typeof featureBackendForStore>>;
+/** The feature backend of `--store`, once it answers; throws `INVALID_OPTION` or `UNAVAILABLE` naming `--store`. */
+async function openStore(options: MaterializeOptions): Promise<FeatureBackend> {
+  let backend: FeatureBackend;
   try {
     backend = await featureBackendForStore(options.store, options.redisPrefix);
   } catch (error) {
@@ -121,15 +143,20 @@ async function writeToStore(options: MaterializeOptions, featurePipeline: unknow
     throw error;
   }
   try {
-    let total = 0;
-    for (const entity of snapshot.entities) total += entity.codes.length;
-    progress.start(`write to ${options.store.replace(/\/\/[^@/]*@/, '//***@')}`, total);
-    const written = await importIntoBackend(backend, featurePipeline, snapshot, options.store, { onProgress: (done) => progress.update(done) });
-    progress.done(`${written} events`);
-    return written;
-  } finally {
+    await backend.ping();
+  } catch (error) {
     await backend.close();
+    throw new MlsdError(
+      'UNAVAILABLE',
+      `--store ${redact(options.store)} does not answer (${(error as Error).message}); start the server or correct the URL, then run fraud materialize again.`,
+      { cause: error, location: { field: 'store' } },
+    );
   }
+  return backend;
+}
+
+function redact(store: string): string {
+  return store.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 function storeError(store: string, detail: string): MlsdError {
