@@ -1,0 +1,259 @@
+/**
+ * `fraud serve` as shipped (issue 15, "Fast as shipped"), beside a bare Fastify JSON endpoint in the same run.
+ *
+ * The service is started as a user starts it: a child process running `bin/fraud.mjs serve --registry DIR` with
+ * every default (memory store, info logging with its JSON lines on stdout — written to a file here —, monitoring
+ * on) and a registry trained by the CLI (`fraud simulate` + `fraud train --models lr,gbdt` at a small scale: the
+ * gradient-boosted trees become the champion and the logistic regression the challenger, scored in shadow). The
+ * baseline (bench/bare-fastify-server.mjs) parses the same bodies and answers a fixed JSON object. Load comes from
+ * autocannon in a third process (bench/replay-load-runner.mjs): the simulator's own transactions in time order with
+ * fresh ids, every round shifted later, so neither idempotency nor lateness short-circuits the scoring path.
+ *
+ * Measured: throughput of each at 10 connections (`MLSD_BENCH_ROUNDS` rounds, default 3, alternating bare and
+ * serve; min / median / max and every round) and their ratio; p50 / p99 of `fraud serve` at a fixed 2,000 req/s
+ * (autocannon `overallRate`); status codes (4xx and 5xx apart) and fallbacks by reason at twice the saturation rate;
+ * the server's CPU time per request (from /proc) and its log lines per request; machine and load average.
+ * Targets (issue 15): serve >= 50 % of bare, p99 <= 5 ms at 2,000 req/s, no 4xx and no 5xx at twice saturation.
+ *
+ * One command: `pnpm bench serve-throughput` (or `node --import tsx --conditions=@mlsd/source
+ * examples/fraud-detection/bench/serve-throughput.bench.ts`); about 2 minutes. Writes
+ * `bench/results/serve-throughput.json` and `bench/results/runs/<UTC yyyy-mm-ddThh-mm>-serve-throughput.json` + `.md`.
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { machineDescription } from './process-timing.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const cli = join(root, 'examples/fraud-detection/bin/fraud.mjs');
+const small = process.env['MLSD_BENCH_SCALE'] === 'small';
+const rounds = Number(process.env['MLSD_BENCH_ROUNDS'] ?? (small ? 2 : 3));
+const seconds = small ? 4 : 8;
+const run = promisify(execFile);
+
+/** What one autocannon load reports (replay-load-runner.mjs), plus the server's CPU per request. */
+interface Load {
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: {
+    readonly p50: number | null;
+    readonly p90: number | null;
+    readonly p99: number | null;
+    readonly p999: number | null;
+    readonly max: number | null;
+  };
+  readonly status: { readonly '2xx': number; readonly '4xx': number; readonly '5xx': number; readonly non2xx: number; readonly byCode: Record<string, number> };
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly loadGeneratorCpuSeconds: number;
+  readonly next: number;
+  serverCpuMicrosPerRequest?: number;
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/** Starts `node ARGS`, resolving with its URL once it prints `listening on URL` on stderr. */
+async function start(args: string[], stdout: number | 'ignore'): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', stdout, 'pipe'] });
+  let stderr = '';
+  const url = await new Promise<string>((done, fail) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (found !== null) done(found[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited ${code} before listening: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((done) => server.child.once('exit', done));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+let next = 0;
+/** One autocannon load against `server` in its own process. */
+async function load(server: Server, path: string, options: { connections: number; overallRate?: number; seconds?: number }): Promise<Load> {
+  const config = {
+    url: `${server.url}${path}`,
+    input: transactions,
+    connections: options.connections,
+    durationSeconds: options.seconds ?? seconds,
+    overallRate: options.overallRate,
+    first: next,
+  };
+  const cpuBefore = cpuSeconds(server.child.pid!);
+  const { stdout } = await run(process.execPath, [join(here, 'replay-load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
+  const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+  const result = JSON.parse(stdout) as Load;
+  next = result.next;
+  result.serverCpuMicrosPerRequest = Math.round((cpu / Math.max(1, result.requests)) * 1e6);
+  return result;
+}
+
+function spread(values: readonly number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted[sorted.length - 1]!, runs: values };
+}
+
+/** Counters of `name` by their `label` from a Prometheus text exposition. */
+function counters(metrics: string, name: string, label: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const match of metrics.matchAll(new RegExp(`^${name}\\{[^}]*${label}="([^"]+)"[^}]*\\} (\\S+)$`, 'gm'))) {
+    counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+// `bin/fraud.mjs` rebuilds the workspace when a source is newer than the compiled CLI: let it do so now.
+spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const machineBefore = machineDescription();
+const folder = mkdtempSync(join(tmpdir(), 'mlsd-serve-bench-'));
+const transactions = join(folder, 'transactions.csv');
+const servers: Server[] = [];
+try {
+  const fraud = (...args: string[]) => {
+    const done = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+    if (done.status !== 0) throw new Error(`fraud ${args.join(' ')} failed: ${done.stderr}`);
+    return done.stdout;
+  };
+  fraud('simulate', '--customers', '1000', '--terminals', '2000', '--days', '50', '--seed', '0', '--out', transactions);
+  const trained = fraud('train', '--input', transactions, '--out', join(folder, 'train'), '--train-start', '2018-04-20', '--models', 'lr,gbdt');
+  const roles = JSON.parse(trained.slice(trained.indexOf('{'))) as { champion: string; challenger: string | null };
+
+  const logFile = join(folder, 'serve.log');
+  const logFd = openSync(logFile, 'w');
+  const serve = await start([cli, 'serve', '--registry', join(folder, 'train'), '--port', '0'], logFd);
+  servers.push(serve);
+  const bare = await start([join(here, 'bare-fastify-server.mjs'), '0'], 'ignore');
+  servers.push(bare);
+
+  // Warm-up (JIT, the feature store's first windows), not reported.
+  await load(bare, '/v1/score', { connections: 10, seconds: 3 });
+  await load(serve, '/v1/score', { connections: 10, seconds: 3 });
+
+  const bareRounds: Load[] = [];
+  const serveRounds: Load[] = [];
+  const logBytesBefore = statSync(logFile).size;
+  let servedInRounds = 0;
+  for (let round = 0; round < rounds; round++) {
+    bareRounds.push(await load(bare, '/v1/score', { connections: 10 }));
+    const served = await load(serve, '/v1/score', { connections: 10 });
+    servedInRounds += served.requests;
+    serveRounds.push(served);
+  }
+  const logText = readFileSync(logFile, 'utf8').slice(logBytesBefore);
+  const logLines = logText.split('\n').filter((line) => line !== '').length;
+  const bareRps = spread(bareRounds.map((r) => r.requestsPerSecond));
+  const serveRps = spread(serveRounds.map((r) => r.requestsPerSecond));
+  const ratios = spread(serveRounds.map((r, i) => Math.round((r.requestsPerSecond / bareRounds[i]!.requestsPerSecond) * 1000) / 1000));
+
+  const fixedRate: Load[] = [];
+  for (let round = 0; round < Math.max(2, rounds - 1); round++) fixedRate.push(await load(serve, '/v1/score', { connections: 10, overallRate: 2000 }));
+
+  const metricsBefore = await (await fetch(`${serve.url}/metrics`)).text();
+  const saturation = serveRps.median;
+  const twice = await load(serve, '/v1/score', { connections: 50, overallRate: 2 * saturation });
+  const metricsAfter = await (await fetch(`${serve.url}/metrics`)).text();
+  const fallbacks = (text: string) => counters(text, 'mlsd_fallback_total', 'reason');
+  const [fbBefore, fbAfter] = [fallbacks(metricsBefore), fallbacks(metricsAfter)];
+  const fallbacksAtTwice = Object.fromEntries(Object.entries(fbAfter).map(([reason, n]) => [reason, n - (fbBefore[reason] ?? 0)]));
+  const shadow = counters(metricsAfter, 'mlsd_shadow_scores_total', 'outcome');
+
+  closeSync(logFd);
+  const date = new Date();
+  const p99s = fixedRate.map((r) => r.latencyMs.p99 ?? Number.NaN);
+  const results = {
+    benchmark: 'serve-throughput',
+    date: date.toISOString(),
+    scale: small ? 'small' : 'full',
+    machine: { ...machineBefore, loadAverageBefore: machineBefore.loadAverage, loadAverageAfter: machineDescription().loadAverage },
+    setup: {
+      serve: `node bin/fraud.mjs serve --registry DIR --port 0 (every default: memory store, info logs on stdout to a file, monitoring); champion ${roles.champion}, challenger ${roles.challenger} in shadow`,
+      bare: 'bench/bare-fastify-server.mjs: Fastify, POST /v1/score parsing the body, a fixed JSON answer with a response schema',
+      traffic: `fraud simulate --customers 1000 --terminals 2000 --days 50 --seed 0, replayed in time order with fresh ids, shifted later every pass; autocannon in its own process; ${seconds} s per load`,
+    },
+    throughput: {
+      connections: 10,
+      rounds,
+      bareRequestsPerSecond: bareRps,
+      serveRequestsPerSecond: serveRps,
+      ratioPerRound: ratios,
+      ratioOfMedians: Math.round((serveRps.median / bareRps.median) * 1000) / 1000,
+      serveCpuMicrosPerRequest: spread(serveRounds.map((r) => r.serverCpuMicrosPerRequest!)),
+      bareCpuMicrosPerRequest: spread(bareRounds.map((r) => r.serverCpuMicrosPerRequest!)),
+      serveLatencyMs: serveRounds.map((r) => r.latencyMs),
+      serveLogLinesPerRequest: Math.round((logLines / Math.max(1, servedInRounds)) * 1000) / 1000,
+      serveLogBytesPerRequest: Math.round(Buffer.byteLength(logText) / Math.max(1, servedInRounds)),
+      status: { bare: bareRounds.map((r) => r.status), serve: serveRounds.map((r) => r.status) },
+    },
+    fixedRate: {
+      requestsPerSecond: 2000,
+      connections: 10,
+      p50Ms: spread(fixedRate.map((r) => r.latencyMs.p50 ?? Number.NaN)),
+      p99Ms: spread(p99s),
+      runs: fixedRate,
+    },
+    twiceSaturation: {
+      requestsPerSecond: 2 * saturation,
+      connections: 50,
+      answered: twice.requests,
+      status: twice.status,
+      errors: twice.errors,
+      timeouts: twice.timeouts,
+      fallbacksByReason: fallbacksAtTwice,
+      latencyMs: twice.latencyMs,
+    },
+    shadowScores: shadow,
+    targets: {
+      throughputRatioAtLeastHalf: serveRps.median / bareRps.median >= 0.5,
+      p99AtMost5MsAt2000: Math.max(...p99s) <= 5,
+      no4xxNo5xxAtTwiceSaturation: twice.status['4xx'] === 0 && twice.status['5xx'] === 0 && twice.errors === 0,
+    },
+  };
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(join(resultsDir, 'runs'), { recursive: true });
+  const stamp = date.toISOString().slice(0, 16).replace(':', '-');
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(join(resultsDir, 'serve-throughput.json'), json);
+  writeFileSync(join(resultsDir, 'runs', `${stamp}-serve-throughput.json`), json);
+  const range = (s: { min: number; median: number; max: number }) => `${s.min} / ${s.median} / ${s.max}`;
+  const md = [
+    `# fraud serve as shipped vs bare Fastify — ${results.date}`,
+    '',
+    `Machine: ${machineBefore.cpuModel}, ${machineBefore.cores} cores, Node ${machineBefore.node}; load average before ${machineBefore.loadAverage.join(' ')}, after ${results.machine.loadAverageAfter.join(' ')}.`,
+    `${results.setup.serve}. Traffic: ${results.setup.traffic}.`,
+    '',
+    '| measure (min / median / max) | bare Fastify | fraud serve | target |',
+    '| --- | --- | --- | --- |',
+    `| req/s, 10 connections, ${rounds} rounds | ${range(bareRps)} | ${range(serveRps)} (ratio per round ${range(ratios)}) | >= 50 % of bare |`,
+    `| server CPU µs per request | ${range(results.throughput.bareCpuMicrosPerRequest)} | ${range(results.throughput.serveCpuMicrosPerRequest)} | |`,
+    `| p50 / p99 ms at a fixed 2,000 req/s | | ${range(results.fixedRate.p50Ms)} / ${range(results.fixedRate.p99Ms)} | p99 <= 5 ms |`,
+    `| status at ${2 * saturation} req/s (twice saturation) | | 2xx ${twice.status['2xx']}, 4xx ${twice.status['4xx']}, 5xx ${twice.status['5xx']}, errors ${twice.errors}, timeouts ${twice.timeouts}; fallbacks ${JSON.stringify(fallbacksAtTwice)} | no 4xx, no 5xx |`,
+    '',
+    `Log: ${results.throughput.serveLogLinesPerRequest} lines (${results.throughput.serveLogBytesPerRequest} bytes) per request. Shadow scores: ${JSON.stringify(shadow)}.`,
+    `Targets met: ${JSON.stringify(results.targets)}.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(resultsDir, 'runs', `${stamp}-serve-throughput.md`), md);
+  process.stdout.write(md);
+} finally {
+  for (const server of servers) await stop(server);
+  rmSync(folder, { recursive: true, force: true });
+}
