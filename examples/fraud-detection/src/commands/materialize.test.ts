@@ -153,6 +153,8 @@ describe('fraud materialize', () => {
     const memory = await runCommand(registerMaterializeCommand, ['materialize', '--input', input, '--store', 'memory', '--registry', dir]);
     expect(memory.exitCode).toBe(1);
     expect(memory.stderr).toMatch(/--store memory lives inside a serving process; write a snapshot with --store memory-snapshot:FILE/);
+    const unknown = await runCommand(registerMaterializeCommand, ['materialize', '--input', input, '--store', 'mongodb://x', '--registry', dir]);
+    expect(unknown.stderr).toMatch(/--store mongodb:\/\/x is not a store fraud materialize writes; give memory-snapshot:FILE, a Redis URL/);
     // A store that does not answer fails before the file is read.
     const down = await runCommand(registerMaterializeCommand, ['materialize', '--input', input, '--store', 'redis://127.0.0.1:1', '--registry', dir]);
     expect(down.exitCode).toBe(1);

@@ -43,7 +43,10 @@ export interface MaterializeOutput {
   readonly events: number;
   /** Distinct keys per entity column. */
   readonly keys: Readonly<Record<string, number>>;
-  /** Events written per entity column, summed (after each key's own retention). */
+  /**
+   * Events written per entity column, summed: into a store, after each key's own retention trim; into a snapshot
+   * file, every event once per entity column (the trim happens when `fraud serve --warm-from` loads it).
+   */
   readonly written: number;
   /** Events whose labels were not known at `until` (their feedback is still to come; indexed by id for it). */
   readonly labelsPending: number;
@@ -137,10 +140,13 @@ async function openStore(options: MaterializeOptions): Promise<FeatureBackend> {
   try {
     backend = await featureBackendForStore(options.store, options.redisPrefix);
   } catch (error) {
-    if (options.store.startsWith('redis-cluster://') && error instanceof MlsdError && error.code === 'INVALID_OPTION') {
-      throw storeError(options.store, 'is not yet supported (the Redis Cluster store is not in this version); use redis://… or memory-snapshot:FILE');
-    }
-    throw error;
+    if (!(error instanceof MlsdError && error.code === 'INVALID_OPTION')) throw error;
+    throw storeError(
+      options.store,
+      options.store.startsWith('redis-cluster://')
+        ? 'is not yet supported (the Redis Cluster store is not in this version); use redis://… or memory-snapshot:FILE'
+        : 'is not a store fraud materialize writes; give memory-snapshot:FILE, a Redis URL such as redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]',
+    );
   }
   try {
     await backend.ping();
