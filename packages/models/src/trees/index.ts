@@ -6,6 +6,7 @@
 export { HistogramTreeLearner } from './histogram-tree-learner.js';
 export type { GrowPolicy, TreeGrowthOptions } from './histogram-tree-learner.js';
 export { binMatrix, binOf, fitQuantileBins, MAX_VALUE_BINS, MISSING_BIN } from './quantile-bins.js';
+export { fitLabelAwareBins } from './label-aware-bins.js';
 export type { BinnedMatrix, QuantileBins } from './quantile-bins.js';
 export { addTreeOutputs, leafOf } from './compact-tree.js';
 export type { CompactTree } from './compact-tree.js';

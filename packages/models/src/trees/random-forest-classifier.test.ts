@@ -84,6 +84,25 @@ describe('RandomForestClassifier', () => {
     expect(Array.from(restored.predictProba(X))).toEqual(Array.from(a.predictProba(X)));
   });
 
+  it('splits exactly at a sharp class boundary inside a quantile bin, thanks to its label cuts', async () => {
+    // Amounts in cents on [0, 300), fraud above 220.004; few bins make the boundary fall inside one.
+    const rng = new SeededRandom(11);
+    const n = 4000;
+    const data = new Float64Array(n * 2);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const amount = Math.round(rng.uniform(0, 300) * 100) / 100;
+      data.set([amount, rng.normal()], i * 2);
+      y[i] = amount > 220.004 ? 1 : 0;
+    }
+    const X = denseMatrix(data, n, 2, ['amount', 'noise']);
+    const withCuts = await new RandomForestClassifier({ nTrees: 10, maxBins: 8, maxFeatures: 'all', seed: 1 }).fit(X, y);
+    const quantileOnly = await new RandomForestClassifier({ nTrees: 10, maxBins: 8, maxFeatures: 'all', labelCuts: 0, seed: 1 }).fit(X, y);
+    expect(accuracy(withCuts.predictProba(X), y)).toBe(1);
+    expect(accuracy(quantileOnly.predictProba(X), y)).toBeLessThan(1);
+    expect(() => new RandomForestClassifier({ labelCuts: 254 })).toThrow(/labelCuts/);
+  });
+
   it('rejects an invalid maxFeatures, naming the valid values', () => {
     expect(() => new RandomForestClassifier({ maxFeatures: 'half' as never })).toThrow(/"sqrt", "log2", "all" or an integer >= 1/);
     expect(() => new RandomForestClassifier({ trees: 3 } as never)).toThrow(/Valid options: nTrees/);

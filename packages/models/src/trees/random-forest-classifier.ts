@@ -10,7 +10,8 @@ import { gainByFeature, normalise } from './feature-importance.js';
 import { startWalkHelpers } from '../kernels/walk-helpers.js';
 import { HistogramTreeLearner } from './histogram-tree-learner.js';
 import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
-import { binMatrix, fitQuantileBins, MAX_VALUE_BINS } from './quantile-bins.js';
+import { fitLabelAwareBins } from './label-aware-bins.js';
+import { binMatrix, MAX_VALUE_BINS } from './quantile-bins.js';
 import { treeShapContributions } from './tree-shap.js';
 
 /** Per-class weights of a forest: `'balanced'` gives each class the weight `n / (2 · n_class)`. */
@@ -48,6 +49,12 @@ export interface RandomForestOptions {
   readonly classWeight: ForestClassWeight | null;
   /** Most quantile bins per feature, 2..255 (default 255). */
   readonly maxBins: number;
+  /**
+   * Bin edges per continuous feature placed at its best univariate class splits instead of quantiles
+   * (default 16; 0 = quantile bins only; capped at ⌊maxBins / 2⌋ so small `maxBins` keep half their bins
+   * quantile). See `fitLabelAwareBins`.
+   */
+  readonly labelCuts: number;
   /** Seed of every random choice (bootstrap rows, split candidates; default 0). */
   readonly seed: number;
 }
@@ -65,6 +72,7 @@ const DEFAULTS: RandomForestOptions = {
   maxSamples: 1,
   classWeight: null,
   maxBins: MAX_VALUE_BINS,
+  labelCuts: 16,
   seed: 0,
 };
 
@@ -88,6 +96,7 @@ const RULES = {
     return '"balanced", null or { negative, positive } with finite weights > 0';
   },
   maxBins: { min: 2, max: MAX_VALUE_BINS, integer: true },
+  labelCuts: { min: 0, max: MAX_VALUE_BINS - 2, integer: true },
   seed: { integer: true },
 } as const;
 
@@ -225,7 +234,7 @@ function featuresPerSplit(maxFeatures: MaxFeatures, cols: number): number {
 /** Learns the trees: the training loop of {@link RandomForestClassifier.fit}. */
 function growForest(X: DenseMatrix, y: Uint8Array, sampleWeight: Float64Array | undefined, params: RandomForestOptions): LearnedState {
   const { rows: n, cols } = X;
-  const bins = fitQuantileBins(X, params.maxBins);
+  const bins = fitLabelAwareBins(X, y, params.maxBins, Math.min(params.labelCuts, Math.floor(params.maxBins / 2)));
   const binned = binMatrix(X, bins);
   let negativeWeight = 1;
   let positiveWeight = 1;
