@@ -61,6 +61,10 @@ export interface Split {
 export interface HandbookSplit extends Split {
   /** Rows the simulator produced, over all days. */
   readonly rows: number;
+  /** CUSTOMER_ID of each test row (the cards of card precision@k). */
+  readonly testCards: Float64Array;
+  /** TX_DATETIME of each test row, epoch milliseconds. */
+  readonly testTimes: Float64Array;
 }
 
 /**
@@ -88,7 +92,16 @@ export function handbookSplit(seed: number, simulation: SimulationSize, scaling:
     Xtrain = takeRows(X, fold.train);
     Xtest = takeRows(X, fold.test);
   }
-  return { Xtrain, ytrain: pick(y, fold.train), Xtest, ytest: pick(y, fold.test), rows: table.rowCount };
+  const gather = (values: ArrayLike<number>): Float64Array => Float64Array.from(fold.test, (row) => values[row]!);
+  return {
+    Xtrain,
+    ytrain: pick(y, fold.train),
+    Xtest,
+    ytest: pick(y, fold.test),
+    rows: table.rowCount,
+    testCards: gather(table.numeric('CUSTOMER_ID')),
+    testTimes: gather(table.numeric('TX_DATETIME')),
+  };
 }
 
 /** Row and fraud counts of a split, in the key order the result files use. */
