@@ -153,6 +153,25 @@ describe('MlpClassifier', () => {
     expect(loaded.featureNames).toEqual(train.X.featureNames);
   });
 
+  it('explains scores against the training mean, saved with the model (older artifacts fall back to the input mean)', async () => {
+    const model = await new MlpClassifier({ ...FAST, seed: 4 }).fit(train.X, train.y);
+    const means = Array.from({ length: train.X.cols }, (_, c) => {
+      let sum = 0;
+      for (let r = 0; r < train.X.rows; r++) sum += train.X.data[r * train.X.cols + c]!;
+      return sum / train.X.rows;
+    });
+    Array.from(model.baseline).forEach((value, c) => expect(value).toBeCloseTo(means[c]!, 9));
+    const X = denseMatrix(test.X.data.slice(0, 20 * 5), 20, 5, test.X.featureNames);
+    const explained = model.integratedGradients(X);
+    for (const gap of explained.gaps) expect(Math.abs(gap)).toBeLessThan(1e-9);
+    const loaded = roundTrip(model) as MlpClassifier;
+    expect(loaded.contributions(X)).toEqual(model.contributions(X));
+    const artifact = JSON.parse(JSON.stringify(model.toJSON())) as { state: Record<string, unknown> };
+    delete artifact.state.baseline;
+    const older = loadClassifier(artifact as unknown as ModelArtifact) as MlpClassifier;
+    expect(Array.from(older.baseline)).toEqual(Array.from(decodeTypedArray(artifact.state.inputMean, 'float64', 'inputMean', 5)));
+  });
+
   it('trains on the cpu backend when asked, and refuses "tensorflow" when tfjs-node is missing', async () => {
     const model = await new MlpClassifier({ ...FAST, epochs: 1, backend: 'cpu' }).fit(train.X, train.y);
     expect(model.backend).toBe('cpu');

@@ -1,5 +1,5 @@
 import { SeededRandom, denseMatrix, type DenseMatrix } from '@mlsd/data';
-import { LogisticRegression, type Classifier, type ModelArtifact } from '@mlsd/models';
+import { LogisticRegression, MlpClassifier, type Classifier, type ModelArtifact } from '@mlsd/models';
 import { SIMPLE_FEATURES } from './simple-feature-backend.js';
 
 /**
@@ -7,6 +7,17 @@ import { SIMPLE_FEATURES } from './simple-feature-backend.js';
  * the customer's mean: the real model the HTTP tests serve.
  */
 export async function trainTinyModel(seed = 1): Promise<LogisticRegression> {
+  const { X, y } = tinyData(seed);
+  return new LogisticRegression({ C: 10 }).fit(X, y);
+}
+
+/** A small neural network (one hidden layer of 8) trained on the same rows as {@link trainTinyModel}. */
+export async function trainTinyMlp(seed = 1): Promise<MlpClassifier> {
+  const { X, y } = tinyData(seed);
+  return new MlpClassifier({ hiddenLayers: [8], epochs: 40, batchSize: 32, learningRate: 0.02, seed }).fit(X, y);
+}
+
+function tinyData(seed: number): { X: DenseMatrix; y: Uint8Array } {
   const rng = new SeededRandom(seed);
   const n = 400;
   const data = new Float64Array(n * 2);
@@ -19,8 +30,7 @@ export async function trainTinyModel(seed = 1): Promise<LogisticRegression> {
     data[i * 2 + 1] = mean;
     y[i] = fraud ? 1 : 0;
   }
-  const model = new LogisticRegression({ C: 10 });
-  return model.fit(denseMatrix(data, n, 2, [...SIMPLE_FEATURES]), y);
+  return { X: denseMatrix(data, n, 2, [...SIMPLE_FEATURES]), y };
 }
 
 /** A classifier whose `predictProba` throws, or busy-waits `sleepMs` (a slow synchronous model), or resolves late. */
