@@ -85,6 +85,55 @@ describe('fraud train', () => {
     expect(report.champion).toBe(best.name);
   }, 300_000);
 
+  it("with --tune, chooses the upgrade models' parameters on folds before the test week and reports them with their fold spread", async () => {
+    const out = join(dir, 'tuned');
+    const { stdout, exitCode, stderr } = await runCommand(registerTrainCommand, [
+      'train',
+      '--input',
+      input,
+      '--out',
+      out,
+      '--models',
+      'lr,rf',
+      '--seed',
+      '3',
+      '--tune',
+      '--budget-seconds',
+      '600',
+    ]);
+    expect(stderr).not.toMatch(/error/);
+    expect(exitCode).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(JSON.parse(stdout)).toEqual(report);
+    // Every untuned field is still there.
+    expect(Object.keys(report)).toEqual(['split', 'models', 'champion', 'challenger', 'tuning']);
+    expect(report.tuning.folds.map((f: { name: string }) => f.name)).toEqual(['tuning-0', 'tuning-1', 'tuning-2', 'tuning-3']);
+    // Fold 0 tests on the holdout's training week (the Handbook's validation set), the others on the weeks before.
+    expect(report.tuning.folds[0].testRows).toBeLessThanOrEqual(rowsBetween('2018-07-25', '2018-08-01').rows);
+    expect(report.tuning.budgetSeconds).toBe(600);
+    const [lr, rf] = report.models;
+    expect(lr.tuning).toBeNull();
+    expect(rf.tuning).toMatchObject({ metric: 'averagePrecision', planned: 6, tried: 6, stoppedByBudget: false });
+    expect(rf.tuning.candidates).toHaveLength(6);
+    expect(rf.tuning.foldScores).toHaveLength(4);
+    const means = rf.tuning.candidates.map((c: { mean: number }) => c.mean);
+    expect(rf.tuning.mean).toBe(Math.max(...means));
+    expect(rf.tuning.std).toBeGreaterThanOrEqual(0);
+    const chosen = rf.tuning.candidates.find((c: { mean: number }) => c.mean === rf.tuning.mean);
+    expect(rf.tuning.params).toEqual(chosen.params);
+    // The registered forest has the chosen parameters.
+    const registry = new FileModelRegistry(join(out, 'registry'));
+    const { model } = await registry.load(`fraud/${rf.registryVersion}`);
+    expect(model.params).toMatchObject(rf.tuning.params);
+
+    // A zero budget still tries one candidate per model and says the budget stopped it.
+    const quick = join(dir, 'tuned-quick');
+    const zero = await runCommand(registerTrainCommand, ['train', '--input', input, '--out', quick, '--models', 'lr,rf', '--tune', '--budget-seconds', '0']);
+    expect(zero.exitCode).toBe(0);
+    const quickReport = JSON.parse(await readFile(join(quick, 'report.json'), 'utf8'));
+    expect(quickReport.models[1].tuning).toMatchObject({ tried: 1, planned: 6, stoppedByBudget: true });
+  }, 300_000);
+
   it('refuses an unknown model name, naming the valid ones, and a missing input file', async () => {
     const unknown = await runCommand(registerTrainCommand, ['train', '--input', input, '--out', join(dir, 'x'), '--models', 'lr,xgb']);
     expect(unknown.exitCode).toBe(1);

@@ -6,7 +6,9 @@ import { wholeNumber } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
 import { MODEL_LABELS, parseModelList } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
-import { registerModels, trainingReport, trainModels, writeTrainingReports } from '../pipeline/train-models.js';
+import { gridPoints } from '@mlsd/eval';
+import { DEFAULT_TUNING_BUDGET_SECONDS, TUNING_FOLDS, TUNING_SPACES } from '../pipeline/search-spaces.js';
+import { registerModels, trainingReport, trainModels, writeTrainingReports, type TuningSettings } from '../pipeline/train-models.js';
 
 /** Flags of `fraud train` (a contract: scripts outside the repo call them). */
 interface TrainFlags {
@@ -19,12 +21,16 @@ interface TrainFlags {
   readonly models: string;
   readonly seed: number;
   readonly prequential: number;
+  readonly tune: boolean;
+  readonly budgetSeconds: number;
 }
 
 /**
  * Registers `fraud train`: ingestion, the Handbook features, the split with delay, every model fitted and scored
  * on the test week, each registered as a new version of `fraud` in `DIR/registry` (champion = best average
- * precision, challenger = runner-up), and `DIR/report.json` (+ `report.md`, `report.html`).
+ * precision, challenger = runner-up), and `DIR/report.json` (+ `report.md`, `report.html`). With `--tune`, the
+ * upgrade models' hyper-parameters are first chosen by a grid search on 4 earlier prequential folds (within
+ * `--budget-seconds`), and report.json adds what was chosen and each candidate's fold scores.
  */
 export function registerTrainCommand(program: Command): void {
   program
@@ -39,6 +45,13 @@ export function registerTrainCommand(program: Command): void {
     .option('--models <list>', 'comma-separated models, baseline first: lr, gbdt, rf, mlp', 'lr,gbdt,rf')
     .option('--seed <n>', 'seed of every random choice', wholeNumber, 1)
     .option('--prequential <n>', 'also evaluate on n prequential folds (0: holdout only)', wholeNumber, 0)
+    .option('--tune', "choose each upgrade model's hyper-parameters first: grid search scored on 4 prequential folds before the test week")
+    .option(
+      '--budget-seconds <n>',
+      'with --tune: seconds the searches may take in all (no candidate starts past it)',
+      wholeNumber,
+      DEFAULT_TUNING_BUDGET_SECONDS,
+    )
     .action((flags: TrainFlags) =>
       runAction('train', async () => {
         const models = parseModelList(flags.models);
@@ -55,13 +68,28 @@ export function registerTrainCommand(program: Command): void {
         progress.done(`${table.rowCount} rows accepted, ${rejectedRows} rejected`);
 
         progress.start('features and split');
-        const dataset = prepareDataset(table, split);
+        const dataset = prepareDataset(table, split, { tuningFolds: flags.tune === true ? TUNING_FOLDS : 0 });
         progress.done(`${dataset.holdout.train.length} training rows, ${dataset.holdout.test.length} test rows`);
 
+        let tune: TuningSettings | undefined;
         const steps = models.length * (1 + split.prequentialFolds) * 2;
         let step = 0;
-        progress.start('train and evaluate', steps);
-        const run = await trainModels(dataset, models, { seed: flags.seed, onProgress: () => progress.update(++step) });
+        if (flags.tune === true) {
+          const planned = models.slice(1).reduce((sum, name) => sum + gridPoints(TUNING_SPACES[name]).length, 0);
+          let tried = 0;
+          progress.start(`tune (grid search, budget ${flags.budgetSeconds} s)`, Math.max(1, planned));
+          tune = { budgetSeconds: flags.budgetSeconds, onCandidate: (e) => progress.update(++tried, `${MODEL_LABELS[e.model]} ${e.tried}/${e.planned}`) };
+        } else {
+          progress.start('train and evaluate', steps);
+        }
+        const run = await trainModels(dataset, models, {
+          seed: flags.seed,
+          onProgress: () => {
+            if (step === 0 && tune !== undefined) progress.start('train and evaluate', steps);
+            progress.update(++step);
+          },
+          ...(tune === undefined ? {} : { tune }),
+        });
         progress.done();
 
         progress.start('register');

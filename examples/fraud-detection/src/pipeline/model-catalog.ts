@@ -37,18 +37,18 @@ export function parseModelList(text: string): ModelName[] {
 
 /**
  * A new, unfitted model of that name with the example's settings. Every model uses its library defaults
- * (tuned on the Handbook setup, see each model's README) except the seed; the baseline is the plain L2
- * logistic regression the Handbook starts from.
+ * (tuned on the Handbook setup, see each model's README) except the seed and `params` (e.g. what
+ * `fraud train --tune` chose); the baseline is the plain L2 logistic regression the Handbook starts from.
  */
-export function createModel(name: ModelName, seed: number): Classifier {
+export function createModel(name: ModelName, seed: number, params: Readonly<Record<string, unknown>> = {}): Classifier {
   switch (name) {
     case 'lr':
-      return new LogisticRegression();
+      return new LogisticRegression(params);
     case 'gbdt':
-      return new GradientBoostingClassifier({ seed });
+      return new GradientBoostingClassifier({ ...params, seed });
     case 'rf':
-      return new RandomForestClassifier({ seed });
+      return new RandomForestClassifier({ ...params, seed });
     case 'mlp':
-      return new MlpClassifier({ seed });
+      return new MlpClassifier({ ...params, seed });
   }
 }

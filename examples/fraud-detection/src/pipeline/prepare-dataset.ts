@@ -41,6 +41,12 @@ export interface PreparedDataset {
   /** Prequential folds (most recent first), as indices into `X`; empty when not asked for. */
   readonly prequential: readonly Fold[];
   /**
+   * Model-selection folds (`tuning-0` most recent), as indices into `X`; empty when not asked for. They are
+   * prequential folds moved back by the delay and the test days (Handbook ch. 5.3), so fold 0 tests on the
+   * holdout's training week and no fold sees a label unknown when the holdout model is trained.
+   */
+  readonly tuning: readonly Fold[];
+  /**
    * The raw (untransformed) Handbook features of the holdout's test rows, in `holdout.test` order: with the
    * models' scores on those rows, the monitoring reference (see `registerModels`).
    */
@@ -52,7 +58,7 @@ export interface PreparedDataset {
  * the delay, drops the cards already known to be compromised from the test days (as the Handbook does), and fits
  * the feature pipeline (standard scaling) on the training rows only.
  */
-export function prepareDataset(table: ColumnTable, split: SplitSettings): PreparedDataset {
+export function prepareDataset(table: ColumnTable, split: SplitSettings, options: { readonly tuningFolds?: number } = {}): PreparedDataset {
   const splitOptions = {
     start: split.trainStart,
     trainDays: split.trainDays,
@@ -62,6 +68,13 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
   };
   const holdoutRows = holdoutWithDelay(table, splitOptions);
   const prequentialRows = split.prequentialFolds > 0 ? prequentialFolds(table, { ...splitOptions, folds: split.prequentialFolds }) : [];
+  const tuningFolds = options.tuningFolds ?? 0;
+  const tuningRows =
+    tuningFolds > 0
+      ? prequentialFolds(table, { ...splitOptions, start: addDays(split.trainStart, -(split.delayDays + split.testDays)), folds: tuningFolds }).map(
+          (fold, k) => ({ ...fold, name: `tuning-${k}` }),
+        )
+      : [];
 
   const features = handbookFeatures();
   const pipeline = new FeaturePipeline({
@@ -69,7 +82,7 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     transforms: [{ kind: 'standard-scale', columns: featureNames(features) }],
   }).fit(table, { rows: holdoutRows.train });
 
-  const sourceRows = unionOfRows([holdoutRows, ...prequentialRows]);
+  const sourceRows = unionOfRows([holdoutRows, ...prequentialRows, ...tuningRows]);
   const position = new Int32Array(table.rowCount).fill(-1);
   for (let i = 0; i < sourceRows.length; i++) position[sourceRows[i]!] = i;
   const remap = (fold: Fold): Fold => ({
@@ -88,8 +101,14 @@ export function prepareDataset(table: ColumnTable, split: SplitSettings): Prepar
     sourceRows,
     holdout: remap(holdoutRows),
     prequential: prequentialRows.map(remap),
+    tuning: tuningRows.map(remap),
     referenceFeatures: pipeline.rawFeatures(table, { rows: holdoutRows.test }),
   };
+}
+
+/** The ISO date `days` after `date` (both `YYYY-MM-DD`, UTC; `days` may be negative). */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function unionOfRows(folds: readonly Fold[]): Int32Array {

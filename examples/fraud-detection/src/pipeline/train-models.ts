@@ -1,19 +1,23 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { takeRows } from '@mlsd/data';
+import { MlsdError, takeRows } from '@mlsd/data';
 import {
   buildReferenceProfile,
   compareModels,
   comparisonMarkdown,
   evaluationReport,
   runValidation,
+  searchHyperParameters,
   type ComparisonTable,
+  type ParamValue,
+  type SearchResult,
   type ValidationResult,
 } from '@mlsd/eval';
 import { FileModelRegistry, type Classifier, type RegistryEntry } from '@mlsd/models';
 import { createModel, MODEL_LABELS, type ModelName } from './model-catalog.js';
 import type { PreparedDataset, SplitSettings } from './prepare-dataset.js';
+import { TUNING_SPACES } from './search-spaces.js';
 
 /** The registry model name the example registers every trained model under. */
 export const REGISTRY_MODEL_NAME = 'fraud';
@@ -35,6 +39,16 @@ export interface TrainingRun {
   readonly prequentialComparison: ComparisonTable | undefined;
   /** The model of each name fitted on the holdout's training rows. */
   readonly fitted: ReadonlyMap<ModelName, Classifier>;
+  /** With `tune`: each tuned model's search (every model but the baseline), and the budget it ran under. */
+  readonly tuning: { readonly budgetSeconds: number; readonly searches: ReadonlyMap<ModelName, SearchResult> } | undefined;
+}
+
+/** Settings of the hyper-parameter search of {@link trainModels}. */
+export interface TuningSettings {
+  /** Seconds all searches together may take: no candidate is launched past its model's share of it. */
+  readonly budgetSeconds: number;
+  /** Called after each candidate a search tried. */
+  readonly onCandidate?: (event: { readonly model: ModelName; readonly tried: number; readonly planned: number }) => void;
 }
 
 /** Progress of a training run, for progress bars. */
@@ -48,25 +62,58 @@ export interface TrainingProgress {
 /**
  * Fits and evaluates each model (baseline first) with @mlsd/eval's validation runner: the holdout with delay,
  * then the prequential folds when the dataset has them. Keeps the holdout-fitted model of each name.
+ *
+ * With `tune` (the dataset needs tuning folds), every model but the baseline is first tuned the Handbook's way
+ * (chapter 5): a grid search over {@link TUNING_SPACES} scored by mean average precision on the tuning folds;
+ * each search gets an equal share of what is left of the budget, and the chosen parameters are the ones
+ * fitted on the holdout (and prequential) folds.
  */
 export async function trainModels(
   dataset: PreparedDataset,
   models: readonly ModelName[],
-  options: { readonly seed: number; readonly onProgress?: (progress: TrainingProgress) => void },
+  options: { readonly seed: number; readonly onProgress?: (progress: TrainingProgress) => void; readonly tune?: TuningSettings },
 ): Promise<TrainingRun> {
   const data = { X: dataset.X, y: dataset.y, groupIds: dataset.groupIds, times: dataset.times, amounts: dataset.amounts };
+  const metricOptions = { k: CARD_PRECISION_K, falseAlarmCost: REVIEW_COST };
+  const chosen = new Map<ModelName, Readonly<Record<string, ParamValue>>>();
+  let tuning: TrainingRun['tuning'];
+  if (options.tune !== undefined) {
+    if (dataset.tuning.length === 0) {
+      throw new MlsdError('INVALID_OPTION', 'Tuning needs tuning folds: prepare the dataset with prepareDataset(table, split, { tuningFolds }).', {
+        location: { field: 'tune' },
+      });
+    }
+    const { budgetSeconds, onCandidate } = options.tune;
+    const searches = new Map<ModelName, SearchResult>();
+    const tuned = models.slice(1);
+    const started = performance.now();
+    for (let i = 0; i < tuned.length; i++) {
+      const name = tuned[i]!;
+      const left = Math.max(0, budgetSeconds - (performance.now() - started) / 1000);
+      const search = await searchHyperParameters((params) => createModel(name, options.seed, params), TUNING_SPACES[name], data, dataset.tuning, {
+        ...metricOptions,
+        strategy: 'grid',
+        metric: 'averagePrecision',
+        budgetSeconds: left / (tuned.length - i),
+        onCandidate: (_, index, planned) => onCandidate?.({ model: name, tried: index + 1, planned }),
+      });
+      searches.set(name, search);
+      chosen.set(name, search.best.params);
+    }
+    tuning = { budgetSeconds, searches };
+  }
+  const make = (name: ModelName): Classifier => createModel(name, options.seed, chosen.get(name));
   // The holdout validation has one fold, so the runner creates each model once: keeping what `create` returned
   // keeps the model it fitted on the holdout's training rows, the one to register.
   const fitted = new Map<ModelName, Classifier>();
   const candidates = models.map((name) => ({
     name,
     create: () => {
-      const model = createModel(name, options.seed);
+      const model = make(name);
       fitted.set(name, model);
       return model;
     },
   }));
-  const metricOptions = { k: CARD_PRECISION_K, falseAlarmCost: REVIEW_COST };
   const holdout = await runValidation(candidates, data, [dataset.holdout], {
     ...metricOptions,
     onProgress: (event) => options.onProgress?.({ validation: 'holdout', ...event }),
@@ -74,7 +121,7 @@ export async function trainModels(
   let prequential: ValidationResult | undefined;
   if (dataset.prequential.length > 0) {
     prequential = await runValidation(
-      models.map((name) => ({ name, create: () => createModel(name, options.seed) })),
+      models.map((name) => ({ name, create: () => make(name) })),
       data,
       dataset.prequential,
       { ...metricOptions, onProgress: (event) => options.onProgress?.({ validation: 'prequential', ...event }) },
@@ -87,6 +134,7 @@ export async function trainModels(
     prequential,
     prequentialComparison: prequential === undefined ? undefined : compareModels(prequential, { seed: options.seed }),
     fitted,
+    tuning,
   };
 }
 
@@ -190,10 +238,22 @@ export function trainingReport(dataset: PreparedDataset, run: TrainingRun, split
                 cardPrecisionAt100: prequential.metrics.groupPrecisionAtK,
               },
         registryVersion: registration?.entries.get(name)?.version ?? null,
+        ...(run.tuning === undefined ? {} : { tuning: tuningOf(run, name) }),
       };
     }),
     champion: registration?.champion ?? null,
     challenger: registration?.challenger ?? null,
+    // Only with --tune, so an untuned report is exactly what it was.
+    ...(run.tuning === undefined
+      ? {}
+      : {
+          tuning: {
+            method: 'grid search; mean average precision over prequential folds that end before the holdout test (Handbook ch. 5.3)',
+            folds: dataset.tuning.map((fold) => ({ name: fold.name, trainRows: fold.train.length, testRows: fold.test.length })),
+            budgetSeconds: run.tuning.budgetSeconds,
+            seconds: [...run.tuning.searches.values()].reduce((sum, search) => sum + search.seconds, 0),
+          },
+        }),
   };
 }
 
@@ -226,6 +286,25 @@ export async function writeTrainingReports(
 /** The ISO date `days` after `date` (both `YYYY-MM-DD`, UTC). */
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A model's search in the report: the chosen parameters, their fold scores, and every candidate tried. */
+function tuningOf(run: TrainingRun, name: ModelName) {
+  const search = run.tuning?.searches.get(name);
+  if (search === undefined) return null;
+  const candidate = (c: SearchResult['best']) => ({ params: c.params, foldScores: c.foldScores, mean: c.mean, std: c.std });
+  return {
+    params: search.best.params,
+    metric: search.metric,
+    foldScores: search.best.foldScores,
+    mean: search.best.mean,
+    std: search.best.std,
+    tried: search.tried,
+    planned: search.planned,
+    stoppedByBudget: search.stoppedByBudget,
+    seconds: search.seconds,
+    candidates: search.candidates.map(candidate),
+  };
 }
 
 function averagePrecisionOf(run: TrainingRun, name: ModelName): number | null {
