@@ -214,6 +214,24 @@ describe('shadow challenger', () => {
     expect(parsed.filter((l) => l.msg === 'scored')).toHaveLength(1);
   });
 
+  it('queues shadow jobs up to maxPendingShadow, scores them off the request path in batches, and counts the rest as skipped', async () => {
+    const challenger = new MisbehavingClassifier({ score: 0.42 });
+    const models = new MapModelSource().add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion']).add(2, challenger, ['challenger']);
+    const { service } = await serve(models, { maxPendingShadow: 40 });
+    const base = await service.start();
+    const callsBefore = challenger.calls;
+    const batch = Array.from({ length: 100 }, (_, i) => tx(i + 1, 20, i));
+    const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    expect(((await res.json()) as unknown[]).length).toBe(100);
+    for (let i = 0; i < 400 && !(await service.metrics.registry.metrics()).includes('outcome="scored"} 40'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const metrics = await service.metrics.registry.metrics();
+    expect(metrics).toMatch(/mlsd_shadow_scores_total\{outcome="scored"\} 40/);
+    expect(metrics).toMatch(/mlsd_shadow_scores_total\{outcome="skipped"\} 60/);
+    expect(challenger.calls).toBe(callsBefore + 40);
+  });
+
   it('a throwing challenger only counts a failed shadow score', async () => {
     const models = new MapModelSource()
       .add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion'])

@@ -26,6 +26,13 @@ export class ServiceMetrics {
   private readonly backlogEvents: Counter<'outcome'>;
   private backlogSize = 0;
   private readonly loadFailures: Counter<'alias'>;
+  // Label sets bound once (`labels(...)`) and reused: the per-request calls below then skip prom-client's label
+  // object, validation and lookup. Each map holds one entry per label combination seen (a handful).
+  private readonly boundHttp = new Map<string, Histogram.Internal<'route' | 'method' | 'status_code'>>();
+  private readonly boundScore = new Map<string, Histogram.Internal<'source'>>();
+  private readonly boundDecisions = new Map<string, Counter.Internal>();
+  private readonly boundFallbacks = new Map<string, Counter.Internal>();
+  private readonly boundShadow = new Map<string, Counter.Internal>();
 
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     this.registry = new Registry();
@@ -110,14 +117,20 @@ export class ServiceMetrics {
 
   /** Records one HTTP request's latency in seconds. */
   observeHttp(route: string, method: string, statusCode: number, seconds: number): void {
-    this.httpDuration.observe({ route, method, status_code: String(statusCode) }, seconds);
+    const key = `${statusCode} ${method} ${route}`;
+    let bound = this.boundHttp.get(key);
+    if (bound === undefined) {
+      bound = this.httpDuration.labels({ route, method, status_code: String(statusCode) });
+      this.boundHttp.set(key, bound);
+    }
+    bound.observe(seconds);
   }
 
   /** Records one scored transaction: its latency in seconds, its decision and, for the fallback, its reason. */
   observeScore(source: 'model' | 'fallback', seconds: number, fallbackReason: string | undefined, decision: 'allow' | 'review' | 'block'): void {
-    this.scoreDuration.observe({ source }, seconds);
-    this.decisions.inc({ decision });
-    if (fallbackReason !== undefined) this.fallbacks.inc({ reason: fallbackReason });
+    bound(this.boundScore, this.scoreDuration, 'source', source).observe(seconds);
+    bound(this.boundDecisions, this.decisions, 'decision', decision).inc();
+    if (fallbackReason !== undefined) bound(this.boundFallbacks, this.fallbacks, 'reason', fallbackReason).inc();
   }
 
   /** Sets the served model (clears the previous one); `undefined` when no model is loaded. */
@@ -153,6 +166,16 @@ export class ServiceMetrics {
 
   /** Counts one shadow scoring outcome. */
   countShadow(outcome: 'scored' | 'failed' | 'skipped'): void {
-    this.shadowScores.inc({ outcome });
+    bound(this.boundShadow, this.shadowScores, 'outcome', outcome).inc();
   }
+}
+
+/** `metric`'s child bound to `label = value`, bound on first use and kept in `cache` (keyed by `value`). */
+function bound<L extends string, T>(cache: Map<string, T>, metric: { labels(labels: Partial<Record<L, string>>): T }, label: L, value: string): T {
+  let child = cache.get(value);
+  if (child === undefined) {
+    child = metric.labels({ [label]: value } as Partial<Record<L, string>>);
+    cache.set(value, child);
+  }
+  return child;
 }

@@ -14,21 +14,33 @@ export interface ShadowJob {
 /** The part of the scorer's dependencies shadow scoring uses. */
 export type ShadowDependencies = Pick<ScorerDependencies, 'maxPendingShadow' | 'logger' | 'metrics' | 'idField'>;
 
+/** Shadow jobs one event-loop turn runs at most, so a long queue never holds the loop for long. */
+const JOBS_PER_TURN = 32;
+
 /**
- * Shadow scoring: the current challenger scores the champion's input vectors after the responses have gone, one
- * job per macrotask so it never holds the event loop long. The outcome is counted and both scores are logged at
- * debug level (info keeps one line per decision); a
- * challenger can never change or delay an answer, and at most `maxPendingShadow` jobs wait (more are skipped).
+ * Shadow scoring off the request path: the current challenger scores the champion's input vectors after the
+ * responses have gone. Jobs wait in one bounded queue, drained in batches of at most 32 per macrotask
+ * (`setImmediate`), so a burst costs one scheduled callback rather than one per job and never holds the event loop
+ * long. The outcome is counted and both scores are logged at debug level (info keeps one line per decision); a
+ * challenger can never change or delay an answer, and at most `maxPendingShadow` jobs wait (more are skipped and
+ * counted as `skipped`).
  */
 export class ShadowRunner {
   private readonly deps: ShadowDependencies;
   private readonly slots: ModelSlots;
-  private pending = 0;
+  private readonly queue: ShadowJob[] = [];
+  private head = 0;
+  private scheduled = false;
   private warnedMismatch = false;
 
   constructor(deps: ShadowDependencies, slots: ModelSlots) {
     this.deps = deps;
     this.slots = slots;
+  }
+
+  /** Jobs waiting to be scored. */
+  get pending(): number {
+    return this.queue.length - this.head;
   }
 
   /** Queues `jobs` (call it after the response has been sent). Jobs beyond `maxPendingShadow` are skipped. */
@@ -38,16 +50,34 @@ export class ShadowRunner {
         this.deps.metrics.countShadow('skipped');
         continue;
       }
-      this.pending += 1;
-      setImmediate(() => {
-        try {
-          this.scoreOne(job);
-        } finally {
-          this.pending -= 1;
-        }
-      });
+      this.queue.push(job);
+    }
+    if (!this.scheduled && this.pending > 0) {
+      this.scheduled = true;
+      setImmediate(this.drain);
     }
   }
+
+  private readonly drain = (): void => {
+    const end = Math.min(this.queue.length, this.head + JOBS_PER_TURN);
+    try {
+      while (this.head < end) {
+        const job = this.queue[this.head]!;
+        this.head += 1;
+        this.scoreOne(job);
+      }
+    } finally {
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      } else if (this.head > 1024) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.scheduled = this.pending > 0;
+      if (this.scheduled) setImmediate(this.drain);
+    }
+  };
 
   private scoreOne(job: ShadowJob): void {
     const { logger, metrics } = this.deps;
