@@ -23,3 +23,10 @@ export { MlpClassifier, loadMlpClassifier, MLP_DEFAULTS } from './neural/mlp-cla
 export type { MlpFitInfo, MlpOptions } from './neural/mlp-classifier.js';
 export type { MlpActivation } from './neural/activation.js';
 export type { MlpBackend } from './neural/mlp-backend.js';
+export { CalibratedClassifier, loadCalibratedClassifier } from './calibration/calibrated-classifier.js';
+export { applyCalibration, CALIBRATION_METHODS, calibrationScores, fitCalibration } from './calibration/calibration.js';
+export type { Calibration, CalibrationCandidate, CalibrationChoice, CalibrationMethod } from './calibration/calibration.js';
+export { applyIsotonic, fitIsotonicCalibration } from './calibration/isotonic-calibration.js';
+export type { IsotonicCalibration } from './calibration/isotonic-calibration.js';
+export { applyPlatt, fitPlattScaling } from './calibration/platt-scaling.js';
+export type { PlattScaling } from './calibration/platt-scaling.js';

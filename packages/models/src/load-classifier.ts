@@ -4,6 +4,7 @@ import { loadLogisticRegression } from './linear/logistic-regression.js';
 import { loadGradientBoosting } from './trees/gradient-boosting-classifier.js';
 import { loadRandomForest } from './trees/random-forest-classifier.js';
 import { loadMlpClassifier } from './neural/mlp-classifier.js';
+import { loadCalibratedClassifier } from './calibration/calibrated-classifier.js';
 
 /** Turns an artifact of one model kind back into a fitted model (throws `CORRUPT_ARTIFACT` if malformed). */
 export type ClassifierLoader = (artifact: ModelArtifact) => Classifier;
@@ -52,3 +53,4 @@ registerClassifierKind('logistic-regression', loadLogisticRegression);
 registerClassifierKind('gbdt', loadGradientBoosting);
 registerClassifierKind('random-forest', loadRandomForest);
 registerClassifierKind('mlp', loadMlpClassifier);
+registerClassifierKind('calibrated', (artifact) => loadCalibratedClassifier(artifact, loadClassifier));
