@@ -1,4 +1,5 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
+import { radixSortFloat64 } from './radix-sort.js';
 
 /** The bin index every missing value (NaN) falls in, whatever the feature: value bins are 0..254. */
 export const MISSING_BIN = 255;
@@ -46,6 +47,7 @@ export function fitQuantileBins(X: DenseMatrix, maxBins: number): QuantileBins {
   }
   const { rows, cols, data } = X;
   const values = new Float64Array(rows);
+  const scratch = new Float64Array(rows);
   const edges: Float64Array[] = [];
   for (let f = 0; f < cols; f++) {
     let m = 0;
@@ -53,7 +55,7 @@ export function fitQuantileBins(X: DenseMatrix, maxBins: number): QuantileBins {
       const v = data[k]!;
       if (v === v) values[m++] = v;
     }
-    const sorted = values.subarray(0, m).sort();
+    const sorted = radixSortFloat64(values.subarray(0, m), scratch);
     edges.push(edgesOfSorted(sorted, maxBins));
   }
   return { edges };
