@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** Rows per DuckDB data chunk (its standard vector size). */
 export const CHUNK_ROWS = 2048;
@@ -35,28 +35,49 @@ export async function readDoubleColumns(connection: DuckDBConnection, sql: strin
   return offset === capacity ? columns : columns.map((column) => column.subarray(0, offset));
 }
 
+/** Distinct names for the scan functions registered by {@link appendDoubleColumns} (one connection may append many times). */
+let scanCount = 0;
+
 /**
  * Appends rows to the DuckDB table `table`, whose columns must all be DOUBLE, from one Float64Array per column
- * (equal lengths), copying each chunk's worth of values into DuckDB's column buffers with one memory copy. NaN stays NaN (use
- * `nullif(x, 'NaN'::DOUBLE)` when reading to turn it into NULL).
+ * (equal lengths). The columns are exposed to DuckDB as a table function that fills each 2,048-row chunk with one
+ * memory copy per column (no value passes through JavaScript one by one), and DuckDB inserts that scan in one
+ * statement: about half the CPU of its appender, which re-appends every chunk row group by row group. NaN stays NaN
+ * (use `nullif(x, 'NaN'::DOUBLE)` when reading to turn it into NULL).
  */
 export async function appendDoubleColumns(connection: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
   const bindings = (await import('@duckdb/node-bindings')).default;
-  const { DOUBLE, DuckDBDataChunk: Chunk } = await import('@duckdb/node-api');
+  const { DOUBLE, DuckDBTableFunction } = await import('@duckdb/node-api');
   const rows = columns[0]?.length ?? 0;
-  const appender = await connection.createAppender(table);
-  const types = columns.map(() => DOUBLE);
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
-    const size = Math.min(CHUNK_ROWS, rows - start);
-    const chunk: DuckDBDataChunk = Chunk.create(types, size);
-    for (let k = 0; k < columns.length; k++) {
-      const column = columns[k]!;
-      bindings.copy_data_to_vector(bindings.data_chunk_get_vector(chunk.chunk, k), 0, column.buffer as ArrayBuffer, column.byteOffset + start * 8, size * 8);
-    }
-    appender.appendDataChunk(chunk);
+  for (const column of columns) {
+    if (column.length !== rows)
+      throw new RangeError(`appendDoubleColumns: columns differ in length (${column.length} and ${rows} rows); pass equal-length columns.`);
   }
-  appender.flushSync();
-  appender.closeSync();
+  const name = `mlsd_double_columns_${++scanCount}`;
+  let next = 0;
+  const scan = DuckDBTableFunction.create({
+    name,
+    bindFunction: (bind) => {
+      for (let k = 0; k < columns.length; k++) bind.addResultColumn(`c${k}`, DOUBLE);
+      bind.setCardinality(rows, true);
+    },
+    initFunction: (init) => {
+      next = 0;
+      init.setMaxThreads(1);
+    },
+    mainFunction: (_info, output) => {
+      const start = next;
+      const size = Math.min(CHUNK_ROWS, rows - start);
+      output.rowCount = size;
+      for (let k = 0; k < columns.length && size > 0; k++) {
+        const column = columns[k]!;
+        bindings.copy_data_to_vector(bindings.data_chunk_get_vector(output.chunk, k), 0, column.buffer as ArrayBuffer, column.byteOffset + start * 8, size * 8);
+      }
+      next = start + size;
+    },
+  });
+  connection.registerTableFunction(scan);
+  await connection.run(`INSERT INTO ${table} SELECT * FROM ${name}()`);
 }
 
 function grow(column: Float64Array, capacity: number): Float64Array {
