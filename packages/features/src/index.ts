@@ -31,6 +31,8 @@ export { MemoryStateStore } from './online/memory-state-store.js';
 export type { MemoryStateStoreOptions } from './online/memory-state-store.js';
 export { RedisStateStore } from './online/redis-state-store.js';
 export type { RedisStateStoreOptions } from './online/redis-state-store.js';
+export { RedisClusterStateStore } from './online/redis-cluster-state-store.js';
+export type { RedisClusterStateStoreOptions } from './online/redis-cluster-state-store.js';
 export type {
   EntityHistory,
   EntitySnapshot,

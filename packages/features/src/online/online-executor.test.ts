@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { defineSchema, MlsdError } from '@mlsd/data';
 import {
   MemoryStateStore,
   OnlineFeatureExecutor,
+  RedisClusterStateStore,
   RedisStateStore,
   computeFeatures,
   handbookFeatures,
@@ -11,6 +12,7 @@ import {
   type FeatureStateStore,
 } from '@mlsd/features';
 import { randomTransactions } from '../test-support/random-transactions.js';
+import { OwnRedisCluster } from '../test-support/own-redis-cluster.js';
 import { replay } from '../test-support/replay.js';
 
 const D = 86_400_000;
@@ -26,7 +28,21 @@ function redisStore(): RedisStateStore {
   return store;
 }
 
+// A Redis Cluster of three masters of the test's own: the same contract suite runs against RedisClusterStateStore.
+let ownCluster: OwnRedisCluster | undefined;
+const clusterStores: RedisClusterStateStore[] = [];
+beforeAll(async () => {
+  ownCluster = await OwnRedisCluster.start();
+}, 40_000);
+function clusterStore(): RedisClusterStateStore {
+  const store = new RedisClusterStateStore({ cluster: ownCluster!.nodes, prefix: `${PREFIX}${prefixCount++}:` });
+  clusterStores.push(store);
+  return store;
+}
+
 afterAll(async () => {
+  for (const store of clusterStores) await store.close();
+  await ownCluster?.stop();
   for (const store of redisStores) await store.clear();
   expect(await redis.keys(`${PREFIX}*`)).toEqual([]);
   await redis.quit();
@@ -44,6 +60,7 @@ const DEFINITIONS: FeatureDefinition[] = [
 const stores: [string, () => FeatureStateStore][] = [
   ['memory', () => new MemoryStateStore()],
   ['redis', redisStore],
+  ['redis-cluster', clusterStore],
 ];
 
 describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) => {
@@ -198,7 +215,12 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
     );
     for (let day = 0; day < 20; day++) await executor.observe({ TX_DATETIME: T0 + day * D, TERMINAL_ID: 4 });
     // Retention 3d: the events of days 17, 18 and 19 remain.
-    const held = store instanceof MemoryStateStore ? store.eventCount : await redis.zcard(`${PREFIX}${prefixCount - 1}:h:TERMINAL_ID:4`);
+    const held =
+      store instanceof MemoryStateStore
+        ? store.eventCount
+        : store instanceof RedisClusterStateStore
+          ? await heldInCluster(`{${PREFIX}${prefixCount - 1}:h:TERMINAL_ID:4}`)
+          : await redis.zcard(`${PREFIX}${prefixCount - 1}:h:TERMINAL_ID:4`);
     expect(held).toBe(3);
     expect(Array.from(await executor.peek({ TX_DATETIME: T0 + 20 * D, TERMINAL_ID: 4 }))).toEqual([2]);
     await executor.close();
@@ -235,3 +257,13 @@ describe('MemoryStateStore feedback index', () => {
     await executor.close();
   });
 });
+
+/** ZCARD of one key of the test's cluster, asked of the master that owns its slot. */
+async function heldInCluster(key: string): Promise<number> {
+  const client = new Redis.Cluster(ownCluster!.nodes);
+  try {
+    return await client.zcard(key);
+  } finally {
+    await client.quit();
+  }
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
 import { attachOnce } from './memory-state-store.js';
@@ -24,7 +24,7 @@ const IMPORT_IN_FLIGHT = 4;
 // importState's loader: KEYS are history keys, ARGV[1] the TTL (ms), ARGV[1 + i] the members of KEYS[i] packed as
 // "<score> <member>\n" lines (members in the observe script's encoding, which has no spaces or newlines). Each key
 // is replaced: DEL, ZADD in chunks of 1,000 members (within Lua's unpack limit), PEXPIRE.
-const IMPORT_LUA = `
+export const IMPORT_LUA = `
 local ttl = ARGV[1]
 for i = 1, #KEYS do
   redis.call('DEL', KEYS[i])
@@ -131,7 +131,7 @@ return out
 `;
 
 // Sets the label of the events at time ARGV[1] in every key, only the one with sequence ARGV[2] unless it is ''.
-const LABEL_LUA = `
+export const LABEL_LUA = `
 local changed = 0
 for i = 1, #KEYS do
   local members = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], ARGV[1])
@@ -155,7 +155,7 @@ return changed
  * trip), atomic like every Redis script. Keys expire `retention` ms (longest window + delay + lateness) after
  * their last write, and old events are trimmed on every write. Recorded ids are remembered (`seen:<id>`, with the
  * saved answer) for `idempotencyMs`, labels of unknown ids (`pending:<id>`) for `pendingLabelMs`, both by Redis TTL.
- * Not for Redis Cluster (scripts touch several keys).
+ * Not for Redis Cluster (scripts touch several keys): use `RedisClusterStateStore` there.
  */
 export class RedisStateStore implements FeatureStateStore {
   private readonly client: Redis;
@@ -419,24 +419,30 @@ export class RedisStateStore implements FeatureStateStore {
   }
 
   private async script(lua: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    const sha = scriptSha(lua);
-    try {
-      return await this.client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await this.client.eval(lua, keys.length, ...keys, ...args);
-    }
+    return runScript(this.client, lua, keys, args);
+  }
+}
+
+/** EVALSHA, then EVAL when the server (or cluster node) does not have the script yet. */
+export async function runScript(client: Redis | Cluster, lua: string, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
+  try {
+    return await client.evalsha(scriptSha(lua), keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return await client.eval(lua, keys.length, ...keys, ...args);
   }
 }
 
 const shas = new Map<string, string>();
-function scriptSha(lua: string): string {
+/** The SHA-1 of a script, as EVALSHA names it (cached). */
+export function scriptSha(lua: string): string {
   let sha = shas.get(lua);
   if (sha === undefined) shas.set(lua, (sha = createHash('sha1').update(lua).digest('hex')));
   return sha;
 }
 
-function parseHistory(entries: readonly string[], valueCount: number): EntityHistory {
+/** One history from a `ZRANGEBYSCORE … WITHSCORES` reply of members in the observe script's encoding. */
+export function parseHistory(entries: readonly string[], valueCount: number): EntityHistory {
   const count = entries.length / 2;
   const times = new Float64Array(count);
   const labels = new Uint8Array(count);
@@ -456,7 +462,7 @@ function parseHistory(entries: readonly string[], valueCount: number): EntityHis
  * per member (the observe script's encoding), without building a string per member. Regions handed out by
  * `take` are never written again (a full buffer is replaced, not reused), so pipelines may still hold them.
  */
-class PackedMembers {
+export class PackedMembers {
   private bytes = Buffer.allocUnsafe(1 << 20);
   private start = 0;
   private used = 0;
@@ -507,7 +513,8 @@ function failedCommand(replies: [Error | null, unknown][] | null): void {
   for (const [error] of replies) if (error !== null) throw error;
 }
 
-function unavailable(error: unknown): MlsdError {
+/** A store failure as `UNAVAILABLE` naming the cause (an `MlsdError` is passed through). */
+export function unavailable(error: unknown): MlsdError {
   if (error instanceof MlsdError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new MlsdError('UNAVAILABLE', `The Redis feature state store failed: ${detail}. Check that Redis is reachable, then retry.`, {
