@@ -1,5 +1,6 @@
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
 import { wholeNumber } from '../cli-support/flag-parsers.js';
@@ -8,6 +9,8 @@ import { MODEL_LABELS, parseModelList } from '../pipeline/model-catalog.js';
 import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/prepare-dataset.js';
 import { gridPoints } from '@mlsd/eval';
 import { DEFAULT_TUNING_BUDGET_SECONDS, TUNING_FOLDS, TUNING_SPACES } from '../pipeline/search-spaces.js';
+import { CALIBRATION_METHODS, type CalibrationMethod } from '@mlsd/models';
+import { calibrateModels, calibrationMarkdown } from '../pipeline/calibrate-models.js';
 import { registerModels, trainingReport, trainModels, writeTrainingReports, type TuningSettings } from '../pipeline/train-models.js';
 
 /** Flags of `fraud train` (a contract: scripts outside the repo call them). */
@@ -23,6 +26,7 @@ interface TrainFlags {
   readonly prequential: number;
   readonly tune: boolean;
   readonly budgetSeconds: number;
+  readonly calibrate: CalibrationMethod;
 }
 
 /**
@@ -51,6 +55,12 @@ export function registerTrainCommand(program: Command): void {
       'with --tune: seconds the searches may take in all (no candidate starts past it)',
       wholeNumber,
       DEFAULT_TUNING_BUDGET_SECONDS,
+    )
+    .option(
+      '--calibrate <method>',
+      'calibrate every model on the first half of the test days (platt, isotonic, auto = lower log loss, none); report.json adds before/after on the second half',
+      calibrationMethod,
+      'none',
     )
     .action((flags: TrainFlags) =>
       runAction('train', async () => {
@@ -82,7 +92,7 @@ export function registerTrainCommand(program: Command): void {
         } else {
           progress.start('train and evaluate', steps);
         }
-        const run = await trainModels(dataset, models, {
+        const trained = await trainModels(dataset, models, {
           seed: flags.seed,
           onProgress: () => {
             if (step === 0 && tune !== undefined) progress.start('train and evaluate', steps);
@@ -91,6 +101,13 @@ export function registerTrainCommand(program: Command): void {
           ...(tune === undefined ? {} : { tune }),
         });
         progress.done();
+        let run = trained;
+        let calibration: ReturnType<typeof calibrateModels>['report'] | undefined;
+        if (flags.calibrate !== 'none') {
+          progress.start(`calibrate (${flags.calibrate})`);
+          ({ run, report: calibration } = calibrateModels(dataset, trained, flags.calibrate));
+          progress.done(calibration.models.map((m) => `${MODEL_LABELS[m.model]} ${m.method}`).join(', '));
+        }
 
         progress.start('register');
         const registration = await registerModels(join(flags.out, 'registry'), dataset, run, split);
@@ -98,10 +115,19 @@ export function registerTrainCommand(program: Command): void {
           `champion ${MODEL_LABELS[registration.champion]}, challenger ${registration.challenger === undefined ? 'none' : MODEL_LABELS[registration.challenger]}`,
         );
 
-        const report = trainingReport(dataset, run, split, registration);
+        // Only with --calibrate, so an uncalibrated report is exactly what it was.
+        const report = { ...trainingReport(dataset, run, split, registration), ...(calibration === undefined ? {} : { calibration }) };
         const paths = await writeTrainingReports(flags.out, report, run);
+        if (calibration !== undefined) await appendFile(paths.markdown, `\n${calibrationMarkdown(calibration)}\n`);
         process.stderr.write(`report: ${paths.json}, ${paths.html}\n`);
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),
     );
+}
+
+function calibrationMethod(value: string): CalibrationMethod {
+  if (!(CALIBRATION_METHODS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`--calibrate must be one of ${CALIBRATION_METHODS.join(', ')}; got "${value}".`);
+  }
+  return value as CalibrationMethod;
 }
