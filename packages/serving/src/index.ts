@@ -16,5 +16,5 @@ export type { ScoreReason } from './scoring/reasons.js';
 export type { ScoringEvent } from './scoring/scoring-event.js';
 export type { ServedModel, ModelSource, FeatureBackend, OnlineFeatures, FeatureValues } from './scoring/ports.js';
 export { registryModelSource } from './adapters/registry-model-source.js';
-export { memoryFeatureBackend, redisFeatureBackend } from './adapters/pipeline-feature-backend.js';
+export { memoryFeatureBackend, redisClusterFeatureBackend, redisFeatureBackend } from './adapters/pipeline-feature-backend.js';
 export type { FeatureBackendOptions, RedisFeatureBackendOptions } from './adapters/pipeline-feature-backend.js';

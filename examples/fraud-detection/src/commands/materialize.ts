@@ -144,7 +144,7 @@ async function openStore(options: MaterializeOptions): Promise<FeatureBackend> {
     throw storeError(
       options.store,
       options.store.startsWith('redis-cluster://')
-        ? 'is not yet supported (the Redis Cluster store is not in this version); use redis://… or memory-snapshot:FILE'
+        ? `is not a Redis Cluster address (${error.message.replace(/^--store is "[^"]*":? ?/, '')})`
         : 'is not a store fraud materialize writes; give memory-snapshot:FILE, a Redis URL such as redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]',
     );
   }

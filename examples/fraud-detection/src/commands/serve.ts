@@ -42,7 +42,11 @@ export function registerServeCommand(program: Command): void {
     .requiredOption('--registry <dir>', 'model registry directory (DIR/registry as written by fraud train), or that --out folder DIR itself')
     .option('--port <n>', 'TCP port (0: any free port)', portFlag, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
-    .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
+    .option(
+      '--store <store>',
+      'online feature state: "memory", a Redis URL such as redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]',
+      'memory',
+    )
     .option('--model <name>', 'registry model name to serve (its champion; challenger in shadow)', 'fraud')
     .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')
     .option('--deadline-ms <ms>', 'budget of the model path per transaction before the fallback answers', positiveNumberFlag, 20)

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { MlsdError } from '@mlsd/data';
-import { FeaturePipeline, MemoryStateStore, RedisStateStore, type Duration, type FeatureStateStore, type OnlineFeaturePipeline } from '@mlsd/features';
-import { Redis } from 'ioredis';
+import {
+  FeaturePipeline,
+  MemoryStateStore,
+  RedisClusterStateStore,
+  RedisStateStore,
+  type Duration,
+  type FeatureStateStore,
+  type OnlineFeaturePipeline,
+} from '@mlsd/features';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isDependencyFailure } from '../resilience/fault-attribution.js';
 import type { FeatureBackend, FeatureValues, OnlineFeatures } from '../scoring/ports.js';
@@ -132,26 +140,79 @@ export async function redisFeatureBackend(options: RedisFeatureBackendOptions): 
     commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
+  return sharedStateBackend(
+    client,
+    redactUrl(options.url),
+    (pipeline) => new RedisStateStore({ redis: client, prefix: `${prefix}${definitionsKey(pipeline)}:` }),
+    options,
+  );
+}
+
+/** Options of {@link redisClusterFeatureBackend}. */
+export interface RedisClusterFeatureBackendOptions extends Omit<RedisFeatureBackendOptions, 'url'> {
+  /** Seed nodes of the cluster as `host:port`, e.g. `['10.0.0.1:7000', '10.0.0.2:7000']`; the rest are discovered. */
+  readonly nodes: readonly string[];
+}
+
+/**
+ * The Redis Cluster feature backend: {@link redisFeatureBackend}'s behaviour (fail fast, reconnect in the
+ * background, a namespace per set of feature definitions) on a Redis Cluster, with a `RedisClusterStateStore` (see
+ * its doc for the atomicity per slot). While a master is down, events of the entities in its slots are answered
+ * through the fallback; the others are scored as usual.
+ */
+export async function redisClusterFeatureBackend(options: RedisClusterFeatureBackendOptions): Promise<FeatureBackend> {
+  const prefix = options.prefix ?? 'mlsd:features:';
+  const nodes = options.nodes.map((node) => {
+    const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(node);
+    if (match === null)
+      throw new MlsdError('INVALID_OPTION', `Redis Cluster node "${node}" is not host:port; give nodes such as 127.0.0.1:7000.`, {
+        location: { field: 'store' },
+      });
+    return { host: match[1]!, port: Number(match[2]) };
+  });
+  const client = new Cluster(nodes, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+    redisOptions: {
+      maxRetriesPerRequest: 1,
+      connectTimeout: options.connectTimeoutMs ?? 2000,
+      commandTimeout: 1000,
+    },
+  });
+  return sharedStateBackend(
+    client,
+    `redis-cluster://${options.nodes.join(',')}`,
+    (pipeline) => new RedisClusterStateStore({ cluster: client, prefix: `${prefix}${definitionsKey(pipeline)}:` }),
+    options,
+  );
+}
+
+/** The backend over a shared store (Redis or Redis Cluster) behind `client`, named `where` in logs and errors. */
+async function sharedStateBackend(
+  client: Redis | Cluster,
+  where: string,
+  storeFor: (pipeline: FeaturePipeline) => FeatureStateStore,
+  options: FeatureBackendOptions & { readonly logger?: Pick<Logger, 'info' | 'warn'> },
+): Promise<FeatureBackend> {
   let connected = false;
   client.on('ready', () => {
-    if (!connected) options.logger?.info({ redis: redactUrl(options.url) }, 'feature store connected');
+    if (!connected) options.logger?.info({ redis: where }, 'feature store connected');
     connected = true;
   });
   client.on('error', (error: Error) => {
-    if (connected) options.logger?.warn({ redis: redactUrl(options.url), err: error.message }, 'feature store connection lost; reconnecting');
+    if (connected) options.logger?.warn({ redis: where, err: error.message }, 'feature store connection lost; reconnecting');
     connected = false;
   });
   try {
     await client.connect();
   } catch (error) {
     options.logger?.warn(
-      { redis: redactUrl(options.url), err: (error as Error).message },
+      { redis: where, err: (error as Error).message },
       'feature store unreachable at start; answering through the fallback while reconnecting',
     );
   }
-  const notConnected = (): MlsdError =>
-    new MlsdError('UNAVAILABLE', `The Redis feature store at ${redactUrl(options.url)} is not connected (${client.status}); reconnecting.`);
-  const storeFor = (pipeline: FeaturePipeline) => new RedisStateStore({ redis: client, prefix: `${prefix}${definitionsKey(pipeline)}:` });
+  const notConnected = (): MlsdError => new MlsdError('UNAVAILABLE', `The Redis feature store at ${where} is not connected (${client.status}); reconnecting.`);
   return {
     async importState(json, snapshot, importOptions) {
       if (client.status !== 'ready') throw notConnected();

@@ -39,7 +39,11 @@ export function registerServeCommand(program: Command): void {
     .requiredOption('--model <name>', 'registry model name to serve: its champion answers, its challenger scores in shadow')
     .option('--port <n>', 'TCP port (0: any free port)', portFlag, 8080)
     .option('--host <host>', 'interface to listen on (0.0.0.0 in a container)', '127.0.0.1')
-    .option('--store <store>', 'online feature state: "memory" or a Redis URL such as redis://127.0.0.1:6379', 'memory')
+    .option(
+      '--store <store>',
+      'online feature state: "memory", a Redis URL such as redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]',
+      'memory',
+    )
     .option('--rules <file>', 'JSON rules file of the fallback ({ "rules": [{ field, operator, value, decision, reason }] }); default: no rules')
     .option('--prediction-log <file>', 'append every score and label to this JSON lines file (needs a champion with a reference profile)')
     .option('--admin-token <token>', 'bearer token of POST /admin/reload (default: $MLSD_ADMIN_TOKEN; without one the route is disabled)')

@@ -1,20 +1,36 @@
 import { InvalidArgumentError } from 'commander';
 import { MlsdError } from '@mlsd/data';
-import { memoryFeatureBackend, redisFeatureBackend } from '../adapters/pipeline-feature-backend.js';
+import { memoryFeatureBackend, redisClusterFeatureBackend, redisFeatureBackend } from '../adapters/pipeline-feature-backend.js';
 import { LOG_LEVELS } from '../config/service-options.js';
 import type { ScoringService } from '../http/create-scoring-service.js';
 import type { FeatureBackend } from '../scoring/ports.js';
 
 /**
- * The online feature state a `--store` flag names: `memory` (one process) or a Redis URL (`redis://` or `rediss://`,
- * keys under `redisPrefix`). Throws `INVALID_OPTION` naming `--store` and the valid forms for anything else.
+ * The online feature state a `--store` flag names: `memory` (one process), a Redis URL (`redis://` or `rediss://`,
+ * keys under `redisPrefix`) or a Redis Cluster (`redis-cluster://host:port[,host:port…]`, seed nodes). Throws `INVALID_OPTION` naming `--store` and the valid forms for anything else.
  */
 export function featureBackendForStore(store: string, redisPrefix: string): Promise<FeatureBackend> {
   if (store === 'memory') return Promise.resolve(memoryFeatureBackend());
   if (store.startsWith('redis://') || store.startsWith('rediss://')) return redisFeatureBackend({ url: store, prefix: redisPrefix });
-  throw new MlsdError('INVALID_OPTION', `--store is "${store}"; use "memory" or a Redis URL such as redis://127.0.0.1:6379.`, {
-    location: { field: 'store' },
-  });
+  if (store.startsWith('redis-cluster://')) {
+    const nodes = store
+      .slice('redis-cluster://'.length)
+      .split(',')
+      .filter((node) => node !== '');
+    if (nodes.length === 0) {
+      throw new MlsdError('INVALID_OPTION', `--store is "${store}": name at least one node, e.g. redis-cluster://127.0.0.1:7000,127.0.0.1:7001.`, {
+        location: { field: 'store' },
+      });
+    }
+    return redisClusterFeatureBackend({ nodes, prefix: redisPrefix });
+  }
+  throw new MlsdError(
+    'INVALID_OPTION',
+    `--store is "${store}"; use "memory" or a Redis URL such as redis://127.0.0.1:6379 or redis-cluster://host:port[,host:port…].`,
+    {
+      location: { field: 'store' },
+    },
+  );
 }
 
 /**
