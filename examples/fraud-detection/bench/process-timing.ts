@@ -10,6 +10,8 @@ export interface ProcessRun {
   readonly command: string;
   readonly seconds: number;
   readonly peakRssMiB: number;
+  /** User + system CPU seconds of the child: less disturbed than wall time by other jobs on a shared machine. */
+  readonly cpuSeconds: number;
   readonly exitCode: number;
   /** The child's stdout when it is one JSON document (the CLI's summary, the pandas script's timings). */
   readonly output?: unknown;
@@ -17,8 +19,8 @@ export interface ProcessRun {
 
 /** Runs `argv` in `cwd` under `/usr/bin/time` (wall seconds, peak RSS); `cwd` is shortened to `.` in the command shown. */
 export function measureProcess(cwd: string, argv: string[]): ProcessRun {
-  const result = spawnSync('/usr/bin/time', ['-f', 'MLSD_TIME %e %M', ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const match = /MLSD_TIME ([\d.]+) (\d+)/.exec(result.stderr ?? '');
+  const result = spawnSync('/usr/bin/time', ['-f', 'MLSD_TIME %e %M %U %S', ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const match = /MLSD_TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
   if (match === null) throw new Error(`could not time ${argv.join(' ')}: ${result.stderr}`);
   if (result.status !== 0) process.stderr.write(`${argv.join(' ')} exited ${result.status}:\n${result.stderr.slice(-2000)}\n`);
   let output: unknown;
@@ -31,6 +33,7 @@ export function measureProcess(cwd: string, argv: string[]): ProcessRun {
     command: argv.map((a) => a.replace(cwd, '.')).join(' '),
     seconds: Number(match[1]),
     peakRssMiB: Math.round(Number(match[2]) / 1024),
+    cpuSeconds: Math.round((Number(match[3]) + Number(match[4])) * 100) / 100,
     exitCode: result.status ?? -1,
     ...(output === undefined ? {} : { output }),
   };
