@@ -56,6 +56,9 @@ describe('fraud train --calibrate', () => {
       expect((model as CalibratedClassifier).calibration?.method ?? 'none').toBe(m.method);
     }
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('# Calibration');
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Calibration before and after');
+    expect(html.indexOf('Calibration before and after')).toBeLessThan(html.indexOf('</body>'));
   }, 300_000);
 
   it('refuses an unknown method, naming the valid ones', async () => {

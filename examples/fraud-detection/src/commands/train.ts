@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ingest, TRANSACTION_SCHEMA } from '@mlsd/data';
@@ -10,7 +10,7 @@ import { HANDBOOK_SPLIT, prepareDataset, type SplitSettings } from '../pipeline/
 import { gridPoints } from '@mlsd/eval';
 import { DEFAULT_TUNING_BUDGET_SECONDS, TUNING_FOLDS, TUNING_SPACES } from '../pipeline/search-spaces.js';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '@mlsd/models';
-import { calibrateModels, calibrationMarkdown } from '../pipeline/calibrate-models.js';
+import { calibrateModels, calibrationHtml, calibrationMarkdown } from '../pipeline/calibrate-models.js';
 import { registerModels, trainingReport, trainModels, writeTrainingReports, type TuningSettings } from '../pipeline/train-models.js';
 
 /** Flags of `fraud train` (a contract: scripts outside the repo call them). */
@@ -118,7 +118,11 @@ export function registerTrainCommand(program: Command): void {
         // Only with --calibrate, so an uncalibrated report is exactly what it was.
         const report = { ...trainingReport(dataset, run, split, registration), ...(calibration === undefined ? {} : { calibration }) };
         const paths = await writeTrainingReports(flags.out, report, run);
-        if (calibration !== undefined) await appendFile(paths.markdown, `\n${calibrationMarkdown(calibration)}\n`);
+        if (calibration !== undefined) {
+          await appendFile(paths.markdown, `\n${calibrationMarkdown(calibration)}\n`);
+          const html = await readFile(paths.html, 'utf8');
+          await writeFile(paths.html, html.replace('</body>', `${await calibrationHtml(calibration)}</body>`));
+        }
         process.stderr.write(`report: ${paths.json}, ${paths.html}\n`);
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       }),

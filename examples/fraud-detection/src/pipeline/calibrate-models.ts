@@ -1,5 +1,5 @@
 import { takeRows } from '@mlsd/data';
-import { calibrationBins, type CalibrationBin } from '@mlsd/eval';
+import { calibrationBins, calibrationChartSpec, escapeHtml, renderVegaLiteSvg, type CalibrationBin } from '@mlsd/eval';
 import { CalibratedClassifier, calibrationScores, type CalibrationMethod } from '@mlsd/models';
 import type { ModelName } from './model-catalog.js';
 import type { PreparedDataset } from './prepare-dataset.js';
@@ -89,4 +89,14 @@ export function calibrationMarkdown(report: CalibrationReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** report.html's section: the reliability diagram of every model before and after calibration (vega-lite, as the other charts). */
+export async function calibrationHtml(report: CalibrationReport): Promise<string> {
+  const series = report.models.flatMap((m) => [
+    { model: `${m.model} before`, bins: m.before.reliability },
+    { model: `${m.model} after (${m.method})`, bins: m.after.reliability },
+  ]);
+  const description = `${report.protocol}. Log loss before → after: ${report.models.map((m) => `${m.model} ${m.before.logLoss.toFixed(4)} → ${m.after.logLoss.toFixed(4)}`).join(', ')}.`;
+  return `<section>\n<h2>Calibration before and after</h2>\n<p>${escapeHtml(description)}</p>\n${await renderVegaLiteSvg(calibrationChartSpec(series))}\n</section>\n`;
 }
