@@ -18,6 +18,8 @@ export { checkEventTime, checkNumber, DEFAULT_TIME_HORIZON_MS, MAX_EVENT_TIME_MS
 export type { EventTimeBounds, NumericBounds } from './schema/value-bounds.js';
 export { ingest } from './ingest/ingest.js';
 export type { IngestOptions, IngestResult, RejectRecord } from './ingest/ingest.js';
+export { ingestToFile } from './ingest/ingest-to-file.js';
+export type { IngestToFileResult } from './ingest/ingest-to-file.js';
 export { writeTable } from './ingest/write-table.js';
 export { writeRejects } from './ingest/rejects-file.js';
 export { formatOf } from './ingest/file-format.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ingest, TRANSACTION_SCHEMA, writeTable } from '@mlsd/data';
+import { ingestToFile, TRANSACTION_SCHEMA } from '@mlsd/data';
 import { createProgress } from '../cli-support/progress.js';
 import { ratio } from '../cli-support/flag-parsers.js';
 import { runAction } from '../cli-support/run-action.js';
@@ -29,16 +29,14 @@ export function registerIngestCommand(program: Command): void {
     .action((flags: IngestFlags) =>
       runAction('ingest', async () => {
         const progress = createProgress();
-        progress.start(`ingest ${flags.input}`);
-        const result = await ingest(flags.input, {
+        progress.start(`ingest ${flags.input} → ${flags.out}`);
+        // Parquet output never leaves DuckDB (ingestToFile); other formats go through the typed table.
+        const result = await ingestToFile(flags.input, flags.out, {
           schema: TRANSACTION_SCHEMA,
           maxRejectRatio: flags.maxRejectRatio,
           ...(flags.rejects === undefined ? {} : { rejectsPath: flags.rejects }),
         });
         progress.done(`${result.acceptedRows} accepted, ${result.rejectedRows} rejected`);
-        progress.start(`write ${flags.out}`);
-        await writeTable(result.table, flags.out);
-        progress.done();
         const summary = {
           input: flags.input,
           out: flags.out,

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { MlsdError } from '../errors/mlsd-error.js';
-import type { Column, ColumnTable } from '../table/column-table.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Column, ColumnTable, ColumnType } from '../table/column-table.js';
 import { appendDoubleColumns } from './duckdb-columns.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { CONTENT_HASH_KEY, contentHash } from './parquet-checksum.js';
@@ -24,12 +25,17 @@ export async function writeTable(table: ColumnTable, path: string): Promise<void
     else if (format === 'jsonl') await writeJsonLines(table, path);
     else await writeParquet(table, path);
   } catch (error) {
-    if (error instanceof MlsdError) throw error;
-    throw new MlsdError('IO_ERROR', `Could not write "${path}": ${(error as Error).message}. Check the folder exists and is writable.`, {
-      cause: error,
-      location: { file: path },
-    });
+    throw writeError(path, error);
   }
+}
+
+/** The `IO_ERROR` for a failed write of `path` (an `MlsdError` cause is passed on as it is). */
+export function writeError(path: string, error: unknown): MlsdError {
+  if (error instanceof MlsdError) return error;
+  return new MlsdError('IO_ERROR', `Could not write "${path}": ${(error as Error).message}. Check the folder exists and is writable.`, {
+    cause: error,
+    location: { file: path },
+  });
 }
 
 async function writeCsv(table: ColumnTable, path: string): Promise<void> {
@@ -99,12 +105,20 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
     const select = columns.map((c, k) => `${parquetCast(c, k)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
     // The joins may reorder rows: the row index puts them back in table order.
     await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM t ${joins.join(' ')}${joins.length > 0 ? ' ORDER BY t.i' : ''}`);
-    // The content hash goes into the file's metadata: ingest recomputes it and refuses a file that changed.
-    const hash = await contentHash(connection, 'typed', table.columnNames);
-    await connection.run(
-      `COPY typed TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
-    );
+    await copyToParquet(connection, 'typed', table.columnNames, path);
   });
+}
+
+/**
+ * Writes `relation` (a table or view with the Parquet-typed `columns`, see {@link parquetValueSql}, in row order)
+ * to `path` as Parquet (zstd), with its content hash in the file's metadata: ingest recomputes it and refuses a
+ * file that changed. The one writer behind `writeTable` and `ingestToFile`, so both write the same bytes.
+ */
+export async function copyToParquet(connection: DuckDBConnection, relation: string, columns: readonly string[], path: string): Promise<void> {
+  const hash = await contentHash(connection, relation, columns);
+  await connection.run(
+    `COPY ${relation} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
+  );
 }
 
 /** A column's values as doubles: numbers as they are (NaN missing), category codes (-1 missing). */
@@ -118,16 +132,22 @@ function numbersOf(column: Column): Float64Array {
 
 /** The Parquet-typed value of column `k` of table `t` (NaN, which marks a missing number, becomes NULL). */
 function parquetCast(column: Column, k: number): string {
-  const value = `nullif(t.c${k}, 'NaN'::DOUBLE)`;
-  switch (column.type) {
+  return column.type === 'category' ? `d${k}.v` : parquetValueSql(column.type, `nullif(t.c${k}, 'NaN'::DOUBLE)`);
+}
+
+/**
+ * SQL for the value written to Parquet for a column of `type`, from `value`, a DOUBLE expression that is NULL when
+ * the value is missing: integers as BIGINT, timestamps (epoch ms) as TIMESTAMP, labels as UTINYINT (a missing
+ * label is 0, as in a table's Uint8Array), floats as DOUBLE. Categories are written as their text (VARCHAR).
+ */
+export function parquetValueSql(type: Exclude<ColumnType, 'category'>, value: string): string {
+  switch (type) {
     case 'integer':
       return `CAST(${value} AS BIGINT)`;
     case 'timestamp':
       return `epoch_ms(CAST(${value} AS BIGINT))`;
     case 'label':
-      return `CAST(t.c${k} AS UTINYINT)`;
-    case 'category':
-      return `d${k}.v`;
+      return `CAST(coalesce(${value}, 0) AS UTINYINT)`;
     default:
       return value;
   }
