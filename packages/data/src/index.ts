@@ -31,4 +31,3 @@ export type { PrequentialOptions, TimeSplitOptions } from './split/time-split.js
 export { stratifiedKFold } from './split/stratified-k-fold.js';
 export { balancedSampleWeights, classWeights } from './imbalance/class-weights.js';
 export { undersampleMajority } from './imbalance/undersample.js';
-export { ARROW_TYPE_METADATA, fromArrow, toArrow } from './table/arrow.js';

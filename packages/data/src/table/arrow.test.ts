@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnTable, fromArrow, toArrow } from '@mlsd/data';
+import { ColumnTable } from '@mlsd/data';
+import { fromArrow, toArrow } from '@mlsd/data/arrow';
 
 describe('toArrow / fromArrow', () => {
   const table = new ColumnTable({
