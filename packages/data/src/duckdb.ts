@@ -3,4 +3,4 @@
  * job, SQL quoting, and typed-array columns in and out of DuckDB without per-value JavaScript.
  */
 export { sqlIdentifier, sqlString, withDuckDB } from './ingest/duckdb-session.js';
-export { appendDoubleColumns, readDoubleColumns } from './ingest/duckdb-columns.js';
+export { appendDoubleColumns, readDoubleColumns, registerDoubleColumnsScan } from './ingest/duckdb-columns.js';

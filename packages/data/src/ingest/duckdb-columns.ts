@@ -35,23 +35,23 @@ export async function readDoubleColumns(connection: DuckDBConnection, sql: strin
   return offset === capacity ? columns : columns.map((column) => column.subarray(0, offset));
 }
 
-/** Distinct names for the scan functions registered by {@link appendDoubleColumns} (one connection may append many times). */
+/** Distinct names for the scan functions registered by {@link registerDoubleColumnsScan} (one connection may register many). */
 let scanCount = 0;
 
 /**
- * Appends rows to the DuckDB table `table`, whose columns must all be DOUBLE, from one Float64Array per column
- * (equal lengths). The columns are exposed to DuckDB as a table function that fills each 2,048-row chunk with one
- * memory copy per column (no value passes through JavaScript one by one), and DuckDB inserts that scan in one
- * statement: about half the CPU of its appender, which re-appends every chunk row group by row group. NaN stays NaN
- * (use `nullif(x, 'NaN'::DOUBLE)` when reading to turn it into NULL).
+ * Registers on `connection` a table function that reads one Float64Array per column (equal lengths) as DOUBLE
+ * columns `c0, c1, …`, in row order, and returns its name: `SELECT … FROM <name>()`. Each 2,048-row chunk is filled
+ * with one memory copy per column (no value passes through JavaScript one by one); every query of it scans the
+ * arrays again from the start, on one thread, so the rows keep their order. NaN stays NaN (use
+ * `nullif(x, 'NaN'::DOUBLE)` to turn it into NULL). The arrays must not change while a query runs.
  */
-export async function appendDoubleColumns(connection: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
+export async function registerDoubleColumnsScan(connection: DuckDBConnection, columns: readonly Float64Array[]): Promise<string> {
   const bindings = (await import('@duckdb/node-bindings')).default;
   const { DOUBLE, DuckDBTableFunction } = await import('@duckdb/node-api');
   const rows = columns[0]?.length ?? 0;
   for (const column of columns) {
     if (column.length !== rows)
-      throw new RangeError(`appendDoubleColumns: columns differ in length (${column.length} and ${rows} rows); pass equal-length columns.`);
+      throw new RangeError(`registerDoubleColumnsScan: columns differ in length (${column.length} and ${rows} rows); pass equal-length columns.`);
   }
   const name = `mlsd_double_columns_${++scanCount}`;
   let next = 0;
@@ -77,6 +77,17 @@ export async function appendDoubleColumns(connection: DuckDBConnection, table: s
     },
   });
   connection.registerTableFunction(scan);
+  return name;
+}
+
+/**
+ * Appends rows to the DuckDB table `table`, whose columns must all be DOUBLE, from one Float64Array per column
+ * (equal lengths), through {@link registerDoubleColumnsScan} and one `INSERT … SELECT`: about half the CPU of
+ * DuckDB's appender, which re-appends every chunk row group by row group. A query that reads the rows once is
+ * cheaper still straight from the scan (materialising a table costs DuckDB more than the scan itself).
+ */
+export async function appendDoubleColumns(connection: DuckDBConnection, table: string, columns: readonly Float64Array[]): Promise<void> {
+  const name = await registerDoubleColumnsScan(connection, columns);
   await connection.run(`INSERT INTO ${table} SELECT * FROM ${name}()`);
 }
 

@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { MlsdError } from '../errors/mlsd-error.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column, ColumnTable, ColumnType } from '../table/column-table.js';
-import { appendDoubleColumns } from './duckdb-columns.js';
+import { registerDoubleColumnsScan } from './duckdb-columns.js';
 import { sqlIdentifier, sqlString, withDuckDB } from './duckdb-session.js';
 import { CONTENT_HASH_KEY, contentHash } from './parquet-checksum.js';
 import { formatOf } from './file-format.js';
@@ -78,15 +78,20 @@ async function writeJsonLines(table: ColumnTable, path: string): Promise<void> {
 }
 
 async function writeParquet(table: ColumnTable, path: string): Promise<void> {
-  // Numbers go to DuckDB as DOUBLE column buffers copied straight from the typed arrays (no value passes through
-  // JavaScript one by one); categories as their codes, looked up in a dictionary table. COPY then casts each column
-  // to its Parquet type.
+  // Numbers go to DuckDB as DOUBLE column buffers copied straight from the typed arrays by a table-function scan (no
+  // value passes through JavaScript one by one, and no DuckDB table is built: materialising 20 columns of 1.78 M rows
+  // cost DuckDB about 3 s CPU, more than the Parquet write); categories as their codes, looked up in a dictionary
+  // table. The hash and the COPY each scan the arrays once; COPY casts each column to its Parquet type.
   const columns = table.columnNames.map((name) => table.column(name));
+  const hasCategories = columns.some((column) => column.type === 'category');
   await withDuckDB(async (connection) => {
-    await connection.run(`CREATE TABLE t (${columns.map((_, k) => `c${k} DOUBLE`).join(', ')}, i DOUBLE)`);
-    const rowIndex = new Float64Array(table.rowCount);
-    for (let i = 0; i < rowIndex.length; i++) rowIndex[i] = i;
-    await appendDoubleColumns(connection, 't', [...columns.map(numbersOf), rowIndex]);
+    const values = columns.map(numbersOf);
+    if (hasCategories) {
+      const rowIndex = new Float64Array(table.rowCount);
+      for (let i = 0; i < rowIndex.length; i++) rowIndex[i] = i;
+      values.push(rowIndex);
+    }
+    const scan = await registerDoubleColumnsScan(connection, values);
     const joins: string[] = [];
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k]!;
@@ -103,8 +108,9 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
       joins.push(`LEFT JOIN d${k} ON d${k}.code = t.c${k}`);
     }
     const select = columns.map((c, k) => `${parquetCast(c, k)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
-    // The joins may reorder rows: the row index puts them back in table order.
-    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM t ${joins.join(' ')}${joins.length > 0 ? ' ORDER BY t.i' : ''}`);
+    // The joins may reorder rows: the row index (the last column) puts them back in table order.
+    const order = hasCategories ? ` ORDER BY t.c${columns.length}` : '';
+    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM ${scan}() t ${joins.join(' ')}${order}`);
     await copyToParquet(connection, 'typed', table.columnNames, path);
   });
 }
