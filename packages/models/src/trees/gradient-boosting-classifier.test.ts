@@ -3,6 +3,7 @@ import { classifierContract } from '@mlsd/models/testing';
 import { denseMatrix, isMlsdError, SeededRandom, type DenseMatrix } from '@mlsd/data';
 import { GradientBoostingClassifier, loadClassifier } from '@mlsd/models';
 import type { CompactTree } from './index.js';
+import { fitQuantileBins } from './quantile-bins.js';
 import { encodeTypedArray, type EncodedTypedArray } from '../artifact/index.js';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -111,6 +112,20 @@ describe('GradientBoostingClassifier', () => {
     expect(model.trees[0]!.threshold[0]).toBeCloseTo(0.6025, 12);
   });
 
+  it('cuts a sharp class boundary inside a quantile bin through its label cuts (labelCuts 0: quantile bins only)', async () => {
+    // 2,000 distinct values, 16 bins: a quantile bin holds ~125 of them, so only a label cut can fall at the step.
+    const n = 2000;
+    const data = Float64Array.from({ length: n }, (_, i) => i);
+    const y = Uint8Array.from({ length: n }, (_, i) => (i > 1060 ? 1 : 0));
+    const X = denseMatrix(data, n, 1, ['x']);
+    const params = { nRounds: 1, maxDepth: 1, maxBins: 16, minChildWeight: 0 };
+    const labelAware = await new GradientBoostingClassifier(params).fit(X, y);
+    expect(Array.from(labelAware.binEdges[0]!)).toContain(1060.5);
+    expect(labelAware.trees[0]!.threshold[0]).toBe(1060.5);
+    const quantile = await new GradientBoostingClassifier({ ...params, labelCuts: 0 }).fit(X, y);
+    expect(Array.from(quantile.binEdges[0]!)).toEqual(Array.from(fitQuantileBins(X, 16).edges[0]!));
+    expect(quantile.trees[0]!.threshold[0]).not.toBe(1060.5);
+  });
   it('starts from the log-odds of the weighted prior, with scalePosWeight and sampleWeight', async () => {
     const { X, y } = noisy(500, 1);
     let positives = 0;

@@ -12,7 +12,8 @@ import { startWalkHelpers } from '../kernels/walk-helpers.js';
 import { ForestKernel } from './forest-kernel.js';
 import { HistogramTreeLearner, type GrowPolicy } from './histogram-tree-learner.js';
 import { addPackedOutputs, packForest, type PackedForest } from './packed-forest.js';
-import { binMatrix, fitQuantileBins, MAX_VALUE_BINS, type QuantileBins } from './quantile-bins.js';
+import { fitLabelAwareBins } from './label-aware-bins.js';
+import { binMatrix, MAX_VALUE_BINS, type QuantileBins } from './quantile-bins.js';
 import { treeShapContributions } from './tree-shap.js';
 
 /**
@@ -49,6 +50,13 @@ export interface GradientBoostingOptions {
   /** Most quantile bins per feature, 2..255 (default 255); missing values have a bin of their own. */
   readonly maxBins: number;
   /**
+   * Bin edges per continuous feature placed at its best univariate class splits of the training labels instead
+   * of quantiles (default 16; 0 = quantile bins only; capped at ⌊maxBins / 2⌋), as the random forest's. See
+   * `fitLabelAwareBins`: on the Handbook setup (simulator seeds 1–5) they raised the test-week average precision
+   * of the default model on every seed, by 0.031 on average.
+   */
+  readonly labelCuts: number;
+  /**
    * Patience: with `fit(…, { validation })`, stop once the validation metric has not improved for this many
    * rounds and keep the trees up to the best round (default 10). Ignored without a validation set.
    */
@@ -83,6 +91,7 @@ const DEFAULTS: GradientBoostingOptions = {
   colsampleByNode: 1,
   scalePosWeight: 1,
   maxBins: MAX_VALUE_BINS,
+  labelCuts: 16,
   earlyStoppingRounds: 10,
   earlyStoppingMetric: 'logloss',
   seed: 0,
@@ -102,6 +111,7 @@ const RULES = {
   colsampleByNode: { min: 0, max: 1, minExclusive: true },
   scalePosWeight: { min: 0, minExclusive: true },
   maxBins: { min: 2, max: MAX_VALUE_BINS, integer: true },
+  labelCuts: { min: 0, max: MAX_VALUE_BINS - 2, integer: true },
   earlyStoppingRounds: { min: 1, integer: true },
   earlyStoppingMetric: { oneOf: ['logloss', 'average-precision'] },
   seed: { integer: true },
@@ -122,9 +132,9 @@ let restoreState: (model: GradientBoostingClassifier, state: LearnedState) => vo
 
 /**
  * Gradient-boosted decision trees for binary classification (logistic loss), histogram based as XGBoost's
- * `hist` method and LightGBM: features are cut into at most 255 quantile bins once, then each round grows a
- * tree on gradient/hessian histograms (see `HistogramTreeLearner`) and adds it, shrunk by `learningRate`, to
- * the log-odds. The first margin is the log-odds of the weighted positive rate (with `scalePosWeight` and
+ * `hist` method and LightGBM: features are cut into at most 255 bins once (quantiles plus the best class cuts),
+ * then each round grows a tree on gradient/hessian histograms (see `HistogramTreeLearner`) and adds it, shrunk
+ * by `learningRate`, to the log-odds. The first margin is the log-odds of the weighted positive rate (with `scalePosWeight` and
  * `sampleWeight`), so round 0 predicts the prior.
  *
  * `predictProba` walks the stored trees on raw values (no binning at predict time); `featureImportance()` is
@@ -157,7 +167,7 @@ export class GradientBoostingClassifier extends ClassifierBase<GradientBoostingO
     return this.fitted('baseScore').baseScore;
   }
 
-  /** The quantile bin edges learned per feature (see `fitQuantileBins`), kept for inspection. */
+  /** The bin edges learned per feature (see `fitLabelAwareBins`), kept for inspection. */
   get binEdges(): readonly Float64Array[] {
     return this.fitted('binEdges').binEdges;
   }
@@ -277,7 +287,7 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
 /** Learns the trees: the training loop of {@link GradientBoostingClassifier.fit}. */
 function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: GradientBoostingOptions): LearnedState {
   const { rows: n, cols } = X;
-  const bins: QuantileBins = fitQuantileBins(X, params.maxBins);
+  const bins: QuantileBins = fitLabelAwareBins(X, y, params.maxBins, Math.min(params.labelCuts, Math.floor(params.maxBins / 2)));
   const binned = binMatrix(X, bins);
   const weight = new Float64Array(n);
   let positive = 0;

@@ -1,5 +1,6 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
-import { fitQuantileBins, MAX_VALUE_BINS, type QuantileBins } from './quantile-bins.js';
+import { edgeBetween, fitQuantileBins, MAX_VALUE_BINS, SortedColumn, type QuantileBins } from './quantile-bins.js';
+import { radixSortFloat64 } from './radix-sort.js';
 
 /**
  * Bin edges that keep the thresholds the labels need: for every feature with more distinct values than
@@ -22,59 +23,53 @@ export function fitLabelAwareBins(X: DenseMatrix, y: Uint8Array, maxBins: number
       { location: { field: 'labelCuts' } },
     );
   }
-  const full = fitQuantileBins(X, maxBins);
-  if (cuts === 0) return full;
-  const coarse = fitQuantileBins(X, maxBins - cuts);
+  if (cuts === 0) return fitQuantileBins(X, maxBins);
   const { rows, cols, data } = X;
   const edges: Float64Array[] = [];
-  const all = new Float64Array(rows);
+  const column = new SortedColumn(rows);
   const positives = new Float64Array(rows);
+  const scratch = new Float64Array(rows);
+  const rowsUpTo = new Float64Array(rows);
+  const positivesUpTo = new Float64Array(rows);
   for (let f = 0; f < cols; f++) {
+    // One sort per feature serves the full and the coarse quantile edges and the class cuts.
+    column.load(X, f);
+    const full = column.edges(maxBins);
     // Fewer edges than maxBins − 1: the feature has at most maxBins distinct values, each in its own bin.
-    if (full.edges[f]!.length < maxBins - 1) {
-      edges.push(full.edges[f]!);
+    if (full.length < maxBins - 1) {
+      edges.push(full);
       continue;
     }
-    let m = 0;
     let p = 0;
     for (let r = 0, k = f; r < rows; r++, k += cols) {
       const v = data[k]!;
-      if (v !== v) continue;
-      all[m++] = v;
-      if (y[r] === 1) positives[p++] = v;
+      if (v === v && y[r] === 1) positives[p++] = v;
     }
-    const labelEdges = classCuts(all.subarray(0, m).sort(), positives.subarray(0, p).sort(), cuts);
-    edges.push(mergeEdges(coarse.edges[f]!, labelEdges));
+    const sortedPositives = radixSortFloat64(positives.subarray(0, p), scratch);
+    edges.push(mergeEdges(column.edges(maxBins - cuts), classCuts(column, sortedPositives, cuts, rowsUpTo, positivesUpTo)));
   }
   return { edges };
 }
 
 /**
  * Up to `cuts` thresholds, best first, splitting the sorted values into segments of purer labels: each step
- * splits the segment whose best cut (between two distinct values) most reduces Σ n·p(1 − p). `sorted` holds
- * every value, `sortedPositives` those of the positive rows.
+ * splits the segment whose best cut (between two distinct values) most reduces Σ n·p(1 − p). `column` holds
+ * every value, `sortedPositives` those of the positive rows; `rowsUpTo` and `positivesUpTo` are buffers (at
+ * least one slot per distinct value).
  */
-function classCuts(sorted: Float64Array, sortedPositives: Float64Array, cuts: number): number[] {
-  // Distinct values with cumulative counts of rows and positives up to and including each.
-  const m = sorted.length;
-  const distinct = new Float64Array(m);
-  const rowsUpTo = new Float64Array(m);
-  const positivesUpTo = new Float64Array(m);
-  let d = 0;
+function classCuts(column: SortedColumn, sortedPositives: Float64Array, cuts: number, rowsUpTo: Float64Array, positivesUpTo: Float64Array): number[] {
+  // Cumulative counts of rows and positives up to and including each distinct value.
+  const { distinct, counts, size: d } = column;
   let q = 0;
-  for (let i = 0; i < m; i++) {
-    const v = sorted[i]!;
-    if (d === 0 || distinct[d - 1] !== v) {
-      distinct[d] = v;
-      rowsUpTo[d] = d === 0 ? 0 : rowsUpTo[d - 1]!;
-      positivesUpTo[d] = d === 0 ? 0 : positivesUpTo[d - 1]!;
-      d++;
-    }
-    rowsUpTo[d - 1]!++;
+  for (let i = 0; i < d; i++) {
+    const v = distinct[i]!;
+    rowsUpTo[i] = (i === 0 ? 0 : rowsUpTo[i - 1]!) + counts[i]!;
+    let s = i === 0 ? 0 : positivesUpTo[i - 1]!;
     while (q < sortedPositives.length && sortedPositives[q]! <= v) {
-      if (sortedPositives[q] === v) positivesUpTo[d - 1]!++;
+      if (sortedPositives[q] === v) s++;
       q++;
     }
+    positivesUpTo[i] = s;
   }
   const before = (i: number, a: Float64Array): number => (i === 0 ? 0 : a[i - 1]!);
   // The best cut of distinct values [a, b): the first value of the right part and the gain.
@@ -116,10 +111,4 @@ function mergeEdges(a: Float64Array, b: readonly number[]): Float64Array {
   let k = 0;
   for (let i = 0; i < merged.length; i++) if (k === 0 || merged[i] !== merged[k - 1]) merged[k++] = merged[i]!;
   return merged.slice(0, k);
-}
-
-/** The midpoint of consecutive distinct values `a < b`, or `a` when it is not strictly between them (as the quantile edges). */
-function edgeBetween(a: number, b: number): number {
-  const mid = a + (b - a) / 2;
-  return Number.isFinite(mid) && mid >= a && mid < b ? mid : a;
 }

@@ -45,62 +45,92 @@ export function fitQuantileBins(X: DenseMatrix, maxBins: number): QuantileBins {
       location: { field: 'maxBins' },
     });
   }
-  const { rows, cols, data } = X;
-  const values = new Float64Array(rows);
-  const scratch = new Float64Array(rows);
+  const column = new SortedColumn(X.rows);
   const edges: Float64Array[] = [];
-  for (let f = 0; f < cols; f++) {
+  for (let f = 0; f < X.cols; f++) edges.push(column.load(X, f).edges(maxBins));
+  return { edges };
+}
+
+/**
+ * The sorted non-missing values of one column, as distinct values with their counts: the reusable work of
+ * {@link fitQuantileBins} and `fitLabelAwareBins` (one sort per feature; the buffers are reused across features).
+ */
+export class SortedColumn {
+  /** Distinct values ascending, `distinct[0..size)`. */
+  readonly distinct: Float64Array;
+  /** How many rows hold each distinct value. */
+  readonly counts: Int32Array;
+  /** Number of distinct values. */
+  size = 0;
+  /** Number of non-missing values. */
+  total = 0;
+  private readonly values: Float64Array;
+  private readonly scratch: Float64Array;
+
+  /** Buffers for columns of up to `rows` values. */
+  constructor(rows: number) {
+    this.values = new Float64Array(rows);
+    this.scratch = new Float64Array(rows);
+    this.distinct = new Float64Array(rows);
+    this.counts = new Int32Array(rows);
+  }
+
+  /** Sorts column `f` of `X` (NaN dropped; the order of `Float64Array.prototype.sort`) and counts its distinct values. */
+  load(X: DenseMatrix, f: number): this {
+    const { rows, cols, data } = X;
+    const { values, distinct, counts } = this;
     let m = 0;
     for (let r = 0, k = f; r < rows; r++, k += cols) {
       const v = data[k]!;
       if (v === v) values[m++] = v;
     }
-    const sorted = radixSortFloat64(values.subarray(0, m), scratch);
-    edges.push(edgesOfSorted(sorted, maxBins));
-  }
-  return { edges };
-}
-
-/** The bin edges of one feature from its sorted non-missing values. */
-function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
-  const m = sorted.length;
-  // Distinct values and their counts, reusing no per-value objects.
-  const distinct = new Float64Array(m);
-  const counts = new Int32Array(m);
-  let d = 0;
-  for (let i = 0; i < m; i++) {
-    const v = sorted[i]!;
-    if (d > 0 && distinct[d - 1] === v) counts[d - 1]!++;
-    else {
-      distinct[d] = v;
-      counts[d] = 1;
-      d++;
+    const sorted = radixSortFloat64(values.subarray(0, m), this.scratch);
+    let d = 0;
+    for (let i = 0; i < m; i++) {
+      const v = sorted[i]!;
+      if (d > 0 && distinct[d - 1] === v) counts[d - 1]!++;
+      else {
+        distinct[d] = v;
+        counts[d] = 1;
+        d++;
+      }
     }
+    this.size = d;
+    this.total = m;
+    return this;
   }
-  if (d <= 1) return new Float64Array(0);
-  const out: number[] = [];
-  if (d <= maxBins) {
-    for (let i = 0; i + 1 < d; i++) out.push(edgeBetween(distinct[i]!, distinct[i + 1]!));
+
+  /**
+   * The bin edges {@link fitQuantileBins} learns for this column with `maxBins`: at most `maxBins − 1` of them;
+   * fewer means one bin per distinct value.
+   */
+  edges(maxBins: number): Float64Array {
+    const { distinct, counts, size: d, total: m } = this;
+    if (d <= 1) return new Float64Array(0);
+    const out: number[] = [];
+    if (d <= maxBins) {
+      for (let i = 0; i + 1 < d; i++) out.push(edgeBetween(distinct[i]!, distinct[i + 1]!));
+      return Float64Array.from(out);
+    }
+    let seen = 0;
+    let target = m / maxBins;
+    for (let i = 0; i + 1 < d && out.length < maxBins - 1; i++) {
+      seen += counts[i]!;
+      if (seen >= target) {
+        out.push(edgeBetween(distinct[i]!, distinct[i + 1]!));
+        const binsLeft = maxBins - out.length;
+        target = seen + (m - seen) / binsLeft;
+      }
+    }
     return Float64Array.from(out);
   }
-  let seen = 0;
-  let target = m / maxBins;
-  for (let i = 0; i + 1 < d && out.length < maxBins - 1; i++) {
-    seen += counts[i]!;
-    if (seen >= target) {
-      out.push(edgeBetween(distinct[i]!, distinct[i + 1]!));
-      const binsLeft = maxBins - out.length;
-      target = seen + (m - seen) / binsLeft;
-    }
-  }
-  return Float64Array.from(out);
 }
 
 /**
  * The edge between two consecutive distinct values `a < b`: their midpoint (so unseen values in between go to
  * the nearer side), or `a` itself when the midpoint is not strictly between them (infinities, adjacent floats).
  */
-function edgeBetween(a: number, b: number): number {
+export function edgeBetween(a: number, b: number): number {
   const mid = a + (b - a) / 2;
   return Number.isFinite(mid) && mid >= a && mid < b ? mid : a;
 }
