@@ -144,6 +144,25 @@ describe('ingestToFile', () => {
     expect(Array.from(back.table.numeric('TRANSACTION_ID'))).toEqual(Array.from(table.numeric('TRANSACTION_ID')));
   });
 
+  it('agrees with the typed path when the only bad rows are repeated ids (ingest reads such a file in one pass)', async () => {
+    const input = join(folder, 'repeats.csv');
+    const rows = [
+      HEADER,
+      '5,2018-04-01 00:00:31,1,2,1.5,0,0',
+      '6,2018-04-01 00:00:32,1,2,2.5,1,',
+      '',
+      '5,2018-04-01 00:00:33,3,4,3.5,0,1',
+      '7,2018-04-01 00:00:34,3,4,4.5,0,1',
+    ];
+    await writeFile(input, rows.join('\n'));
+    await expectSamePaths(input, { schema: TRANSACTION_SCHEMA }, 'repeats');
+    const typed = await ingest(input, { schema: TRANSACTION_SCHEMA });
+    expect(typed.rejects.map((r) => [r.line, r.column, r.rawValue, r.reason])).toEqual([
+      [5, 'TRANSACTION_ID', '5', 'is a duplicate TRANSACTION_ID (first on line 2)'],
+    ]);
+    expect(Array.from(typed.table.numeric('TRANSACTION_ID'))).toEqual([5, 6, 7]);
+  });
+
   it('writes nothing to out past maxRejectRatio, but the rejects file; other formats go through writeTable', async () => {
     const input = join(folder, 'limit.csv');
     await writeFile(input, BROKEN_CSV);

@@ -48,7 +48,9 @@ export async function ingest(path: string, options: IngestOptions): Promise<Inge
   const format = formatOf(path);
   const source = resolve(path);
   await checkFile(path, options.schema);
-  const outcome = await withDuckDB(async (connection) => readTable(connection, await scoreRows(connection, path, format, options.schema, policy.maxEventTime)));
+  const outcome = await withDuckDB(async (connection) =>
+    readTable(connection, await scoreRows(connection, path, format, options.schema, policy.maxEventTime, { cleanValues: true })),
+  );
   await enforcePolicy(path, options, policy, outcome.rejects, outcome.table.rowCount, outcome.rejectedRows);
   return { table: outcome.table, rejects: outcome.rejects, acceptedRows: outcome.table.rowCount, rejectedRows: outcome.rejectedRows, source };
 }
@@ -63,7 +65,10 @@ interface Validated {
 async function readTable(connection: DuckDBConnection, scored: ScoredRows): Promise<Validated> {
   const { present, totalRows, badRows, lineOf } = scored;
   const rejects = scored.rejects;
-  const accepted = await readAccepted(connection, present, totalRows - badRows, badRows > 0);
+  const accepted: Accepted =
+    scored.cleanValues === undefined
+      ? await readAccepted(connection, present, totalRows - badRows, badRows > 0)
+      : { rowCount: totalRows, rowIds: undefined, values: scored.cleanValues, dictionaries: present.map(() => []) };
   // Unique columns: a repeated value rejects the later row (among rows that are otherwise valid).
   const duplicate = new Uint8Array(accepted.rowCount);
   let duplicates = 0;

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MlsdError } from '../errors/mlsd-error.js';
 import type { ColumnSpec, Schema } from '../schema/schema.js';
+import { readDoubleColumns } from './duckdb-columns.js';
 import { sqlIdentifier } from './duckdb-session.js';
 import type { FileFormat } from './file-format.js';
 import { recordStartLines } from './record-lines.js';
@@ -23,6 +25,21 @@ export interface ScoredRows {
   readonly rejects: RejectRecord[];
   /** The 1-based source line of a row of `scored` (scans the file on first use). */
   readonly lineOf: (row: number) => number;
+  /**
+   * With `cleanValues`, when every row is valid: the parsed values per present column (NaN missing), in file order,
+   * and no `scored` table was made.
+   */
+  readonly cleanValues?: Float64Array[];
+}
+
+/** Options of {@link scoreRows}. */
+export interface ScoreOptions {
+  /**
+   * Read the parsed values straight back in the one pass when no row is bad (see `ScoredRows.cleanValues`), for a
+   * file without category columns; only when some row is bad is the file read again into `scored`. Saves
+   * materialising `scored` (about 0.4 s CPU on the Handbook CSV) for the common clean file.
+   */
+  readonly cleanValues?: boolean;
 }
 
 /**
@@ -30,7 +47,14 @@ export interface ScoredRows {
  * `value-rules.ts`: `scored` holds per row `bad` (any value refused) and the parsed values `p0…` (DOUBLE, category:
  * trimmed text, NULL when missing). Rejects are worked out for the bad rows alone, from a second read of them. Uniqueness is not checked here (it concerns the accepted rows). Throws as `ingest` documents.
  */
-export async function scoreRows(connection: DuckDBConnection, path: string, format: FileFormat, schema: Schema, maxEventTime: number): Promise<ScoredRows> {
+export async function scoreRows(
+  connection: DuckDBConnection,
+  path: string,
+  format: FileFormat,
+  schema: Schema,
+  maxEventTime: number,
+  options: ScoreOptions = {},
+): Promise<ScoredRows> {
   let opened: OpenedFile;
   let malformed: RejectRecord[] = [];
   const names: string[] = [];
@@ -46,7 +70,21 @@ export async function scoreRows(connection: DuckDBConnection, path: string, form
     const ok = opened.hasOkColumn ? '__ok AND ' : '';
     const parsed = `SELECT ${opened.hasOkColumn ? '__ok, __text, ' : ''}${names.join(', ')}, ${parts.map((p, k) => `${p.parse} AS p${k}`).join(', ')} FROM ${opened.relation}`;
     judged = `SELECT *, NOT (${ok}${parts.map((p) => `(${p.ok})`).join(' AND ')}) AS bad FROM (${parsed})`;
+    if (options.cleanValues === true && opened.present.every((spec) => spec.type !== 'category')) {
+      const values = await readDoubleColumns(
+        connection,
+        `SELECT CAST(bad AS DOUBLE), ${parts.map((_, k) => `coalesce(p${k}, 'NaN'::DOUBLE)`).join(', ')} FROM (${judged})`,
+        await rowsEstimate(path),
+      );
+      const bad = values.shift()!;
+      const clean = bad.length > 0 && bad.every((flag) => flag === 0) && (format !== 'csv' || (await malformedCsvLines(connection)).length === 0);
+      if (clean) {
+        const lineOf = lazyLines(path, format, bad.length, []);
+        return { present: opened.present, totalRows: bad.length, badRows: 0, malformedLines: 0, rejects: [], lineOf, cleanValues: values };
+      }
+    }
     await connection.run(`CREATE TABLE scored AS SELECT bad, ${parts.map((_, k) => `p${k}`).join(', ')} FROM (${judged})`);
+    // A first read for clean values also listed its malformed lines: the same lines twice, which this skips.
     if (format === 'csv') malformed = await malformedCsvLines(connection);
   } catch (error) {
     if (error instanceof MlsdError) throw error;
@@ -140,6 +178,11 @@ async function malformedCsvLines(connection: DuckDBConnection): Promise<RejectRe
  * rejects). Parquet has no lines: the 1-based row number is used. If the scan disagrees with DuckDB's record
  * count (an exotic CSV), it falls back to one record per line.
  */
+/** An upper bound of the data rows of a text file for sizing arrays (its bytes over 24, the shortest Handbook row). */
+async function rowsEstimate(path: string): Promise<number> {
+  return Math.ceil((await stat(path)).size / 24) + 1;
+}
+
 function lazyLines(path: string, format: FileFormat, rowCount: number, malformed: readonly RejectRecord[]): (row: number) => number {
   const headerLines = format === 'csv' ? 1 : 0;
   let map: Int32Array | undefined;
