@@ -15,16 +15,22 @@ const MISSING_BIN: i32 = 255;
 const FEATURE_SLOT_BYTES: usize = 256 * STRIDE * 8;
 
 // @ts-ignore: decorator
-@inline function addToBin(slot: usize, g: f64, h: f64): void {
-  store<f64>(slot, load<f64>(slot) + g);
-  store<f64>(slot, load<f64>(slot, 8) + h, 8);
+@inline function addToBin(slot: usize, gh: v128): void {
+  // Gradient and hessian sums side by side: one 128-bit add (the same two float64 additions), then the count.
+  v128.store(slot, f64x2.add(v128.load(slot), gh));
   store<f64>(slot, load<f64>(slot, 16) + 1, 16);
+}
+
+// @ts-ignore: decorator
+@inline function addToBinNoCount(slot: usize, gh: v128): void {
+  v128.store(slot, f64x2.add(v128.load(slot), gh));
 }
 
 /**
  * Adds rows `rowIndex[start..end)` (int32) into the histogram at `hist`: each row's bins are `wordsPerRow`
  * uint32 words at `rowWords + 4·r·wordsPerRow`, four 8-bit bins per word, and its gradient and hessian are
  * float64 at `grad + 8r`, `hess + 8r`. Every (padded) feature slot is added; nobody reads padding slots.
+ * With `withCounts` 0 only the gradient and hessian sums are added (the caller fills in the row counts).
  */
 export function buildHistogram(
   hist: usize,
@@ -35,24 +41,47 @@ export function buildHistogram(
   wordsPerRow: i32,
   grad: usize,
   hess: usize,
+  withCounts: i32,
 ): void {
   const rowBytes = <usize>wordsPerRow << 2;
   const binBytes = STRIDE * 8;
-  for (let i = start; i < end; i++) {
-    const r = <usize>load<i32>(rowIndex + (<usize>i << 2));
-    const g = load<f64>(grad + (r << 3));
-    const h = load<f64>(hess + (r << 3));
-    const words = rowWords + r * rowBytes;
-    let base = hist;
-    for (let j: usize = 0; j < rowBytes; j += 4) {
-      const x = load<u32>(words + j);
-      addToBin(base + <usize>(x & 255) * binBytes, g, h);
-      addToBin(base + FEATURE_SLOT_BYTES + <usize>((x >>> 8) & 255) * binBytes, g, h);
-      addToBin(base + 2 * FEATURE_SLOT_BYTES + <usize>((x >>> 16) & 255) * binBytes, g, h);
-      addToBin(base + 3 * FEATURE_SLOT_BYTES + <usize>(x >>> 24) * binBytes, g, h);
-      base += 4 * FEATURE_SLOT_BYTES;
+  if (withCounts != 0) {
+    for (let i = start; i < end; i++) {
+      const r = <usize>load<i32>(rowIndex + (<usize>i << 2));
+      const gh = f64x2.replace_lane(f64x2.splat(load<f64>(grad + (r << 3))), 1, load<f64>(hess + (r << 3)));
+      const words = rowWords + r * rowBytes;
+      let base = hist;
+      for (let j: usize = 0; j < rowBytes; j += 4) {
+        const x = load<u32>(words + j);
+        addToBin(base + <usize>(x & 255) * binBytes, gh);
+        addToBin(base + FEATURE_SLOT_BYTES + <usize>((x >>> 8) & 255) * binBytes, gh);
+        addToBin(base + 2 * FEATURE_SLOT_BYTES + <usize>((x >>> 16) & 255) * binBytes, gh);
+        addToBin(base + 3 * FEATURE_SLOT_BYTES + <usize>(x >>> 24) * binBytes, gh);
+        base += 4 * FEATURE_SLOT_BYTES;
+      }
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const r = <usize>load<i32>(rowIndex + (<usize>i << 2));
+      const gh = f64x2.replace_lane(f64x2.splat(load<f64>(grad + (r << 3))), 1, load<f64>(hess + (r << 3)));
+      const words = rowWords + r * rowBytes;
+      let base = hist;
+      for (let j: usize = 0; j < rowBytes; j += 4) {
+        const x = load<u32>(words + j);
+        addToBinNoCount(base + <usize>(x & 255) * binBytes, gh);
+        addToBinNoCount(base + FEATURE_SLOT_BYTES + <usize>((x >>> 8) & 255) * binBytes, gh);
+        addToBinNoCount(base + 2 * FEATURE_SLOT_BYTES + <usize>((x >>> 16) & 255) * binBytes, gh);
+        addToBinNoCount(base + 3 * FEATURE_SLOT_BYTES + <usize>(x >>> 24) * binBytes, gh);
+        base += 4 * FEATURE_SLOT_BYTES;
+      }
     }
   }
+}
+
+/** Copies the row counts of `slots` histogram bins from the histogram at `from` into the one at `to` (sums untouched). */
+export function copyCounts(to: usize, from: usize, slots: i32): void {
+  const end = <usize>slots * STRIDE * 8;
+  for (let k: usize = 16; k < end; k += STRIDE * 8) store<f64>(to + k, load<f64>(from + k));
 }
 
 /**

@@ -31,7 +31,7 @@ const SHARED_MEMORY_FLAGS = ['--sharedMemory', '--enable', 'threads', '--maximum
 /** The kernels: one WebAssembly module each, from one AssemblyScript file. */
 export const KERNELS = [
   { source: 'assembly/forest-walk.ts', constant: 'FOREST_WALK_WASM_BASE64', flags: [...FLAGS, ...SHARED_MEMORY_FLAGS] },
-  { source: 'assembly/tree-growth.ts', constant: 'TREE_GROWTH_WASM_BASE64', flags: FLAGS },
+  { source: 'assembly/tree-growth.ts', constant: 'TREE_GROWTH_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
   { source: 'assembly/dense-layer.ts', constant: 'DENSE_LAYER_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
 ] as const;
 

@@ -20,7 +20,18 @@ export interface ForestWalkExports {
 
 /** The functions of `assembly/tree-growth.ts`; pointers are byte offsets into the kernel memory. */
 export interface TreeGrowthExports {
-  buildHistogram(hist: number, rowIndex: number, start: number, end: number, rowWords: number, wordsPerRow: number, grad: number, hess: number): void;
+  buildHistogram(
+    hist: number,
+    rowIndex: number,
+    start: number,
+    end: number,
+    rowWords: number,
+    wordsPerRow: number,
+    grad: number,
+    hess: number,
+    withCounts: number,
+  ): void;
+  copyCounts(to: number, from: number, slots: number): void;
   subtractHistogram(parent: number, child: number, features: number, featureCount: number, valueBins: number): void;
   partitionRows(rowIndex: number, scratch: number, start: number, end: number, column: number, splitBin: number, missingLeft: number): number;
   findBestSplit(
@@ -56,7 +67,7 @@ export function forestWalkKernel(): KernelModule<ForestWalkExports> {
   return forestWalk;
 }
 
-/** The tree-growth kernel (histograms, split scan, partition). */
+/** The tree-growth kernel (histograms, split scan, partition; 128-bit SIMD). */
 export function treeGrowthKernel(): KernelModule<TreeGrowthExports> {
   treeGrowth ??= { module: new WebAssembly.Module(Buffer.from(TREE_GROWTH_WASM_BASE64, 'base64')), shared: false };
   return treeGrowth;

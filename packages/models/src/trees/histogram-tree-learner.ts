@@ -105,6 +105,11 @@ export class HistogramTreeLearner {
   private readonly candidatesAt: number;
   private readonly resultAt: number;
   private readonly histBytes: number;
+  /**
+   * The row counts of a histogram of every row, or −1 until the first tree grown on every row in order: they are
+   * the same for each such root, so later roots add only gradients and hessians (boosting without `subsample`).
+   */
+  private rootCountsAt = NO_HIST;
   private readonly pool: number[] = [];
   private featureCount = 0;
   private rng: SeededRandom | null = null;
@@ -167,10 +172,12 @@ export class HistogramTreeLearner {
 
     let sumG = 0;
     let sumH = 0;
+    let inOrder = sampleCount === rows;
     const rowIndex = m.i32(this.rowIndexAt, rows);
     for (let i = 0; i < sampleCount; i++) {
       const r = sample[i]!;
       rowIndex[i] = r;
+      inOrder &&= r === i;
       sumG += grad[r]!;
       sumH += hess[r]!;
     }
@@ -178,7 +185,7 @@ export class HistogramTreeLearner {
     const pending: Candidate[] = [];
     if (this.canSplit(root)) {
       root.hist = this.acquire();
-      this.buildHistogram(root.hist, root.start, root.end);
+      this.buildRootHistogram(root.hist, sampleCount, inOrder);
       this.consider(root, pending);
     } else {
       this.finishLeaf(root);
@@ -362,7 +369,25 @@ export class HistogramTreeLearner {
    * to add to). The slots of features the tree does not use get sums too; nothing reads them.
    */
   private buildHistogram(hist: number, start: number, end: number): void {
-    this.memory.kernels.buildHistogram(hist, this.rowIndexAt, start, end, this.rowWordsAt, this.wordsPerRow, this.gradAt, this.hessAt);
+    this.memory.kernels.buildHistogram(hist, this.rowIndexAt, start, end, this.rowWordsAt, this.wordsPerRow, this.gradAt, this.hessAt, 1);
+  }
+
+  /**
+   * The root's histogram (zeroed before) of `rowIndex[0..count)`. When those are all rows in order, the row
+   * counts are copied from the first such root instead of counted again: exact integers, so the same histogram.
+   */
+  private buildRootHistogram(hist: number, count: number, inOrder: boolean): void {
+    const k = this.memory.kernels;
+    if (!inOrder) {
+      this.buildHistogram(hist, 0, count);
+    } else if (this.rootCountsAt !== NO_HIST) {
+      k.buildHistogram(hist, this.rowIndexAt, 0, count, this.rowWordsAt, this.wordsPerRow, this.gradAt, this.hessAt, 0);
+      k.copyCounts(hist, this.rootCountsAt, this.histBytes / (STRIDE * 8));
+    } else {
+      this.buildHistogram(hist, 0, count);
+      this.rootCountsAt = this.memory.allocate(this.histBytes);
+      this.memory.bytes().copyWithin(this.rootCountsAt, hist, hist + this.histBytes);
+    }
   }
 
   /** `parent −= child`, over the tree's features and only the bins they use (value bins and the missing bin). */
