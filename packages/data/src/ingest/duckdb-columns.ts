@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbApi, duckdbBindings } from './duckdb-module.js';
 
 /** Rows per DuckDB data chunk (its standard vector size). */
 export const CHUNK_ROWS = 2048;
@@ -10,7 +11,7 @@ export const CHUNK_ROWS = 2048;
  * arrays (an upper bound is fine: the result is trimmed to the rows read).
  */
 export async function readDoubleColumns(connection: DuckDBConnection, sql: string, expectedRows: number): Promise<Float64Array[]> {
-  const bindings = (await import('@duckdb/node-bindings')).default;
+  const bindings = duckdbBindings();
   const result = await connection.run(sql);
   const width = result.columnCount;
   let capacity = Math.max(expectedRows, 0);
@@ -46,8 +47,8 @@ let scanCount = 0;
  * `nullif(x, 'NaN'::DOUBLE)` to turn it into NULL). The arrays must not change while a query runs.
  */
 export async function registerDoubleColumnsScan(connection: DuckDBConnection, columns: readonly Float64Array[]): Promise<string> {
-  const bindings = (await import('@duckdb/node-bindings')).default;
-  const { DOUBLE, DuckDBTableFunction } = await import('@duckdb/node-api');
+  const bindings = duckdbBindings();
+  const { DOUBLE, DuckDBTableFunction } = duckdbApi();
   const rows = columns[0]?.length ?? 0;
   for (const column of columns) {
     if (column.length !== rows)

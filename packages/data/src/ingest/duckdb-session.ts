@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbApi } from './duckdb-module.js';
 
 /**
  * Runs `work` with a fresh in-memory DuckDB connection and closes it afterwards, so per-query state (such as
@@ -6,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * call, so importing `@mlsd/data` for its tables, splits or simulator does not pay for it.
  */
 export async function withDuckDB<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = duckdbApi();
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
