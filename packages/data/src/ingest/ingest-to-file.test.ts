@@ -163,6 +163,20 @@ describe('ingestToFile', () => {
     expect(Array.from(typed.table.numeric('TRANSACTION_ID'))).toEqual([5, 6, 7]);
   });
 
+  it('finds repeats among ids spread wider than its bitmap check covers (counted distinct instead)', async () => {
+    const input = join(folder, 'wide-ids.csv');
+    const rows = [
+      HEADER,
+      '-3,2018-04-01 00:00:31,1,2,1.5,0,0',
+      '1099511627776,2018-04-01 00:00:32,1,2,2.5,1,0',
+      '1099511627776,2018-04-01 00:00:33,3,4,3.5,0,1',
+    ];
+    await writeFile(input, rows.join('\n'));
+    await expectSamePaths(input, { schema: TRANSACTION_SCHEMA }, 'wide-ids');
+    const fast = await ingestToFile(input, join(folder, 'wide-ids-check.parquet'), { schema: TRANSACTION_SCHEMA });
+    expect(fast.rejects.map((r) => [r.line, r.rawValue])).toEqual([[4, '1099511627776']]);
+  });
+
   it('writes nothing to out past maxRejectRatio, but the rejects file; other formats go through writeTable', async () => {
     const input = join(folder, 'limit.csv');
     await writeFile(input, BROKEN_CSV);

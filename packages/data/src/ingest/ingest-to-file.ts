@@ -54,18 +54,17 @@ export async function ingestToFile(path: string, out: string, options: IngestOpt
 /**
  * Finds the accepted rows of `scored` that repeat a value of a `unique` column (the later rows: the first keeps its
  * place), column by column in schema order as `ingest` does, and lists them in the table `duplicate_rows`. The
- * window query runs only for a column whose accepted values are not all distinct.
+ * window query runs only for a column whose accepted values are not all distinct ({@link allDistinct}).
  */
 async function markDuplicates(connection: DuckDBConnection, scored: ScoredRows): Promise<RejectRecord[]> {
   const unique = scored.present.flatMap((spec, k) => (spec.unique === true ? [k] : []));
   if (unique.length === 0) return [];
-  const counts = await connection.runAndReadAll(`SELECT ${unique.map((k) => `count(p${k}) = count(DISTINCT p${k})`).join(', ')} FROM scored WHERE NOT bad`);
-  const distinct = counts.getRowsJS()[0]!;
-  if (distinct.every((all) => all === true)) return [];
+  const distinct = await allDistinct(connection, scored, unique);
+  if (distinct.every((all) => all)) return [];
   await connection.run('CREATE TABLE duplicate_rows (r BIGINT)');
   const rejects: RejectRecord[] = [];
   for (let u = 0; u < unique.length; u++) {
-    if (distinct[u] === true) continue;
+    if (distinct[u]!) continue;
     const k = unique[u]!;
     const spec = scored.present[k]!;
     // Rows already set aside for an earlier unique column do not count as a first occurrence.
@@ -83,6 +82,41 @@ async function markDuplicates(connection: DuckDBConnection, scored: ScoredRows):
     await connection.run('INSERT INTO duplicate_rows SELECT r FROM repeats');
   }
   return rejects;
+}
+
+/** Largest value range checked with a bitmap of its values (128 Mbit = 16 MiB); wider ranges count distinct values. */
+const MAX_BITMAP_RANGE = 2 ** 27;
+
+/**
+ * Per unique column (indices into `scored.present`): whether its accepted values are all distinct. Whole numbers
+ * within a range of at most {@link MAX_BITMAP_RANGE} (ids, times) are checked with DuckDB's `bitstring_agg`, one bit
+ * per possible value: about 0.1 s against 0.3–0.4 s for `count(DISTINCT …)` on the Handbook's 1.78 M ids. Other
+ * columns count their distinct values.
+ */
+async function allDistinct(connection: DuckDBConnection, scored: ScoredRows, unique: readonly number[]): Promise<boolean[]> {
+  const numeric = unique.filter((k) => scored.present[k]!.type !== 'category');
+  const ranges = new Map<number, { min: number; max: number; count: number }>();
+  if (numeric.length > 0) {
+    const reader = await connection.runAndReadAll(
+      `SELECT ${numeric.map((k) => `min(p${k}), max(p${k}), CAST(count(p${k}) AS DOUBLE), coalesce(bool_and(p${k} = floor(p${k})), true)`).join(', ')} FROM scored WHERE NOT bad`,
+    );
+    const row = reader.getRowsJS()[0]!;
+    numeric.forEach((k, i) => {
+      const [min, max, count, whole] = row.slice(4 * i, 4 * i + 4);
+      if (whole === true && typeof min === 'number' && typeof max === 'number' && max - min < MAX_BITMAP_RANGE) {
+        ranges.set(k, { min, max, count: Number(count) });
+      }
+    });
+  }
+  const checks = unique.map((k) => {
+    const range = ranges.get(k);
+    if (range === undefined) return `count(p${k}) = count(DISTINCT p${k})`;
+    // More values than the range holds must repeat; otherwise every value sets its own bit exactly when all differ.
+    if (range.count > range.max - range.min + 1) return 'false';
+    return `coalesce(bit_count(bitstring_agg(CAST(p${k} AS BIGINT), ${range.min}, ${range.max})) = count(p${k}), true)`;
+  });
+  const reader = await connection.runAndReadAll(`SELECT ${checks.join(', ')} FROM scored WHERE NOT bad`);
+  return reader.getRowsJS()[0]!.map((all) => all === true);
 }
 
 /** Copies the accepted rows of `scored`, typed as `writeTable` types them, to the Parquet file `out`, in file order. */
