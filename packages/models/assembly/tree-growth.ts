@@ -78,6 +78,25 @@ export function buildHistogram(
   }
 }
 
+/**
+ * Sums the gradients and hessians of rows `rowIndex[0..count)` in that order into `result` (float64 × 2) and
+ * returns 1 when the rows are 0, 1, …, count − 1 in order, else 0.
+ */
+export function sumRows(rowIndex: usize, count: i32, grad: usize, hess: usize, result: usize): i32 {
+  let g: f64 = 0;
+  let h: f64 = 0;
+  let inOrder: i32 = 1;
+  for (let i = 0; i < count; i++) {
+    const r = load<i32>(rowIndex + (<usize>i << 2));
+    inOrder &= i32(r == i);
+    g += load<f64>(grad + (<usize>r << 3));
+    h += load<f64>(hess + (<usize>r << 3));
+  }
+  store<f64>(result, g);
+  store<f64>(result, h, 8);
+  return inOrder;
+}
+
 /** Copies the row counts of `slots` histogram bins from the histogram at `from` into the one at `to` (sums untouched). */
 export function copyCounts(to: usize, from: usize, slots: i32): void {
   const end = <usize>slots * STRIDE * 8;
@@ -232,3 +251,5 @@ export function findBestSplit(
   store<f64>(result + RESULT_LEFT_COUNT, bestCount);
   store<f64>(result + RESULT_SCORE, bestScore);
 }
+
+export { addToRows, logisticGradients } from './logistic-loss';

@@ -32,6 +32,9 @@ export interface TreeGrowthExports {
     withCounts: number,
   ): void;
   copyCounts(to: number, from: number, slots: number): void;
+  sumRows(rowIndex: number, count: number, grad: number, hess: number, result: number): number;
+  logisticGradients(margin: number, labels: number, weight: number, grad: number, hess: number, n: number): void;
+  addToRows(margin: number, rowIndex: number, start: number, end: number, value: number): void;
   subtractHistogram(parent: number, child: number, features: number, featureCount: number, valueBins: number): void;
   partitionRows(rowIndex: number, scratch: number, start: number, end: number, column: number, splitBin: number, missingLeft: number): number;
   findBestSplit(

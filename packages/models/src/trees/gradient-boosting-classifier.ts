@@ -314,7 +314,8 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
     binaryTargets: false,
   });
   const rng = new SeededRandom(params.seed);
-  const margin = new Float64Array(n).fill(baseScore);
+  // Margins, labels and weights live in the learner's kernel memory: gradients and margin updates run there.
+  learner.startLogistic(y, weight, baseScore);
   const sample = Int32Array.from({ length: n }, (_, i) => i);
   const inSample = new Uint8Array(n);
   const trees: CompactTree[] = [];
@@ -341,15 +342,10 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   let bestScore = Number.NaN;
 
   for (let round = 0; round < params.nRounds; round++) {
-    // Written straight into the learner's memory (no copy per tree).
+    // Logistic loss: g = w(p − y), h = w·p(1 − p), floored so a confident row keeps a positive cover; written
+    // straight into the learner's memory (no copy per tree).
+    learner.logisticGradients();
     const { grad, hess } = learner.gradients();
-    // Logistic loss: g = w(p − y), h = w·p(1 − p), floored so a confident row keeps a positive cover.
-    for (let i = 0; i < n; i++) {
-      const p = 1 / (1 + Math.exp(-margin[i]!));
-      const w = weight[i]!;
-      grad[i] = w * (p - y[i]!);
-      hess[i] = w * Math.max(p * (1 - p), 1e-16);
-    }
     let count = 0;
     if (params.subsample < 1) {
       inSample.fill(0);
@@ -369,12 +365,10 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
     gainsPerTree.push(gainByFeature(tree, learner.lastGains(), cols));
 
     const value = tree.value;
-    learner.forEachLeafRow((leaf, rowIndex, start, end) => {
-      const v = value[leaf]!;
-      for (let i = start; i < end; i++) margin[rowIndex[i]!]! += v;
-    });
+    learner.addLeafValues(value);
     if (count < n) {
       const { data } = X;
+      const margin = learner.margins();
       for (let i = 0; i < n; i++) if (inSample[i] === 0) margin[i]! += value[leafOf(tree, data, i * cols)]!;
     }
 

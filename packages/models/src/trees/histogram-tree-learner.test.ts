@@ -75,4 +75,60 @@ describe('HistogramTreeLearner', () => {
       reused.forEachLeafRow((_, __, start, end) => expect(end - start).toBeGreaterThanOrEqual(OPTIONS.minSamplesLeaf));
     }
   });
+
+  it('computes logistic gradients and margin updates in the kernel bit for bit as JavaScript does (Math.exp included)', () => {
+    const rows = 200_000;
+    const X = denseMatrix(
+      Float64Array.from({ length: rows }, (_, i) => i % 7),
+      rows,
+      1,
+      ['x'],
+    );
+    const bins = fitQuantileBins(X, 255);
+    const learner = new HistogramTreeLearner(binMatrix(X, bins), bins, { ...OPTIONS, minSamplesLeaf: 1, featuresPerSplit: 1 });
+    const rng = new SeededRandom(9);
+    const labels = Uint8Array.from({ length: rows }, () => (rng.nextFloat() < 0.3 ? 1 : 0));
+    const weights = Float64Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? 2.5 : 1));
+    learner.startLogistic(labels, weights, -1.25);
+    expect(Array.from(learner.margins().subarray(0, 3))).toEqual([-1.25, -1.25, -1.25]);
+    // Margins over the whole useful range and beyond: fdlibm's branches (|x| < 2^-28, < 1.5 ln2, overflow, underflow).
+    const special = [0, -0, 1, -1, 0.5, -0.5, 1e-9, -1e-9, 0.3465, 0.35, 1.04, -1.04, 40, -40, 709.7, 709.8, -745.1, -746, 800, -800];
+    const margin = learner.margins();
+    for (let i = 0; i < rows; i++) margin[i] = i < special.length ? special[i]! : rng.normal() * (i % 3 === 0 ? 1 : i % 3 === 1 ? 8 : 60);
+    const expected = Float64Array.from(margin);
+    learner.logisticGradients();
+    const { grad, hess } = learner.gradients();
+    let different = 0;
+    for (let i = 0; i < rows; i++) {
+      const p = 1 / (1 + Math.exp(-expected[i]!));
+      if (!Object.is(grad[i], weights[i]! * (p - labels[i]!)) || !Object.is(hess[i], weights[i]! * Math.max(p * (1 - p), 1e-16))) different++;
+    }
+    expect(different).toBe(0);
+    // The margin update: each row gains its leaf's value.
+    const tree = learner.grow(
+      grad,
+      hess,
+      Int32Array.from({ length: rows }, (_, i) => i),
+      rows,
+      Int32Array.from([0]),
+      new SeededRandom(1),
+    );
+    const before = Float64Array.from(learner.margins());
+    learner.addLeafValues(tree.value);
+    const after = learner.margins();
+    let wrong = 0;
+    for (let i = 0; i < rows; i++) {
+      const leaf = leafOfValue(tree, X.data[i]!);
+      if (!Object.is(after[i], before[i]! + tree.value[leaf]!)) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(tree.feature[0]).toBe(0);
+  });
 });
+
+/** The leaf a one-feature tree sends value `v` to. */
+function leafOfValue(tree: CompactTree, v: number): number {
+  let n = 0;
+  while (tree.feature[n]! >= 0) n = v <= tree.threshold[n]! ? tree.left[n]! : tree.right[n]!;
+  return n;
+}

@@ -110,6 +110,10 @@ export class HistogramTreeLearner {
    * the same for each such root, so later roots add only gradients and hessians (boosting without `subsample`).
    */
   private rootCountsAt = NO_HIST;
+  /** Margins, weights (float64) and labels (uint8) per row once {@link startLogistic} ran, else −1. */
+  private marginAt = NO_HIST;
+  private weightAt = NO_HIST;
+  private labelsAt = NO_HIST;
   private readonly pool: number[] = [];
   private featureCount = 0;
   private rng: SeededRandom | null = null;
@@ -170,17 +174,11 @@ export class HistogramTreeLearner {
     this.nodes.reset();
     this.leafCount = 0;
 
-    let sumG = 0;
-    let sumH = 0;
-    let inOrder = sampleCount === rows;
-    const rowIndex = m.i32(this.rowIndexAt, rows);
-    for (let i = 0; i < sampleCount; i++) {
-      const r = sample[i]!;
-      rowIndex[i] = r;
-      inOrder &&= r === i;
-      sumG += grad[r]!;
-      sumH += hess[r]!;
-    }
+    m.i32(this.rowIndexAt, rows).set(sample.subarray(0, sampleCount));
+    const inOrder = m.kernels.sumRows(this.rowIndexAt, sampleCount, this.gradAt, this.hessAt, this.resultAt) === 1 && sampleCount === rows;
+    const sums = m.f64(this.resultAt, 2);
+    const sumG = sums[0]!;
+    const sumH = sums[1]!;
     const root = this.newCandidate(0, 0, sampleCount, sumG, sumH);
     const pending: Candidate[] = [];
     if (this.canSplit(root)) {
@@ -213,6 +211,43 @@ export class HistogramTreeLearner {
   gradients(): { grad: Float64Array; hess: Float64Array } {
     const rows = this.data.rows;
     return { grad: this.memory.f64(this.gradAt, rows), hess: this.memory.f64(this.hessAt, rows) };
+  }
+
+  /**
+   * Keeps a margin (log-odds), a 0/1 label and a weight per training row in the learner's memory, margins starting
+   * at `baseScore`, so that boosting with the logistic loss computes its gradients ({@link logisticGradients}) and
+   * updates its margins ({@link addLeafValues}) in the kernel, next to the rows.
+   */
+  startLogistic(labels: Uint8Array, weights: Float64Array, baseScore: number): void {
+    const { rows } = this.data;
+    const m = this.memory;
+    if (this.marginAt === NO_HIST) {
+      this.marginAt = m.allocate(rows * 8);
+      this.weightAt = m.allocate(rows * 8);
+      this.labelsAt = m.allocate(rows);
+    }
+    m.f64(this.marginAt, rows).fill(baseScore);
+    m.f64(this.weightAt, rows).set(weights);
+    m.u8(this.labelsAt, rows).set(labels);
+  }
+
+  /**
+   * Writes the logistic loss's gradient `w·(p − y)` and hessian `w·max(p(1 − p), 1e−16)` of every row, with
+   * `p = 1/(1 + e^−margin)`, into {@link gradients}. Needs {@link startLogistic}.
+   */
+  logisticGradients(): void {
+    this.memory.kernels.logisticGradients(this.marginAt, this.labelsAt, this.weightAt, this.gradAt, this.hessAt, this.data.rows);
+  }
+
+  /** Adds `value[leaf]` to the margin of each training row of each leaf of the last grown tree. Needs {@link startLogistic}. */
+  addLeafValues(value: Float64Array): void {
+    const k = this.memory.kernels;
+    for (let i = 0; i < this.leafCount; i++) k.addToRows(this.marginAt, this.rowIndexAt, this.leafStarts[i]!, this.leafEnds[i]!, value[this.leafNodes[i]!]!);
+  }
+
+  /** A view of the margins kept since {@link startLogistic} (stale once the memory grows: take it afresh). */
+  margins(): Float64Array {
+    return this.memory.f64(this.marginAt, this.data.rows);
   }
 
   private isOwnView(array: Float64Array, pointer: number): boolean {
