@@ -177,6 +177,24 @@ describe('ingestToFile', () => {
     expect(fast.rejects.map((r) => [r.line, r.rawValue])).toEqual([[4, '1099511627776']]);
   });
 
+  it('agrees with the typed path on a Parquet input (verified) with repeated rows and amounts above the maximum', async () => {
+    const table = simulateTransactions({ customers: 30, terminals: 60, days: 5, seed: 11 });
+    // Rows 3 and 7 again at the end (repeated ids), and one amount above the schema's maximum.
+    const rows = Int32Array.from([...Array.from({ length: table.rowCount }, (_, i) => i), 3, 7]);
+    const repeated = table.take(rows);
+    const amounts = Float64Array.from(repeated.numeric('TX_AMOUNT'));
+    amounts[5] = 2e9;
+    const input = join(folder, 'repeated.parquet');
+    await writeTable(repeated.withColumn('TX_AMOUNT', { type: 'float', values: amounts }), input);
+    await expectSamePaths(input, { schema: TRANSACTION_SCHEMA }, 'parquet-input');
+    const fast = await ingestToFile(input, join(folder, 'parquet-input-check.parquet'), { schema: TRANSACTION_SCHEMA });
+    expect(fast.rejects.map((r) => [r.line, r.column])).toEqual([
+      [6, 'TX_AMOUNT'],
+      [table.rowCount + 1, 'TRANSACTION_ID'],
+      [table.rowCount + 2, 'TRANSACTION_ID'],
+    ]);
+  });
+
   it('writes nothing to out past maxRejectRatio, but the rejects file; other formats go through writeTable', async () => {
     const input = join(folder, 'limit.csv');
     await writeFile(input, BROKEN_CSV);
