@@ -105,6 +105,28 @@ describe('LogisticRegression', () => {
     }
   });
 
+  it('converges in a few Newton steps for every parity of the parameter count (the Hessian is exact)', async () => {
+    // 1–7 features with and without intercept: P = 1…8, so the paired rows and grouped columns of the Hessian
+    // pass meet every remainder. A wrong Hessian entry would leave Newton's method crawling (or stuck) here.
+    const rng = new SeededRandom(21);
+    for (let d = 1; d <= 7; d++) {
+      const n = 3000;
+      const data = Float64Array.from({ length: n * d }, (_, k) => rng.normal() * (1 + (k % d)));
+      const y = Uint8Array.from({ length: n }, (_, i) => (data[i * d]! / 2 - (d > 1 ? data[i * d + 1]! / 4 : 0) + rng.normal() > 0.5 ? 1 : 0));
+      const X = denseMatrix(
+        data,
+        n,
+        d,
+        Array.from({ length: d }, (_, j) => `x${j}`),
+      );
+      for (const fitIntercept of [true, false]) {
+        const { fitInfo } = await new LogisticRegression({ fitIntercept, tol: 1e-10 }).fit(X, y);
+        expect(fitInfo.converged).toBe(true);
+        expect(fitInfo.iterations).toBeLessThanOrEqual(10);
+      }
+    }
+  });
+
   it('explains a score: contributions are coef·x plus the intercept, importance is |coef|', async () => {
     const { X, y } = unscaled(300, 2);
     const model = await new LogisticRegression().fit(X, y);
