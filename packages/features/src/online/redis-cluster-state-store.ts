@@ -1,7 +1,8 @@
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import { ioredis } from './ioredis-module.js';
 import { attachOnce } from './memory-state-store.js';
 import { IMPORT_LUA, LABEL_LUA, PackedMembers, parseHistory, runScript, unavailable } from './redis-state-store.js';
 import type {
@@ -104,7 +105,7 @@ export class RedisClusterStateStore implements FeatureStateStore {
     }
     this.owned = Array.isArray(options.cluster);
     this.client = Array.isArray(options.cluster)
-      ? new Cluster(options.cluster.map(clusterNode), { redisOptions: { maxRetriesPerRequest: 2 } })
+      ? new (ioredis().Cluster)(options.cluster.map(clusterNode), { redisOptions: { maxRetriesPerRequest: 2 } })
       : (options.cluster as Cluster);
     this.prefix = options.prefix ?? 'mlsd:features:';
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import { ioredis } from './ioredis-module.js';
 import { attachOnce } from './memory-state-store.js';
 import type {
   EntityHistory,
@@ -171,7 +172,7 @@ export class RedisStateStore implements FeatureStateStore {
       if (!valid.includes(key)) throw new MlsdError('INVALID_OPTION', `Unknown RedisStateStore option "${key}"; valid: ${valid.join(', ')}.`);
     }
     this.owned = typeof options.redis === 'string';
-    this.client = typeof options.redis === 'string' ? new Redis(options.redis, { lazyConnect: false, maxRetriesPerRequest: 2 }) : options.redis;
+    this.client = typeof options.redis === 'string' ? new (ioredis().Redis)(options.redis, { lazyConnect: false, maxRetriesPerRequest: 2 }) : options.redis;
     this.prefix = options.prefix ?? 'mlsd:features:';
   }
 
