@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendDoubleColumns, readDoubleColumns, withDuckDB } from '@mlsd/data/duckdb';
+import { appendDoubleColumns, readDoubleColumns, registerDoubleColumnsScan, withDuckDB } from '@mlsd/data/duckdb';
 
 /** Edge doubles: zeros of both signs, the extremes, the smallest subnormal, infinities, NaN, 2^53 ± 1. */
 const EDGES = [0, -0, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, Infinity, -Infinity, Number.NaN, 2 ** 53, 2 ** 53 + 2, -(2 ** 53) - 2];
@@ -43,6 +43,26 @@ describe('appendDoubleColumns + readDoubleColumns', () => {
         }
       }),
       { numRuns: 40, seed: 16 },
+    );
+  });
+
+  it('serves a query that reads the scan twice at once, each read whole', async () => {
+    await fc.assert(
+      fc.asyncProperty(columnsArbitrary, async (columns) => {
+        const rows = columns[0]!.length;
+        const index = Float64Array.from({ length: rows }, (_, i) => i);
+        const [counts] = await withDuckDB(async (connection) => {
+          const scan = await registerDoubleColumnsScan(connection, [index, ...columns]);
+          // Both branches of the union run at once, on DuckDB's two threads: a cursor shared between them loses rows.
+          return readDoubleColumns(
+            connection,
+            `SELECT CAST(count(*) AS DOUBLE) FROM (SELECT c0 FROM ${scan}() UNION ALL SELECT c0 FROM ${scan}()) GROUP BY c0 HAVING count(*) = 2`,
+            rows,
+          );
+        });
+        expect(counts!.length).toBe(rows);
+      }),
+      { numRuns: 20, seed: 16 },
     );
   });
 

@@ -42,8 +42,8 @@ let scanCount = 0;
 /**
  * Registers on `connection` a table function that reads one Float64Array per column (equal lengths) as DOUBLE
  * columns `c0, c1, …`, in row order, and returns its name: `SELECT … FROM <name>()`. Each 2,048-row chunk is filled
- * with one memory copy per column (no value passes through JavaScript one by one); every query of it scans the
- * arrays again from the start, on one thread, so the rows keep their order. NaN stays NaN (use
+ * with one memory copy per column (no value passes through JavaScript one by one); every read of it scans the
+ * arrays from the start, on one thread, so the rows keep their order (a query may read it more than once). NaN stays NaN (use
  * `nullif(x, 'NaN'::DOUBLE)` to turn it into NULL). The arrays must not change while a query runs.
  */
 export async function registerDoubleColumnsScan(connection: DuckDBConnection, columns: readonly Float64Array[]): Promise<string> {
@@ -55,7 +55,6 @@ export async function registerDoubleColumnsScan(connection: DuckDBConnection, co
       throw new RangeError(`registerDoubleColumnsScan: columns differ in length (${column.length} and ${rows} rows); pass equal-length columns.`);
   }
   const name = `mlsd_double_columns_${++scanCount}`;
-  let next = 0;
   const scan = DuckDBTableFunction.create({
     name,
     bindFunction: (bind) => {
@@ -63,18 +62,20 @@ export async function registerDoubleColumnsScan(connection: DuckDBConnection, co
       bind.setCardinality(rows, true);
     },
     initFunction: (init) => {
-      next = 0;
+      // Each scan keeps its own cursor, so one query may read the function twice (a self-join, a CTE used twice).
+      init.setInitData({ next: 0 });
       init.setMaxThreads(1);
     },
-    mainFunction: (_info, output) => {
-      const start = next;
+    mainFunction: (info, output) => {
+      const cursor = info.getInitData() as { next: number };
+      const start = cursor.next;
       const size = Math.min(CHUNK_ROWS, rows - start);
       output.rowCount = size;
       for (let k = 0; k < columns.length && size > 0; k++) {
         const column = columns[k]!;
         bindings.copy_data_to_vector(bindings.data_chunk_get_vector(output.chunk, k), 0, column.buffer as ArrayBuffer, column.byteOffset + start * 8, size * 8);
       }
-      next = start + size;
+      cursor.next = start + size;
     },
   });
   connection.registerTableFunction(scan);
