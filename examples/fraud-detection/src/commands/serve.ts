@@ -3,7 +3,16 @@ import { MlsdError } from '@mlsd/data';
 import { FileModelRegistry } from '@mlsd/models';
 import { JsonlPredictionLog, Monitor } from '@mlsd/monitoring';
 import { createScoringService, LOG_LEVELS, registryModelSource, type ScoringService } from '@mlsd/serving';
-import { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, serveUntilSignal } from '@mlsd/serving/cli';
+import {
+  checkWorkersStore,
+  featureBackendForStore,
+  logLevelFlag,
+  portFlag,
+  positiveNumberFlag,
+  serveUntilSignal,
+  serveWithWorkers,
+  workersFlag,
+} from '@mlsd/serving/cli';
 import { ratio, wholeNumber } from '../cli-support/flag-parsers.js';
 import { registryDir } from '../cli-support/registry-dir.js';
 import { FRAUD_RULES_FILE, fraudServiceOptions } from '../pipeline/fraud-service.js';
@@ -26,6 +35,7 @@ interface ServeFlags {
   readonly experimentShare?: number;
   readonly experimentSeed: number;
   readonly warmFrom?: string;
+  readonly workers: number;
 }
 
 /**
@@ -64,7 +74,25 @@ export function registerServeCommand(program: Command): void {
       '--warm-from <file>',
       "start the memory store from a state snapshot written by fraud materialize --store memory-snapshot:FILE (computed for the champion's feature definitions), instead of empty",
     )
-    .action((flags: ServeFlags) => runAction('serve', () => serve(flags)));
+    .option(
+      '--workers <n>',
+      'processes serving the port (node:cluster), sharing the feature state: more than 1 needs --store redis://… or redis-cluster://…',
+      workersFlag,
+      1,
+    )
+    .action((flags: ServeFlags) =>
+      runAction('serve', () => {
+        if (flags.warmFrom !== undefined && flags.workers > 1) {
+          throw new MlsdError(
+            'INVALID_OPTION',
+            `--warm-from fills one process's memory store, and --workers is ${flags.workers}: run fraud materialize --store redis://… once, then serve --workers ${flags.workers} --store redis://… without --warm-from.`,
+            { location: { field: 'warm-from' } },
+          );
+        }
+        checkWorkersStore(flags.workers, flags.store);
+        return serveWithWorkers(flags.workers, () => serve(flags));
+      }),
+    );
 }
 
 async function serve(flags: ServeFlags): Promise<void> {

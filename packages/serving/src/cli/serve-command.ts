@@ -7,6 +7,7 @@ import { LOG_LEVELS } from '../config/service-options.js';
 import { loadRulesFile } from '../fallback/rules-file.js';
 import { createScoringService, type ScoringService } from '../http/create-scoring-service.js';
 import { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, serveUntilSignal } from './serve-support.js';
+import { checkWorkersStore, serveWithWorkers, workersFlag } from './serve-workers.js';
 
 /** Flags of `mlsd serve`; `--registry`, `--model`, `--port`, `--host`, `--store`, `--rules`, `--prediction-log` are a contract. */
 interface ServeFlags {
@@ -21,6 +22,7 @@ interface ServeFlags {
   readonly deadlineMs: number;
   readonly redisPrefix: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly workers: number;
 }
 
 /**
@@ -50,9 +52,11 @@ export function registerServeCommand(program: Command): void {
     .option('--deadline-ms <ms>', 'budget of the model path per event before the fallback answers', positiveNumberFlag, 20)
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevelFlag, 'info')
+    .option('--workers <n>', 'processes serving the port (node:cluster); more than 1 needs a Redis store', workersFlag, 1)
     .action(async (flags: ServeFlags) => {
       try {
-        await serve(flags);
+        checkWorkersStore(flags.workers, flags.store);
+        await serveWithWorkers(flags.workers, () => serve(flags));
       } catch (error) {
         const failure = toMlsdError(error, 'serve failed');
         process.stderr.write(`error: ${failure.message}\n`);

@@ -4,6 +4,7 @@ import { memoryFeatureBackend, redisClusterFeatureBackend, redisFeatureBackend }
 import { LOG_LEVELS } from '../config/service-options.js';
 import type { ScoringService } from '../http/create-scoring-service.js';
 import type { FeatureBackend } from '../scoring/ports.js';
+import { onPrimaryStop, reportWorkerReady } from './serve-workers.js';
 
 /**
  * The online feature state a `--store` flag names: `memory` (one process), a Redis URL (`redis://` or `rediss://`,
@@ -35,12 +36,16 @@ export function featureBackendForStore(store: string, redisPrefix: string): Prom
 
 /**
  * Resolves once a started service has drained and closed after SIGINT or SIGTERM; a second signal exits at once with
- * code 1. Each step is one `serve: …` line on stderr; a failed shutdown sets the exit code to 1.
+ * code 1. Each step is one `serve: …` line on stderr; a failed shutdown sets the exit code to 1. In a worker of
+ * {@link serveWithWorkers} it also tells the primary the service is listening, and drains when the primary forwards
+ * a signal (a signal the worker also got itself, like Ctrl-C's SIGINT to the whole process group, counts once).
  */
 export async function serveUntilSignal(service: ScoringService): Promise<void> {
+  let stopFromPrimary: () => void = () => undefined;
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (signal: string, forwarded = false) => {
+      if (stopping && forwarded) return;
       if (stopping) {
         process.stderr.write(`serve: ${signal} again, exiting now\n`);
         process.exit(1);
@@ -55,7 +60,10 @@ export async function serveUntilSignal(service: ScoringService): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    stopFromPrimary = onPrimaryStop((signal) => stop(signal, true));
+    reportWorkerReady();
   });
+  stopFromPrimary();
   process.stderr.write('serve: stopped\n');
 }
 

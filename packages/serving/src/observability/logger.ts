@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { hash, randomBytes } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -25,9 +26,13 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   '*.cvv',
 ];
 
-/** Creates the service's pino logger at `level`, writing to `stream` (default stdout), with redaction on. */
+/**
+ * Creates the service's pino logger at `level`, writing to `stream` (default stdout), with redaction on. In a
+ * `node:cluster` worker (`serve --workers N`) every line carries `worker`, the worker's id (1, 2, …).
+ */
 export function createServiceLogger(level: string, stream?: DestinationStream): Logger {
-  const options = { level, base: { service: 'mlsd-serving' }, redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } };
+  const base = cluster.isWorker && cluster.worker !== undefined ? { service: 'mlsd-serving', worker: cluster.worker.id } : { service: 'mlsd-serving' };
+  const options = { level, base, redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } };
   return stream === undefined ? pino(options) : pino(options, stream);
 }
 
