@@ -58,7 +58,7 @@ export async function writeFeaturesInDuckDB(
     if (options.memoryLimit !== undefined) await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
     // Window results need not come out in file order before the final sort.
     await connection.run('SET preserve_insertion_order = false');
-    const reader = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+    const reader = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy)`);
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   });
 }
