@@ -204,4 +204,13 @@ describe('mlsd serve', () => {
     expect(await serve.exited).toBe(1);
     expect(serve.stderr()).toMatch(/error: Rules file ".*broken\.json": rules\[1\]\.operator: expected one of >, >=/);
   });
+
+  it('refuses --workers 3 on the memory store, and a --workers that is not a whole number from 1', async () => {
+    const memory = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--workers', '3']);
+    expect(await memory.exited).toBe(1);
+    expect(memory.stderr()).toMatch(/error: --workers 3 needs a store the workers share, and --store is "memory".*redis-cluster:\/\//);
+    const zero = startMlsd(['--registry', join(dir, 'registry'), '--model', 'clicks', '--workers', '0']);
+    expect(await zero.exited).not.toBe(0);
+    expect(zero.stderr()).toMatch(/--workers <n>' argument '0' is invalid\. expected a whole number of processes 1-64/);
+  });
 });
