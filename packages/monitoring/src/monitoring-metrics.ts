@@ -47,6 +47,8 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     name: 'mlsd_monitoring_drift',
     help: 'Drift statistic of a feature (or score) over the sliding window vs the reference profile.',
     labelNames: ['feature', 'statistic'],
+    // Merged across serving workers, each with its own window: the mean of their statistics (a sum means nothing).
+    aggregator: 'average',
     registers: [registry],
     collect() {
       this.reset();
@@ -62,6 +64,7 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     name: 'mlsd_monitoring_drift_status',
     help: 'Drift status of a feature (or score): 0 ok, 1 warn, 2 alert.',
     labelNames: ['feature'],
+    aggregator: 'max',
     registers: [registry],
     collect() {
       this.reset();
@@ -79,6 +82,7 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     new Gauge({
       name,
       help,
+      aggregator: key === 'labelled' ? 'sum' : 'average',
       registers: [registry],
       collect() {
         this.reset();
@@ -91,6 +95,7 @@ export function registerMonitoringMetrics(registry: Registry, source: Monitoring
     name: 'mlsd_monitoring_experiment_recall',
     help: 'Recall of each arm of the champion/challenger experiment.',
     labelNames: ['arm'],
+    aggregator: 'average',
     registers: [registry],
     collect() {
       this.reset();

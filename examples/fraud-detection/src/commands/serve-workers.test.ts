@@ -82,8 +82,21 @@ function workerOfTransaction(stdout: string): Map<number, number> {
 }
 
 describe('fraud serve --workers', () => {
-  it('serves one port from 2 workers sharing Redis: both answer, a repeated id counts once, feedback, a killed worker is replaced, SIGTERM drains', async () => {
-    const serve = startServe(['--registry', registryDir, '--port', '0', '--workers', '2', '--store', REDIS_URL, '--redis-prefix', PREFIX]);
+  it('serves one port from 2 workers sharing Redis: both answer, merged metrics, a repeated id counts once, feedback, a killed worker is replaced, SIGTERM drains', async () => {
+    const serve = startServe([
+      '--registry',
+      registryDir,
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--store',
+      REDIS_URL,
+      '--redis-prefix',
+      PREFIX,
+      '--metrics-port',
+      '0',
+    ]);
     try {
       const pids = (await serve.waitFor(/2 workers listening \(pids (\d+), (\d+)\)/)).slice(1).map(Number);
       const url = (await serve.waitFor(/listening on (http:\/\/\S+)/))[1]!;
@@ -92,6 +105,12 @@ describe('fraud serve --workers', () => {
       for (let id = 1; id <= 6; id++) expect((await post(url, '/v1/score', transaction(id))).status).toBe(200);
       await expect.poll(() => workerOfTransaction(serve.output().stdout).size).toBe(6);
       expect(new Set(workerOfTransaction(serve.output().stdout).values())).toEqual(new Set([1, 2]));
+      // The primary's /metrics merges both workers: all 6 decisions, and the loaded model once (max, not a sum).
+      const metricsUrl = (await serve.waitFor(/metrics of all workers merged on (http:\/\/\S+)/))[1]!;
+      const merged = await (await fetch(metricsUrl)).text();
+      const decisions = [...merged.matchAll(/^mlsd_decisions_total\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(decisions).toBe(6);
+      expect(merged).toMatch(/^mlsd_model_info\{[^}]*version="1"[^}]*\} 1$/m);
 
       // The same id sent again, on whichever worker, is a duplicate: the store's claim is shared.
       const first = await post(url, '/v1/score', transaction(100));

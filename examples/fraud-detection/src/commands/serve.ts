@@ -36,6 +36,7 @@ interface ServeFlags {
   readonly experimentSeed: number;
   readonly warmFrom?: string;
   readonly workers: number;
+  readonly metricsPort?: number;
 }
 
 /**
@@ -80,6 +81,11 @@ export function registerServeCommand(program: Command): void {
       workersFlag,
       1,
     )
+    .option(
+      '--metrics-port <n>',
+      'with --workers > 1: the primary answers GET /metrics on this port, every worker merged (each worker alone on the service port)',
+      portFlag,
+    )
     .action((flags: ServeFlags) =>
       runAction('serve', () => {
         if (flags.warmFrom !== undefined && flags.workers > 1) {
@@ -90,7 +96,9 @@ export function registerServeCommand(program: Command): void {
           );
         }
         checkWorkersStore(flags.workers, flags.store);
-        return serveWithWorkers(flags.workers, () => serve(flags));
+        return serveWithWorkers(flags.workers, () => serve(flags), {
+          ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort, metricsHost: flags.host }),
+        });
       }),
     );
 }

@@ -4,4 +4,4 @@
  * drain on SIGINT/SIGTERM, several worker processes behind one port (`--workers N`), and the flag parsers.
  */
 export { featureBackendForStore, logLevelFlag, portFlag, positiveNumberFlag, serveUntilSignal } from './serve-support.js';
-export { checkWorkersStore, isServeWorker, serveWithWorkers, workersFlag } from './serve-workers.js';
+export { checkWorkersStore, isServeWorker, serveWithWorkers, shareWorkerMetrics, workersFlag, type ServeWorkersOptions } from './serve-workers.js';

@@ -23,6 +23,7 @@ interface ServeFlags {
   readonly redisPrefix: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly workers: number;
+  readonly metricsPort?: number;
 }
 
 /**
@@ -53,10 +54,13 @@ export function registerServeCommand(program: Command): void {
     .option('--redis-prefix <prefix>', 'key prefix of the feature state in Redis', 'mlsd:features:')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, logLevelFlag, 'info')
     .option('--workers <n>', 'processes serving the port (node:cluster); more than 1 needs a Redis store', workersFlag, 1)
+    .option('--metrics-port <n>', 'with --workers > 1: the primary answers GET /metrics on this port, every worker merged', portFlag)
     .action(async (flags: ServeFlags) => {
       try {
         checkWorkersStore(flags.workers, flags.store);
-        await serveWithWorkers(flags.workers, () => serve(flags));
+        await serveWithWorkers(flags.workers, () => serve(flags), {
+          ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort, metricsHost: flags.host }),
+        });
       } catch (error) {
         const failure = toMlsdError(error, 'serve failed');
         process.stderr.write(`error: ${failure.message}\n`);

@@ -4,7 +4,7 @@ import { memoryFeatureBackend, redisClusterFeatureBackend, redisFeatureBackend }
 import { LOG_LEVELS } from '../config/service-options.js';
 import type { ScoringService } from '../http/create-scoring-service.js';
 import type { FeatureBackend } from '../scoring/ports.js';
-import { onPrimaryStop, reportWorkerReady } from './serve-workers.js';
+import { onPrimaryStop, reportWorkerReady, shareWorkerMetrics } from './serve-workers.js';
 
 /**
  * The online feature state a `--store` flag names: `memory` (one process), a Redis URL (`redis://` or `rediss://`,
@@ -37,7 +37,8 @@ export function featureBackendForStore(store: string, redisPrefix: string): Prom
 /**
  * Resolves once a started service has drained and closed after SIGINT or SIGTERM; a second signal exits at once with
  * code 1. Each step is one `serve: …` line on stderr; a failed shutdown sets the exit code to 1. In a worker of
- * {@link serveWithWorkers} it also tells the primary the service is listening, and drains when the primary forwards
+ * {@link serveWithWorkers} it also tells the primary the service is listening (and shares its metrics registry with
+ * the primary's merged `/metrics`), and drains when the primary forwards
  * a signal (a signal the worker also got itself, like Ctrl-C's SIGINT to the whole process group, counts once).
  */
 export async function serveUntilSignal(service: ScoringService): Promise<void> {
@@ -61,6 +62,7 @@ export async function serveUntilSignal(service: ScoringService): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     stopFromPrimary = onPrimaryStop((signal) => stop(signal, true));
+    shareWorkerMetrics(service.metrics.registry);
     reportWorkerReady();
   });
   stopFromPrimary();

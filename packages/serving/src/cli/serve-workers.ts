@@ -1,5 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createServer, type Server } from 'node:http';
 import { InvalidArgumentError } from 'commander';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import { MlsdError } from '@mlsd/data';
 
 /** Messages between the primary and its workers (IPC), tagged so that no other message is mistaken for one. */
@@ -49,7 +51,7 @@ export function isServeWorker(): boolean {
  * dies later is replaced, at most 5 times a minute (each logged on stderr), then the primary stops them all.
  * In a worker, `serveOne`'s failure is rethrown for the command to report.
  */
-export async function serveWithWorkers(workers: number, serveOne: () => Promise<void>): Promise<void> {
+export async function serveWithWorkers(workers: number, serveOne: () => Promise<void>, options: ServeWorkersOptions = {}): Promise<void> {
   if (workers === 1) return serveOne();
   if (cluster.isWorker) {
     try {
@@ -61,7 +63,51 @@ export async function serveWithWorkers(workers: number, serveOne: () => Promise<
     }
     return;
   }
-  await runPrimary(workers);
+  await runPrimary(workers, options);
+}
+
+/** Options of {@link serveWithWorkers}. */
+export interface ServeWorkersOptions {
+  /**
+   * When set (and workers > 1), the primary answers `GET /metrics` on this port (0: any free one) with the metrics of
+   * every worker merged by prom-client's `AggregatorRegistry`: counters and histograms summed, each gauge by its own
+   * rule. Default: none (each worker's `/metrics` on the service port reports that worker only).
+   */
+  readonly metricsPort?: number;
+  /** Interface of the merged metrics endpoint. Default `127.0.0.1`. */
+  readonly metricsHost?: string;
+}
+
+/**
+ * In a worker, lets the primary collect `registry` for its merged `/metrics` ({@link ServeWorkersOptions.metricsPort});
+ * does nothing outside a cluster worker.
+ */
+export function shareWorkerMetrics(registry: Registry): void {
+  if (!cluster.isWorker) return;
+  // The constructor installs prom-client's listener for the primary's requests (once per process).
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([registry]);
+}
+
+/** Starts the primary's merged metrics endpoint; resolves to its URL. */
+async function startMergedMetrics(port: number, host: string): Promise<{ server: Server; url: string }> {
+  const aggregator = new AggregatorRegistry();
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served here.\n');
+      return;
+    }
+    aggregator.clusterMetrics().then(
+      (text) => response.writeHead(200, { 'content-type': aggregator.contentType }).end(text),
+      (error: Error) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`Workers did not all answer: ${error.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return { server, url: `http://${host}:${typeof address === 'object' && address !== null ? address.port : port}/metrics` };
 }
 
 /** Tells the primary (when there is one) that this worker's service is listening. */
@@ -86,7 +132,8 @@ function isWorkerMessage(message: unknown): message is WorkerMessage {
   return typeof message === 'object' && message !== null && 'mlsdServe' in message;
 }
 
-async function runPrimary(count: number): Promise<void> {
+async function runPrimary(count: number, options: ServeWorkersOptions): Promise<void> {
+  let metrics: { server: Server; url: string } | undefined;
   const ready = new Set<Worker>();
   const live = new Set<Worker>();
   const restarts: number[] = [];
@@ -98,6 +145,8 @@ async function runPrimary(count: number): Promise<void> {
 
   const stopAll = (signal: string) => {
     stopping = true;
+    metrics?.server.close();
+    metrics?.server.closeAllConnections();
     for (const worker of live) {
       if (ready.has(worker)) worker.send({ mlsdServe: 'stop', signal } satisfies WorkerMessage);
       else worker.process.kill('SIGKILL');
@@ -116,6 +165,22 @@ async function runPrimary(count: number): Promise<void> {
         starting = false;
         const pids = [...ready].map((w) => w.process.pid).join(', ');
         process.stderr.write(`serve: ${count} workers listening (pids ${pids}); SIGTERM or SIGINT drains them all\n`);
+        if (options.metricsPort !== undefined) {
+          startMergedMetrics(options.metricsPort, options.metricsHost ?? '127.0.0.1').then(
+            (started) => {
+              metrics = started;
+              if (stopping) {
+                started.server.close();
+                started.server.closeAllConnections();
+              } else process.stderr.write(`serve: metrics of all workers merged on ${started.url}\n`);
+            },
+            (error: Error) => {
+              process.stderr.write(`serve: the merged metrics endpoint failed to start (${error.message}); stopping the workers\n`);
+              failed = true;
+              stopAll('SIGTERM');
+            },
+          );
+        }
       }
     });
     worker.on('exit', (code, signal) => {

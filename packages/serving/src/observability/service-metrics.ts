@@ -68,6 +68,8 @@ export class ServiceMetrics {
       name: 'mlsd_model_info',
       help: 'The served champion model: 1 for the loaded name and version.',
       labelNames: ['model', 'version'],
+      // Merged across workers (serve --workers): the loaded model is 1 on any of them, not the number of workers.
+      aggregator: 'max',
       registers,
     });
     // A plain counter per request, read into the gauge only when /metrics is scraped.
@@ -84,6 +86,8 @@ export class ServiceMetrics {
       name: 'mlsd_circuit_state',
       help: 'Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.',
       labelNames: ['dependency'],
+      // Merged across workers: the worst state.
+      aggregator: 'max',
       registers,
     });
     this.shadowScores = new Counter({
