@@ -4,15 +4,15 @@
  * Both services are started as a user starts them: `bin/fraud.mjs serve --registry DIR --store redis://… --workers N`
  * with every other default (info logs on stdout — to a file here —, monitoring on), on a registry trained by the CLI
  * at a small scale (`fraud simulate` + `fraud train --models lr,gbdt`: trees as champion, logistic regression in
- * shadow). Their feature state lives under a key prefix of this run (`mlsd:bench:serve-workers:<stamp>:`, deleted at
- * the end), so the bench neither reads nor pollutes other keys of the Redis at `MLSD_BENCH_REDIS` (default
- * redis://127.0.0.1:6379). Load: autocannon in its own process (bench/replay-load-runner.mjs), the simulator's
+ * shadow). Their feature state lives in a redis-server this bench starts on a free loopback port (no persistence),
+ * so no other client's commands share its core or its CPU count; with `MLSD_BENCH_REDIS=redis://…` it uses that
+ * server instead, under a key prefix of this run (`mlsd:bench:serve-workers:<stamp>:`, deleted at the end). Load: autocannon in its own process (bench/replay-load-runner.mjs), the simulator's
  * transactions in time order with fresh ids, 10 connections, `MLSD_BENCH_ROUNDS` rounds (default 3) alternating the
  * two services.
  *
  * Measured per service: req/s and client p50 / p99 at 10 connections (min / median / max over the rounds), CPU µs
  * per request of the service's processes (primary + workers, from /proc) and of redis-server (from /proc, when
- * readable; it counts every other client of that server during the load too), and status codes. On 2 cores the load generator and Redis share the machine with the workers, so
+ * readable), and status codes. On 2 cores the load generator and Redis share the machine with the workers, so
  * `--workers 2` shows what a second process buys here, not on a bigger box.
  *
  * One command: `pnpm bench serve-workers` (or `node --import tsx --conditions=@mlsd/source
@@ -21,6 +21,7 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +34,31 @@ const root = resolve(here, '../../..');
 const cli = join(root, 'examples/fraud-detection/bin/fraud.mjs');
 const rounds = Number(process.env['MLSD_BENCH_ROUNDS'] ?? 3);
 const seconds = 8;
-const redisUrl = process.env['MLSD_BENCH_REDIS'] ?? 'redis://127.0.0.1:6379';
+const ownRedis = process.env['MLSD_BENCH_REDIS'] === undefined ? await startOwnRedis() : undefined;
+const redisUrl = process.env['MLSD_BENCH_REDIS'] ?? `redis://127.0.0.1:${ownRedis!.port}`;
 const run = promisify(execFile);
 const date = new Date();
 const stamp = date.toISOString().slice(0, 16).replace(':', '-');
 const prefix = `mlsd:bench:serve-workers:${stamp}:`;
+
+/** A redis-server on a free loopback port, without persistence; resolves once it answers PING. */
+async function startOwnRedis(): Promise<{ port: number; child: ChildProcess }> {
+  const port = await new Promise<number>((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return { port, child };
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not start`);
+}
 
 /** What one autocannon load reports (replay-load-runner.mjs). */
 interface Load {
@@ -169,9 +190,10 @@ try {
     date: date.toISOString(),
     machine: { ...machineBefore, loadAverageBefore: machineBefore.loadAverage, loadAverageAfter: machineDescription().loadAverage },
     setup: {
+      redis: ownRedis === undefined ? `${redisUrl} (MLSD_BENCH_REDIS), shared with its other clients` : 'a redis-server of its own (no persistence)',
       serve: `node bin/fraud.mjs serve --registry DIR --port 0 --store ${redisUrl} --redis-prefix ${prefix} --workers N (other defaults: info logs to a file, monitoring); champion ${roles.champion}, challenger ${roles.challenger} in shadow`,
       traffic: `fraud simulate --customers 1000 --terminals 2000 --days 50 --seed 0, replayed in time order with fresh ids; autocannon in its own process, 10 connections, ${seconds} s per load, ${rounds} rounds alternating --workers 1 and 2`,
-      cpu: 'serviceCpuMicrosPerRequest: user + system CPU of the primary and its workers per answered request (/proc); redisCpuMicrosPerRequest: the same for redis-server, other clients of that server included',
+      cpu: 'serviceCpuMicrosPerRequest: user + system CPU of the primary and its workers per answered request (/proc); redisCpuMicrosPerRequest: the same for redis-server (other clients included when it is shared)',
     },
     workers1: summary(byWorkers['1']),
     workers2: summary(byWorkers['2']),
@@ -186,7 +208,13 @@ try {
   for (const service of services) await stop(service);
   closeSync(logFd);
   rmSync(folder, { recursive: true, force: true });
-  const store = new RedisStateStore({ redis: redisUrl, prefix });
-  await store.clear();
-  await store.close();
+  if (ownRedis === undefined) {
+    const store = new RedisStateStore({ redis: redisUrl, prefix });
+    await store.clear();
+    await store.close();
+  } else {
+    const exited = new Promise((done) => ownRedis.child.once('exit', done));
+    ownRedis.child.kill('SIGTERM');
+    await exited;
+  }
 }
