@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { holdoutWithDelay, simulateTransactions, takeRows } from '@mlsd/data';
-import type { DenseMatrix } from '@mlsd/data';
+import type { DenseMatrix, SimulationShift } from '@mlsd/data';
 import { computeFeatureMatrix, FeaturePipeline, handbookFeatures } from '@mlsd/features';
 
 /** Simulator size: the `customers`, `terminals` and `days` options of `simulateTransactions`. */
@@ -73,10 +73,21 @@ export interface HandbookSplit extends Split {
  */
 export type HandbookFeatureScaling = 'raw' | 'standard-scaled';
 
-/** The Handbook set-up for one simulator seed: simulate, split with {@link HANDBOOK_HOLDOUT}, build the feature matrices. */
-export function handbookSplit(seed: number, simulation: SimulationSize, scaling: HandbookFeatureScaling): HandbookSplit {
-  const table = simulateTransactions({ ...simulation, seed });
-  const fold = holdoutWithDelay(table, HANDBOOK_HOLDOUT);
+/** A departure from the Handbook set-up: a simulator shift, or a holdout whose training week starts elsewhere. */
+export interface SplitVariant {
+  /** The simulator's `shift` option (default none). */
+  readonly shift?: SimulationShift;
+  /** First training day, `YYYY-MM-DD` (default {@link HANDBOOK_HOLDOUT}'s `2018-07-25`). */
+  readonly start?: string;
+}
+
+/**
+ * The Handbook set-up for one simulator seed: simulate, split with {@link HANDBOOK_HOLDOUT}, build the feature
+ * matrices. `variant` shifts the simulation or moves the holdout (default: neither).
+ */
+export function handbookSplit(seed: number, simulation: SimulationSize, scaling: HandbookFeatureScaling, variant: SplitVariant = {}): HandbookSplit {
+  const table = simulateTransactions({ ...simulation, seed, ...(variant.shift === undefined ? {} : { shift: variant.shift }) });
+  const fold = holdoutWithDelay(table, { ...HANDBOOK_HOLDOUT, ...(variant.start === undefined ? {} : { start: variant.start }) });
   const y = table.labels('TX_FRAUD');
   const features = handbookFeatures();
   let Xtrain: DenseMatrix;
