@@ -96,6 +96,20 @@ const TARGETS: readonly Target[] = [
     ['averagePrecision', 'average precision', (v) => v >= 0.64, '≥ 0.64'],
     ['fitSeconds', 'fit, s', (v) => v < 60, '< 60'],
   ]),
+  {
+    file: 'defaults-evidence.json',
+    path: 'forestVsSklearn.currentDefaults.meanApDifference',
+    label: 'random forest defaults: mean AP over the data-set panel − scikit-learn RF (100, unlimited)',
+    check: (v) => v >= 0,
+    goal: '≥ 0',
+  },
+  {
+    file: 'defaults-evidence.json',
+    path: 'forestVsSklearn.currentDefaults.speedRatio',
+    label: 'random forest defaults: scikit-learn RF fit CPU ÷ mlsd fit CPU (panel means)',
+    check: (v) => v >= 5,
+    goal: '≥ 5',
+  },
   { file: 'serving.json', path: 'targets.throughputRatio', label: '/v1/score throughput ÷ bare Fastify', check: (v) => v >= 0.5, goal: '≥ 0.5' },
   { file: 'serving.json', path: 'targets.p99At2000Ms', label: '/v1/score p99 at 2000 req/s, ms (client side)', check: (v) => v < 10, goal: '< 10' },
 ];
