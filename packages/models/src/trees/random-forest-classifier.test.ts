@@ -28,6 +28,18 @@ function accuracy(p: Float64Array, y: Uint8Array): number {
 classifierContract('random-forest', (seed) => new RandomForestClassifier({ nTrees: 100, seed }), { rawOutput: 'probability' });
 
 describe('RandomForestClassifier', () => {
+  it('defaults to the size chosen on five data sets (bench/results/runs/2026-12-05T12-09-forest-evidence.json)', () => {
+    expect(new RandomForestClassifier().params).toMatchObject({
+      nTrees: 50,
+      maxDepth: 14,
+      labelCuts: 16,
+      maxFeatures: 'sqrt',
+      minSamplesLeaf: 1,
+      bootstrap: true,
+      maxSamples: 1,
+    });
+  });
+
   it('solves XOR, where no single split helps', async () => {
     const train = xor(2000, 1);
     const test = xor(2000, 2);
