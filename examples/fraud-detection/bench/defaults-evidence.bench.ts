@@ -53,7 +53,7 @@ const resultsDir = join(resolve(here, '../../..'), 'bench/results');
 const { small, simulation } = benchScale();
 const PYTHON = '/usr/bin/python3';
 const INSTALL = 'apt-get install python3-sklearn python3-xgboost python3-pandas';
-/** Mean-AP differences below this are treated as ties and go to the cheaper setting (model seeds alone move AP by ~0.003). */
+/** Mean-AP differences below this are treated as ties and go to the cheaper setting (a consistent paired loss below it is not seen: see the models README). */
 const AP_TIE = 0.002;
 
 /** One data set of the panel. */
