@@ -33,7 +33,7 @@ describe('RandomForestClassifier', () => {
       nTrees: 50,
       maxDepth: 14,
       labelCuts: 16,
-      maxFeatures: 'sqrt',
+      maxFeatures: 6,
       minSamplesLeaf: 1,
       bootstrap: true,
       maxSamples: 1,
