@@ -106,13 +106,13 @@ function pythonSide(split: HandbookSplit): { rows: Row[]; versions?: Record<stri
     writeFileSync(join(folder, 'Xtrain.f64'), Buffer.from(Xtrain.data.buffer, Xtrain.data.byteOffset, Xtrain.data.byteLength));
     writeFileSync(join(folder, 'Xtest.f64'), Buffer.from(Xtest.data.buffer, Xtest.data.byteOffset, Xtest.data.byteLength));
     writeFileSync(join(folder, 'ytrain.u8'), ytrain);
-    const forest = new RandomForestClassifier().params as { nTrees: number; maxDepth: number };
+    const forest = new RandomForestClassifier().params as { nTrees: number; maxDepth: number; maxFeatures: string | number };
     const meta = {
       trainRows: Xtrain.rows,
       testRows: Xtest.rows,
       cols: Xtrain.cols,
       seeds: MODEL_SEEDS,
-      mlsdForestDefaults: { nTrees: forest.nTrees, maxDepth: forest.maxDepth },
+      mlsdForestDefaults: { nTrees: forest.nTrees, maxDepth: forest.maxDepth, maxFeatures: forest.maxFeatures },
     };
     writeFileSync(join(folder, 'meta.json'), JSON.stringify(meta));
     const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };

@@ -46,6 +46,10 @@ def main(folder):
     Xtest = np.fromfile(os.path.join(folder, "Xtest.f64"), dtype="<f8").reshape(meta["testRows"], cols)
     ytrain = np.fromfile(os.path.join(folder, "ytrain.u8"), dtype=np.uint8).astype(np.int64)
     rf = meta["mlsdForestDefaults"]
+    # mlsd's maxFeatures: 'sqrt', 'log2', 'all' or a count (older benches sent none: 'sqrt').
+    max_features = rf.get("maxFeatures", "sqrt")
+    if max_features == "all":
+        max_features = None
 
     def xgb(method, seed):
         return xgboost.XGBClassifier(
@@ -59,9 +63,9 @@ def main(folder):
             lambda s: RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=s),
             True,
         ),
-        f"sklearn RandomForest (mlsd defaults: {rf['nTrees']} trees, depth <= {rf['maxDepth'] or 'unlimited'})": (
+        f"sklearn RandomForest (mlsd defaults: {rf['nTrees']} trees, depth <= {rf['maxDepth'] or 'unlimited'}, max_features {max_features})": (
             lambda s: RandomForestClassifier(
-                n_estimators=rf["nTrees"], max_depth=rf["maxDepth"] or None, n_jobs=1, random_state=s
+                n_estimators=rf["nTrees"], max_depth=rf["maxDepth"] or None, max_features=max_features, n_jobs=1, random_state=s
             ),
             True,
         ),
