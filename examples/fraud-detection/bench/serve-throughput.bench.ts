@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { machineDescription } from './process-timing.js';
+import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -158,21 +159,15 @@ function histogramQuantile(before: string, after: string, q: number): number | n
 spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-serve-bench-'));
+// Written by trainServingRegistry below; load() replays it.
 const transactions = join(folder, 'transactions.csv');
 const servers: Server[] = [];
 try {
-  const fraud = (...args: string[]) => {
-    const done = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
-    if (done.status !== 0) throw new Error(`fraud ${args.join(' ')} failed: ${done.stderr}`);
-    return done.stdout;
-  };
-  fraud('simulate', '--customers', '1000', '--terminals', '2000', '--days', '50', '--seed', '0', '--out', transactions);
-  const trained = fraud('train', '--input', transactions, '--out', join(folder, 'train'), '--train-start', '2018-04-20', '--models', 'lr,gbdt');
-  const roles = JSON.parse(trained.slice(trained.indexOf('{'))) as { champion: string; challenger: string | null };
+  const { registry, roles } = trainServingRegistry(cli, root, folder);
 
   const logFile = join(folder, 'serve.log');
   const logFd = openSync(logFile, 'w');
-  const serve = await start([cli, 'serve', '--registry', join(folder, 'train'), '--port', '0'], logFd);
+  const serve = await start([cli, 'serve', '--registry', registry, '--port', '0'], logFd);
   servers.push(serve);
   const bare = await start([join(here, 'bare-fastify-server.mjs'), '0'], 'ignore');
   servers.push(bare);

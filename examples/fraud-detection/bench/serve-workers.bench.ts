@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RedisStateStore } from '@mlsd/features';
 import { machineDescription } from './process-timing.js';
+import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -151,22 +152,14 @@ function spread(values: readonly (number | null)[]) {
 spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-serve-workers-bench-'));
-const transactions = join(folder, 'transactions.csv');
 const services: Service[] = [];
 const logFd = openSync(join(folder, 'serve.log'), 'w');
 try {
-  const fraud = (...args: string[]) => {
-    const done = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
-    if (done.status !== 0) throw new Error(`fraud ${args.join(' ')} failed: ${done.stderr}`);
-    return done.stdout;
-  };
-  fraud('simulate', '--customers', '1000', '--terminals', '2000', '--days', '50', '--seed', '0', '--out', transactions);
-  const trained = fraud('train', '--input', transactions, '--out', join(folder, 'train'), '--train-start', '2018-04-20', '--models', 'lr,gbdt');
-  const roles = JSON.parse(trained.slice(trained.indexOf('{'))) as { champion: string; challenger: string | null };
+  const { transactions, registry, roles } = trainServingRegistry(cli, root, folder);
 
-  const one = await startService(join(folder, 'train'), 1, logFd);
+  const one = await startService(registry, 1, logFd);
   services.push(one);
-  const two = await startService(join(folder, 'train'), 2, logFd);
+  const two = await startService(registry, 2, logFd);
   services.push(two);
   // Warm-up (JIT in every worker, the first windows in Redis), not reported.
   await load(one, transactions, 3);
