@@ -33,6 +33,7 @@ export const KERNELS = [
   { source: 'assembly/forest-walk.ts', constant: 'FOREST_WALK_WASM_BASE64', flags: [...FLAGS, ...SHARED_MEMORY_FLAGS] },
   { source: 'assembly/tree-growth.ts', constant: 'TREE_GROWTH_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
   { source: 'assembly/dense-layer.ts', constant: 'DENSE_LAYER_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
+  { source: 'assembly/binning.ts', constant: 'BINNING_WASM_BASE64', flags: FLAGS },
 ] as const;
 
 /** Compiles every kernel and returns the WebAssembly binaries by constant name. */

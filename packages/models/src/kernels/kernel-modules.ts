@@ -1,5 +1,5 @@
 import type { KernelModule } from './kernel-memory.js';
-import { DENSE_LAYER_WASM_BASE64, FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './wasm-binaries.js';
+import { BINNING_WASM_BASE64, DENSE_LAYER_WASM_BASE64, FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './wasm-binaries.js';
 
 /** The functions of `assembly/forest-walk.ts`; pointers are byte offsets into the kernel memory. */
 export interface ForestWalkExports {
@@ -58,9 +58,17 @@ export interface DenseLayerExports {
   denseLayer(input: number, rows: number, inputs: number, kernel: number, bias: number, outputs: number, output: number): void;
 }
 
+/** The functions of `assembly/binning.ts`; pointers are byte offsets into the kernel memory. */
+export interface BinningExports {
+  sortColumn(column: number, rows: number, labels: number, positivesOnly: number, out: number, scratch: number, table: number): number;
+  countDistinct(sorted: number, m: number, distinct: number, counts: number): number;
+  binColumn(column: number, rows: number, f: number, cols: number, edges: number, first: number, bins: number, columns: number): void;
+}
+
 let forestWalk: KernelModule<ForestWalkExports> | null = null;
 let treeGrowth: KernelModule<TreeGrowthExports> | null = null;
 let denseLayer: KernelModule<DenseLayerExports> | null = null;
+let binning: KernelModule<BinningExports> | null = null;
 
 // Each module is compiled once per thread (a few kilobytes: synchronous compilation takes well under 1 ms).
 
@@ -80,4 +88,10 @@ export function treeGrowthKernel(): KernelModule<TreeGrowthExports> {
 export function denseLayerKernel(): KernelModule<DenseLayerExports> {
   denseLayer ??= { module: new WebAssembly.Module(Buffer.from(DENSE_LAYER_WASM_BASE64, 'base64')), shared: false };
   return denseLayer;
+}
+
+/** The binning kernel: sort a column, count its distinct values, bin a column. */
+export function binningKernel(): KernelModule<BinningExports> {
+  binning ??= { module: new WebAssembly.Module(Buffer.from(BINNING_WASM_BASE64, 'base64')), shared: false };
+  return binning;
 }

@@ -289,9 +289,37 @@ export function loadGradientBoosting(artifact: ModelArtifact): GradientBoostingC
 
 /** Learns the trees: the training loop of {@link GradientBoostingClassifier.fit}. */
 function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: GradientBoostingOptions): LearnedState {
-  const { rows: n, cols } = X;
   const bins: QuantileBins = fitLabelAwareBins(X, y, params.maxBins, Math.min(params.labelCuts, Math.floor(params.maxBins / 2)));
   const binned = binMatrix(X, bins);
+  const learner = new HistogramTreeLearner(binned, bins, {
+    maxDepth: params.maxDepth,
+    maxLeaves: params.maxLeaves,
+    growPolicy: params.growPolicy,
+    lambda: params.lambda,
+    gamma: params.gamma,
+    minChildWeight: params.minChildWeight,
+    minSamplesLeaf: 1,
+    featuresPerSplit: Math.max(1, Math.round(params.colsampleByNode * Math.max(1, Math.round(params.colsampleByTree * X.cols)))),
+    leafScale: params.learningRate,
+    binaryTargets: false,
+  });
+  try {
+    return boostWith(learner, bins, X, y, options, params);
+  } finally {
+    learner.dispose();
+  }
+}
+
+/** The boosting rounds of {@link boost} on its learner. */
+function boostWith(
+  learner: HistogramTreeLearner,
+  bins: QuantileBins,
+  X: DenseMatrix,
+  y: Uint8Array,
+  options: FitOptions,
+  params: GradientBoostingOptions,
+): LearnedState {
+  const { rows: n, cols } = X;
   const weight = new Float64Array(n);
   let positive = 0;
   let total = 0;
@@ -304,18 +332,6 @@ function boost(X: DenseMatrix, y: Uint8Array, options: FitOptions, params: Gradi
   const baseScore = Math.log(positive / (total - positive));
   const features = Int32Array.from({ length: cols }, (_, f) => f);
   const treeFeatures = Math.max(1, Math.round(params.colsampleByTree * cols));
-  const learner = new HistogramTreeLearner(binned, bins, {
-    maxDepth: params.maxDepth,
-    maxLeaves: params.maxLeaves,
-    growPolicy: params.growPolicy,
-    lambda: params.lambda,
-    gamma: params.gamma,
-    minChildWeight: params.minChildWeight,
-    minSamplesLeaf: 1,
-    featuresPerSplit: Math.max(1, Math.round(params.colsampleByNode * treeFeatures)),
-    leafScale: params.learningRate,
-    binaryTargets: false,
-  });
   const rng = new SeededRandom(params.seed);
   // Margins, labels and weights live in the learner's kernel memory: gradients and margin updates run there.
   learner.startLogistic(y, weight, baseScore);

@@ -1,6 +1,5 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
 import { edgeBetween, fitQuantileBins, MAX_VALUE_BINS, SortedColumn, type QuantileBins } from './quantile-bins.js';
-import { radixSortFloat64 } from './radix-sort.js';
 
 /**
  * Bin edges that keep the thresholds the labels need: for every feature with more distinct values than
@@ -24,30 +23,24 @@ export function fitLabelAwareBins(X: DenseMatrix, y: Uint8Array, maxBins: number
     );
   }
   if (cuts === 0) return fitQuantileBins(X, maxBins);
-  const { rows, cols, data } = X;
+  const { rows, cols } = X;
   const edges: Float64Array[] = [];
-  const column = new SortedColumn(rows);
-  const positives = new Float64Array(rows);
-  const scratch = new Float64Array(rows);
+  const column = new SortedColumn(X, y);
   const rowsUpTo = new Float64Array(rows);
   const positivesUpTo = new Float64Array(rows);
   for (let f = 0; f < cols; f++) {
     // One sort per feature serves the full and the coarse quantile edges and the class cuts.
-    column.load(X, f);
+    column.load(f);
     const full = column.edges(maxBins);
     // Fewer edges than maxBins − 1: the feature has at most maxBins distinct values, each in its own bin.
     if (full.length < maxBins - 1) {
       edges.push(full);
       continue;
     }
-    let p = 0;
-    for (let r = 0, k = f; r < rows; r++, k += cols) {
-      const v = data[k]!;
-      if (v === v && y[r] === 1) positives[p++] = v;
-    }
-    const sortedPositives = radixSortFloat64(positives.subarray(0, p), scratch);
+    const sortedPositives = column.positives(f);
     edges.push(mergeEdges(column.edges(maxBins - cuts), classCuts(column, sortedPositives, cuts, rowsUpTo, positivesUpTo)));
   }
+  column.release();
   return { edges };
 }
 

@@ -1,5 +1,9 @@
 import { MlsdError, type DenseMatrix } from '@mlsd/data';
-import { radixSortFloat64 } from './radix-sort.js';
+import { KernelMemory } from '../kernels/kernel-memory.js';
+import { binningKernel, type BinningExports } from '../kernels/kernel-modules.js';
+
+/** Bytes of the radix sort's digit counts: six passes of 2048 int32. */
+const SORT_TABLE_BYTES = 6 * 2048 * 4;
 
 /** The bin index every missing value (NaN) falls in, whatever the feature: value bins are 0..254. */
 export const MISSING_BIN = 255;
@@ -45,15 +49,18 @@ export function fitQuantileBins(X: DenseMatrix, maxBins: number): QuantileBins {
       location: { field: 'maxBins' },
     });
   }
-  const column = new SortedColumn(X.rows);
+  const column = new SortedColumn(X);
   const edges: Float64Array[] = [];
-  for (let f = 0; f < X.cols; f++) edges.push(column.load(X, f).edges(maxBins));
+  for (let f = 0; f < X.cols; f++) edges.push(column.load(f).edges(maxBins));
+  column.release();
   return { edges };
 }
 
 /**
- * The sorted non-missing values of one column, as distinct values with their counts: the reusable work of
- * {@link fitQuantileBins} and `fitLabelAwareBins` (one sort per feature; the buffers are reused across features).
+ * The sorted non-missing values of the columns of one matrix, one column at a time, as distinct values with their
+ * counts: the reusable work of {@link fitQuantileBins} and `fitLabelAwareBins` (one sort per feature). Each column
+ * is copied into a binning kernel (`assembly/binning.ts`), which sorts it (a radix sort on the bits of the doubles)
+ * and counts its values; the views below belong to the kernel and hold the column last loaded.
  */
 export class SortedColumn {
   /** Distinct values ascending, `distinct[0..size)`. */
@@ -64,40 +71,72 @@ export class SortedColumn {
   size = 0;
   /** Number of non-missing values. */
   total = 0;
-  private readonly values: Float64Array;
-  private readonly scratch: Float64Array;
+  private readonly memory = new KernelMemory<BinningExports>(binningKernel());
+  private readonly X: DenseMatrix;
+  private readonly dataAt: number;
+  /** The view of the column being sorted, at `dataAt`. */
+  private readonly column: Float64Array;
+  /** The feature whose values are in {@link column}, or −1. */
+  private copied = -1;
+  private readonly labelsAt: number;
+  private readonly sortedAt: number;
+  private readonly scratchAt: number;
+  private readonly tableAt: number;
+  private readonly distinctAt: number;
+  private readonly countsAt: number;
 
-  /** Buffers for columns of up to `rows` values. */
-  constructor(rows: number) {
-    this.values = new Float64Array(rows);
-    this.scratch = new Float64Array(rows);
-    this.distinct = new Float64Array(rows);
-    this.counts = new Int32Array(rows);
+  /** Sets up the kernel for the columns of `X` (and copies in the 0/1 `labels` of its rows, for {@link positives}). */
+  constructor(X: DenseMatrix, labels?: Uint8Array) {
+    const { rows } = X;
+    const m = this.memory;
+    this.X = X;
+    this.dataAt = m.allocate(rows * 8);
+    this.labelsAt = m.allocate(rows);
+    this.sortedAt = m.allocate(rows * 8);
+    this.scratchAt = m.allocate(rows * 8);
+    this.tableAt = m.allocate(SORT_TABLE_BYTES);
+    this.distinctAt = m.allocate(rows * 8);
+    this.countsAt = m.allocate(rows * 4);
+    this.column = m.f64(this.dataAt, rows);
+    if (labels !== undefined) m.u8(this.labelsAt, rows).set(labels);
+    // The memory does not grow after this: the views stay valid.
+    this.distinct = m.f64(this.distinctAt, rows);
+    this.counts = m.i32(this.countsAt, rows);
   }
 
-  /** Sorts column `f` of `X` (NaN dropped; the order of `Float64Array.prototype.sort`) and counts its distinct values. */
-  load(X: DenseMatrix, f: number): this {
-    const { rows, cols, data } = X;
-    const { values, distinct, counts } = this;
-    let m = 0;
-    for (let r = 0, k = f; r < rows; r++, k += cols) {
-      const v = data[k]!;
-      if (v === v) values[m++] = v;
-    }
-    const sorted = radixSortFloat64(values.subarray(0, m), this.scratch);
-    let d = 0;
-    for (let i = 0; i < m; i++) {
-      const v = sorted[i]!;
-      if (d > 0 && distinct[d - 1] === v) counts[d - 1]!++;
-      else {
-        distinct[d] = v;
-        counts[d] = 1;
-        d++;
-      }
-    }
-    this.size = d;
-    this.total = m;
+  /** Sorts column `f` (NaN dropped; the order of `Float64Array.prototype.sort`) and counts its distinct values. */
+  load(f: number): this {
+    const { rows } = this.X;
+    const k = this.memory.kernels;
+    this.copy(f);
+    this.total = k.sortColumn(this.dataAt, rows, this.labelsAt, 0, this.sortedAt, this.scratchAt, this.tableAt);
+    this.size = k.countDistinct(this.sortedAt, this.total, this.distinctAt, this.countsAt);
     return this;
+  }
+
+  /**
+   * The non-missing values of column `f` in the rows labelled 1, sorted (a view, overwritten by the next call of
+   * this or {@link load}; {@link distinct} and {@link counts} are left alone).
+   */
+  positives(f: number): Float64Array {
+    const { rows } = this.X;
+    this.copy(f);
+    const p = this.memory.kernels.sortColumn(this.dataAt, rows, this.labelsAt, 1, this.sortedAt, this.scratchAt, this.tableAt);
+    return this.memory.f64(this.sortedAt, p);
+  }
+
+  /** Copies column `f` into the kernel (a column at a time keeps the kernel memory small: fresh pages are slow). */
+  private copy(f: number): void {
+    if (this.copied === f) return;
+    const { rows, cols, data } = this.X;
+    const column = this.column;
+    for (let r = 0, k = f; r < rows; r++, k += cols) column[r] = data[k]!;
+    this.copied = f;
+  }
+
+  /** Hands the kernel memory to the next user on this thread (see `KernelMemory.release`); this is unusable afterwards. */
+  release(): void {
+    this.memory.release();
   }
 
   /**
@@ -154,26 +193,28 @@ export function binMatrix(X: DenseMatrix, bins: QuantileBins): BinnedMatrix {
   if (bins.edges.length !== cols) {
     throw new MlsdError('INVALID_INPUT', `The matrix has ${cols} columns but the bins were learned on ${bins.edges.length}. Bin the same features.`);
   }
-  const out = new Uint8Array(rows * cols);
   const valueBins = new Int32Array(cols);
-  // The bin of v is the number of edges below it (binOf's lower bound): counted by a branch-free binary
-  // search over the edges padded with +Infinity to a power of two, a fixed number of steps per feature.
-  const padded = new Float64Array(MAX_VALUE_BINS + 1);
+  const m = new KernelMemory<BinningExports>(binningKernel());
+  const columnAt = m.allocate(rows * 8);
+  const edgesAt = m.allocate((MAX_VALUE_BINS + 1) * 8);
+  const binsAt = m.allocate(rows * cols);
+  const columnsAt = m.allocate(rows * cols);
+  // A column at a time: a copy of the whole matrix would cost more in fresh pages than the binning itself.
+  const column = m.f64(columnAt, rows);
+  const padded = m.f64(edgesAt, MAX_VALUE_BINS + 1);
   for (let f = 0; f < cols; f++) {
     const edges = bins.edges[f]!;
     valueBins[f] = edges.length + 1;
+    // The kernel counts the edges below each value (binOf's lower bound) by a branch-free binary search over the
+    // edges padded with +Infinity, a fixed number of steps per feature.
     padded.fill(Infinity);
     padded.set(edges);
     let first = 0;
     if (edges.length > 0) for (first = 1; 2 * first <= edges.length; first *= 2);
-    for (let k = f; k < rows * cols; k += cols) {
-      const v = data[k]!;
-      let pos = 0;
-      for (let step = first; step > 0; step >>= 1) pos += step & -+(padded[pos + step - 1]! < v);
-      out[k] = v === v ? pos : MISSING_BIN;
-    }
+    for (let r = 0, k = f; r < rows; r++, k += cols) column[r] = data[k]!;
+    m.kernels.binColumn(columnAt, rows, f, cols, edgesAt, first, binsAt, columnsAt);
   }
-  const columns = new Uint8Array(rows * cols);
-  for (let r = 0, k = 0; r < rows; r++) for (let f = 0; f < cols; f++, k++) columns[f * rows + r] = out[k]!;
-  return { bins: out, columns, rows, cols, valueBins };
+  const binned = { bins: m.u8(binsAt, rows * cols).slice(), columns: m.u8(columnsAt, rows * cols).slice(), rows, cols, valueBins };
+  m.release();
+  return binned;
 }

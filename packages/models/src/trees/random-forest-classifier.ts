@@ -274,28 +274,32 @@ function growForest(X: DenseMatrix, y: Uint8Array, sampleWeight: Float64Array | 
   const drawCount = Math.max(1, Math.round(params.maxSamples * n));
   const trees: CompactTree[] = [];
   const importance = new Float64Array(cols);
-  for (let t = 0; t < params.nTrees; t++) {
-    // A bootstrap sample is a multiplicity per row; rows drawn k times weigh k times (scikit-learn does the same).
-    if (params.bootstrap) {
-      draws.fill(0);
-      for (let i = 0; i < drawCount; i++) draws[rng.nextInt(n)]!++;
-    } else {
-      draws.fill(1);
-    }
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const k = draws[i]!;
-      const w = k * weight[i]!;
-      if (w > 0) {
-        sample[count++] = i;
-        grad[i] = -w * y[i]!;
-        hess[i] = w;
+  try {
+    for (let t = 0; t < params.nTrees; t++) {
+      // A bootstrap sample is a multiplicity per row; rows drawn k times weigh k times (scikit-learn does the same).
+      if (params.bootstrap) {
+        draws.fill(0);
+        for (let i = 0; i < drawCount; i++) draws[rng.nextInt(n)]!++;
+      } else {
+        draws.fill(1);
       }
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const k = draws[i]!;
+        const w = k * weight[i]!;
+        if (w > 0) {
+          sample[count++] = i;
+          grad[i] = -w * y[i]!;
+          hess[i] = w;
+        }
+      }
+      const tree = learner.grow(grad, hess, sample, count, features, rng);
+      trees.push(tree);
+      const gains = gainByFeature(tree, learner.lastGains(), cols);
+      for (let f = 0; f < cols; f++) importance[f]! += gains[f]!;
     }
-    const tree = learner.grow(grad, hess, sample, count, features, rng);
-    trees.push(tree);
-    const gains = gainByFeature(tree, learner.lastGains(), cols);
-    for (let f = 0; f < cols; f++) importance[f]! += gains[f]!;
+  } finally {
+    learner.dispose();
   }
   normalise(importance);
   return { trees, packed: packForest(trees), binEdges: bins.edges, importance, featureNames: Object.freeze([...X.featureNames]) };
