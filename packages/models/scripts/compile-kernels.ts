@@ -34,6 +34,7 @@ export const KERNELS = [
   { source: 'assembly/tree-growth.ts', constant: 'TREE_GROWTH_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
   { source: 'assembly/dense-layer.ts', constant: 'DENSE_LAYER_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
   { source: 'assembly/binning.ts', constant: 'BINNING_WASM_BASE64', flags: FLAGS },
+  { source: 'assembly/logistic-regression.ts', constant: 'LOGISTIC_REGRESSION_WASM_BASE64', flags: [...FLAGS, '--enable', 'simd'] },
 ] as const;
 
 /** Compiles every kernel and returns the WebAssembly binaries by constant name. */

@@ -1,5 +1,11 @@
 import type { KernelModule } from './kernel-memory.js';
-import { BINNING_WASM_BASE64, DENSE_LAYER_WASM_BASE64, FOREST_WALK_WASM_BASE64, TREE_GROWTH_WASM_BASE64 } from './wasm-binaries.js';
+import {
+  BINNING_WASM_BASE64,
+  DENSE_LAYER_WASM_BASE64,
+  FOREST_WALK_WASM_BASE64,
+  LOGISTIC_REGRESSION_WASM_BASE64,
+  TREE_GROWTH_WASM_BASE64,
+} from './wasm-binaries.js';
 
 /** The functions of `assembly/forest-walk.ts`; pointers are byte offsets into the kernel memory. */
 export interface ForestWalkExports {
@@ -65,10 +71,31 @@ export interface BinningExports {
   binColumn(column: number, rows: number, f: number, cols: number, edges: number, first: number, bins: number, columns: number): void;
 }
 
+/** The functions of `assembly/logistic-regression.ts`; pointers are byte offsets into the kernel memory. */
+export interface LogisticRegressionExports {
+  columnSums(X: number, n: number, d: number, out: number): void;
+  columnSquares(X: number, n: number, d: number, mean: number, out: number): void;
+  designRows(X: number, n: number, d: number, step: number, mean: number, scale: number, intercept: number, Z: number, stride: number): void;
+  evaluate(
+    Z: number,
+    labels: number,
+    weights: number,
+    rows: number,
+    P: number,
+    stride: number,
+    theta: number,
+    gradient: number,
+    curvature: number,
+    residual: number,
+  ): number;
+  hessian(Z: number, curvature: number, rows: number, P: number, stride: number, H: number): void;
+}
+
 let forestWalk: KernelModule<ForestWalkExports> | null = null;
 let treeGrowth: KernelModule<TreeGrowthExports> | null = null;
 let denseLayer: KernelModule<DenseLayerExports> | null = null;
 let binning: KernelModule<BinningExports> | null = null;
+let logisticRegression: KernelModule<LogisticRegressionExports> | null = null;
 
 // Each module is compiled once per thread (a few kilobytes: synchronous compilation takes well under 1 ms).
 
@@ -94,4 +121,10 @@ export function denseLayerKernel(): KernelModule<DenseLayerExports> {
 export function binningKernel(): KernelModule<BinningExports> {
   binning ??= { module: new WebAssembly.Module(Buffer.from(BINNING_WASM_BASE64, 'base64')), shared: false };
   return binning;
+}
+
+/** The logistic-regression kernel: objective, gradient, curvature and Hessian passes (128-bit SIMD). */
+export function logisticRegressionKernel(): KernelModule<LogisticRegressionExports> {
+  logisticRegression ??= { module: new WebAssembly.Module(Buffer.from(LOGISTIC_REGRESSION_WASM_BASE64, 'base64')), shared: false };
+  return logisticRegression;
 }

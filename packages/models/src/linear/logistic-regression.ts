@@ -4,6 +4,8 @@ import type { Classifier, FitOptions, ModelArtifact } from '../contract/classifi
 import { ClassifierBase } from '../contract/classifier-base.js';
 import { artifactParams, checkArtifact } from '../artifact/check-artifact.js';
 import { checkFitInput, checkPredictInput } from '../artifact/check-input.js';
+import { KernelMemory } from '../kernels/kernel-memory.js';
+import { logisticRegressionKernel, type LogisticRegressionExports } from '../kernels/kernel-modules.js';
 import { choleskySolve } from './cholesky.js';
 
 /** Per-class weights: `'balanced'` gives each class the weight `n / (2 · n_class)`, as scikit-learn does. */
@@ -213,65 +215,52 @@ function rowWeights(y: Uint8Array, sampleWeight: Float64Array | undefined, class
 /**
  * Newton's method on f(θ) = Σ wᵢ ℓᵢ(θ) + ½ Σⱼ λⱼ θⱼ² over standardised features x̃ = (x − m) / s, where
  * λⱼ = 1 / (C sⱼ²) makes the penalty equal to ½‖coef‖² / C on the original scale (coef = θ / s); the intercept
- * has λ = 0. Minimising f is minimising C · Σ wᵢ ℓᵢ + ½‖coef‖², the objective in the options.
+ * has λ = 0. Minimising f is minimising C · Σ wᵢ ℓᵢ + ½‖coef‖², the objective in the options. The passes over
+ * the rows run in the logistic-regression kernel (`assembly/logistic-regression.ts`), on the design laid out in
+ * its memory, which the fit hands back at the end for the next one.
  */
 function solve(X: DenseMatrix, y: Uint8Array, w: Float64Array, params: LogisticRegressionOptions): LearnedState {
-  const { rows: n, cols: d, data } = X;
+  const { rows: n, cols: d } = X;
   const withIntercept = params.fitIntercept;
   const P = withIntercept ? d + 1 : d;
-
-  // Standardise (centre only when an intercept can absorb the shift); constant columns keep s = 1.
-  const mean = new Float64Array(d);
-  const scale = new Float64Array(d).fill(1);
-  if (n > 0) {
-    // One column at a time with the sums in registers (the same additions in the same row order).
-    for (let j = 0; j < d; j++) {
-      let sum = 0;
-      for (let k = j; k < n * d; k += d) sum += data[k]!;
-      const m = sum / n;
-      mean[j] = m;
-      let variance = 0;
-      for (let k = j; k < n * d; k += d) {
-        const delta = data[k]! - m;
-        variance += delta * delta;
-      }
-      const s = Math.sqrt(variance / n);
-      if (s > 0 && Number.isFinite(s)) scale[j] = s;
-    }
+  const kernel = new NewtonKernel(P, d, n, n >= WARM_START_ROWS ? Math.ceil(n / WARM_START_STRIDE) : 0);
+  try {
+    // Standardise (centre only when an intercept can absorb the shift); constant columns keep s = 1.
+    const { mean, scale } = kernel.loadRows(X);
     if (!withIntercept) mean.fill(0);
-  }
-  const lambda = new Float64Array(P);
-  for (let j = 0; j < d; j++) lambda[j] = 1 / (params.C * scale[j]! * scale[j]!);
-
-  const full = blockedDesign(X, y, w, mean, scale, withIntercept, 1);
-  const theta = new Float64Array(P);
-  if (withIntercept) {
-    const rate = full.positiveWeight / full.totalWeight;
-    theta[d] = Math.log(rate / (1 - rate));
-  }
-  // On large inputs the first Newton steps (which often need a shortened step) run on every 8th row, with
-  // weights x8 so the sums estimate the full ones; the full data then needs about 3 steps from there. About
-  // halves the fit time on the Handbook's 67k rows; the optimum is the full-data one either way.
-  if (n >= WARM_START_ROWS) {
-    const sample = blockedDesign(X, y, w, mean, scale, withIntercept, WARM_START_STRIDE);
-    if (sample.positiveWeight > 0 && sample.positiveWeight < sample.totalWeight) {
-      newton(sample, lambda, theta, Math.max(params.tol, WARM_START_TOL), params.maxIter);
+    const lambda = new Float64Array(P);
+    for (let j = 0; j < d; j++) lambda[j] = 1 / (params.C * scale[j]! * scale[j]!);
+    // The sample's design first: the full one takes the place of the rows it is made of.
+    const sample = n >= WARM_START_ROWS ? kernel.design(1, X, y, w, withIntercept, WARM_START_STRIDE) : null;
+    const full = kernel.design(0, X, y, w, withIntercept, 1);
+    const theta = new Float64Array(P);
+    if (withIntercept) {
+      const rate = full.positiveWeight / full.totalWeight;
+      theta[d] = Math.log(rate / (1 - rate));
     }
-  }
-  const { iterations, converged, gradientNorm } = newton(full, lambda, theta, params.tol, params.maxIter);
+    // On large inputs the first Newton steps (which often need a shortened step) run on every 8th row, with
+    // weights x8 so the sums estimate the full ones; the full data then needs about 3 steps from there. About
+    // halves the fit time on the Handbook's 67k rows; the optimum is the full-data one either way.
+    if (sample !== null && sample.positiveWeight > 0 && sample.positiveWeight < sample.totalWeight) {
+      newton(kernel, sample, lambda, theta, Math.max(params.tol, WARM_START_TOL), params.maxIter);
+    }
+    const { iterations, converged, gradientNorm } = newton(kernel, full, lambda, theta, params.tol, params.maxIter);
 
-  const coef = new Float64Array(d);
-  let intercept = withIntercept ? theta[d]! : 0;
-  for (let j = 0; j < d; j++) {
-    coef[j] = theta[j]! / scale[j]!;
-    intercept -= coef[j]! * mean[j]!;
+    const coef = new Float64Array(d);
+    let intercept = withIntercept ? theta[d]! : 0;
+    for (let j = 0; j < d; j++) {
+      coef[j] = theta[j]! / scale[j]!;
+      intercept -= coef[j]! * mean[j]!;
+    }
+    return {
+      coef,
+      intercept,
+      featureNames: Object.freeze([...X.featureNames]),
+      info: { iterations, converged, gradientNorm },
+    };
+  } finally {
+    kernel.release();
   }
-  return {
-    coef,
-    intercept,
-    featureNames: Object.freeze([...X.featureNames]),
-    info: { iterations, converged, gradientNorm },
-  };
 }
 
 /** Rows from which {@link solve} warm-starts on a sample, the sampling stride, and the sample's tolerance. */
@@ -283,13 +272,13 @@ const WARM_START_TOL = 1e-4;
  * Newton's method with a backtracking line search from `theta` (updated in place) until the gradient max-norm
  * divided by the total weight is at most `tol`, or `maxIter` steps.
  */
-function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: number, maxIter: number): LogisticRegressionFitInfo {
+function newton(kernel: NewtonKernel, design: Design, lambda: Float64Array, theta: Float64Array, tol: number, maxIter: number): LogisticRegressionFitInfo {
   const P = theta.length;
-  const { Z, labels, weights, totalWeight } = design;
-  let current = new Evaluation(P, labels.length);
-  let trial = new Evaluation(P, labels.length);
-  evaluate(Z, labels, weights, lambda, theta, current);
-  const hessian = new Float64Array(P * P);
+  const { totalWeight } = design;
+  let current = design.evaluations[0];
+  let trial = design.evaluations[1];
+  kernel.evaluate(design, lambda, theta, current);
+  const hessian = kernel.hessianView();
   const step = new Float64Array(P);
   const candidate = new Float64Array(P);
   let iterations = 0;
@@ -298,7 +287,7 @@ function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: 
     iterations++;
     // The Hessian is only formed once a step is needed, so the final (converged) point and rejected trial
     // points cost a gradient pass alone.
-    hessianAt(Z, current.curvature, lambda, hessian);
+    kernel.hessian(design, current, lambda);
     for (let k = 0; k < P; k++) step[k] = -current.gradient[k]!;
     choleskySolve(hessian, step, P);
     let slope = 0;
@@ -308,7 +297,7 @@ function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: 
     let accepted = false;
     for (let halvings = 0; halvings < 40; halvings++) {
       for (let k = 0; k < P; k++) candidate[k] = theta[k]! + t * step[k]!;
-      evaluate(Z, labels, weights, lambda, candidate, trial);
+      kernel.evaluate(design, lambda, candidate, trial);
       // Armijo's sufficient decrease; near the optimum the decrease drops below the rounding of f, so a step
       // that keeps f within rounding and shrinks the gradient is progress too.
       const withinRounding = trial.objective <= current.objective + 1e-12 * Math.abs(current.objective);
@@ -326,229 +315,183 @@ function newton(design: Design, lambda: Float64Array, theta: Float64Array, tol: 
   return { iterations, converged: gradientNorm <= tol, gradientNorm };
 }
 
-/** The blocked design of {@link blockedDesign} with its labels, weights and weight totals. */
+/** Objective and gradient at one point (the gradient a view of the kernel memory; the curvature stays there). */
+interface Evaluation {
+  objective: number;
+  readonly gradient: Float64Array;
+  readonly gradientAt: number;
+  readonly curvatureAt: number;
+}
+
+/** A design laid out in the kernel memory (see {@link NewtonKernel.design}), with its weight totals. */
 interface Design {
-  readonly Z: Float64Array;
-  readonly labels: Uint8Array;
-  readonly weights: Float64Array;
+  readonly at: number;
+  readonly labelsAt: number;
+  readonly weightsAt: number;
+  /** Rows, padded to a multiple of {@link BLOCK} with rows of weight 0. */
+  readonly rows: number;
   readonly totalWeight: number;
   readonly positiveWeight: number;
+  /** Two evaluations (the current point and a trial), swapped as steps are accepted. */
+  readonly evaluations: readonly [Evaluation, Evaluation];
 }
 
-/**
- * The augmented design (standardised features, then a column of ones for the intercept) of every `stride`-th
- * row, with weights multiplied by `stride`, in blocks of {@link BLOCK} rows, each block column-major: row i,
- * column k of block b is at `(b * P + k) * BLOCK + i`. The last block is padded with rows of weight 0, which
- * add nothing to f, ∇f or ∇²f.
- */
-function blockedDesign(
-  X: DenseMatrix,
-  y: Uint8Array,
-  w: Float64Array,
-  mean: Float64Array,
-  scale: Float64Array,
-  withIntercept: boolean,
-  stride: number,
-): Design {
-  const { cols: d, data } = X;
-  const P = withIntercept ? d + 1 : d;
-  const n = Math.ceil(X.rows / stride);
-  const padded = Math.ceil(n / BLOCK) * BLOCK;
-  const Z = new Float64Array(padded * P);
-  const labels = new Uint8Array(padded);
-  const weights = new Float64Array(padded);
-  let totalWeight = 0;
-  let positiveWeight = 0;
-  for (let r = 0; r < n; r++) {
-    const i = r * stride;
-    const base = Math.floor(r / BLOCK) * P * BLOCK + (r % BLOCK);
-    for (let j = 0; j < d; j++) Z[base + j * BLOCK] = (data[i * d + j]! - mean[j]!) / scale[j]!;
-    if (withIntercept) Z[base + d * BLOCK] = 1;
-    labels[r] = y[i]!;
-    weights[r] = w[i]! * stride;
-    totalWeight += weights[r]!;
-    positiveWeight += weights[r]! * y[i]!;
-  }
-  return { Z, labels, weights, totalWeight, positiveWeight };
-}
-
-/** Objective and gradient at one point, and the curvature wᵢ pᵢ (1 − pᵢ) of every (padded) row. */
-class Evaluation {
-  objective = 0;
-  readonly gradient: Float64Array;
-  readonly curvature: Float64Array;
-
-  constructor(size: number, rows: number) {
-    this.gradient = new Float64Array(size);
-    this.curvature = new Float64Array(rows);
-  }
-}
-
-/** Rows per block of the design: a block's columns (16 x 256 doubles) stay in the L1/L2 cache. */
+/** Rows per block of the kernel's passes (`BLOCK` in `assembly/logistic-regression.ts`). */
 const BLOCK = 256;
 
-/** f and ∇f at `theta` in one pass over the blocked design (see {@link blockedDesign}), keeping each row's curvature. */
-function evaluate(Z: Float64Array, y: Uint8Array, w: Float64Array, lambda: Float64Array, theta: Float64Array, out: Evaluation): void {
-  const P = theta.length;
-  const { gradient: g, curvature } = out;
-  const z = new Float64Array(BLOCK);
-  const residual = new Float64Array(BLOCK);
-  g.fill(0);
-  let objective = 0;
-  const blocks = w.length / BLOCK;
-  for (let blk = 0; blk < blocks; blk++) {
-    const base = blk * P * BLOCK;
-    const rowBase = blk * BLOCK;
-    // z = Σₖ θₖ Zₖ, four columns per sweep over the block (the same additions, in column order, per row).
-    z.fill(0);
-    let k = 0;
-    for (; k + 3 < P; k += 4) {
-      const t0 = theta[k]!;
-      const t1 = theta[k + 1]!;
-      const t2 = theta[k + 2]!;
-      const t3 = theta[k + 3]!;
-      const o0 = base + k * BLOCK;
-      const o1 = o0 + BLOCK;
-      const o2 = o1 + BLOCK;
-      const o3 = o2 + BLOCK;
-      for (let i = 0; i < BLOCK; i++) z[i] = z[i]! + t0 * Z[o0 + i]! + t1 * Z[o1 + i]! + t2 * Z[o2 + i]! + t3 * Z[o3 + i]!;
-    }
-    for (; k < P; k++) {
-      const t = theta[k]!;
-      const offset = base + k * BLOCK;
-      for (let i = 0; i < BLOCK; i++) z[i]! += t * Z[offset + i]!;
-    }
-    for (let i = 0; i < BLOCK; i++) {
-      const wi = w[rowBase + i]!;
-      const zi = z[i]!;
-      // Stable log(1 + e^z) and sigmoid through e = exp(-|z|).
-      const e = Math.exp(-Math.abs(zi));
-      const p = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const label = y[rowBase + i]!;
-      if (wi !== 0) objective += wi * (Math.max(zi, 0) + Math.log1p(e) - label * zi);
-      residual[i] = wi * (p - label);
-      curvature[rowBase + i] = wi * p * (1 - p);
-    }
-    let a = 0;
-    for (; a + 3 < P; a += 4) {
-      const o0 = base + a * BLOCK;
-      const o1 = o0 + BLOCK;
-      const o2 = o1 + BLOCK;
-      const o3 = o2 + BLOCK;
-      let g0 = 0;
-      let g1 = 0;
-      let g2 = 0;
-      let g3 = 0;
-      for (let i = 0; i < BLOCK; i++) {
-        const r = residual[i]!;
-        g0 += r * Z[o0 + i]!;
-        g1 += r * Z[o1 + i]!;
-        g2 += r * Z[o2 + i]!;
-        g3 += r * Z[o3 + i]!;
-      }
-      g[a]! += g0;
-      g[a + 1]! += g1;
-      g[a + 2]! += g2;
-      g[a + 3]! += g3;
-    }
-    for (; a < P; a++) {
-      const offsetA = base + a * BLOCK;
-      let ga = 0;
-      for (let i = 0; i < BLOCK; i++) ga += residual[i]! * Z[offsetA + i]!;
-      g[a]! += ga;
-    }
-  }
-  for (let k = 0; k < P; k++) {
-    const t = theta[k]!;
-    objective += 0.5 * lambda[k]! * t * t;
-    g[k]! += lambda[k]! * t;
-  }
-  out.objective = objective;
-}
-
 /**
- * ∇²f = Zᵀ diag(curvature) Z + diag(λ) (upper triangle, row-major P x P) in one pass over the blocked design.
- * Within a block each sum runs down contiguous columns with accumulators in registers, two rows of H and four
- * columns per sweep (each value loaded serves several sums): a row-major pass storing into H for every row was
- * about 1.7x slower than one row and four columns per sweep.
+ * The kernel memory of one fit: the rows of X (which the full design then replaces), up to two designs (the full
+ * rows and the warm start's sample), each with two evaluations, the standardisation, θ, the Hessian and scratch.
+ * Everything is allocated up front, so views stay valid.
  */
-function hessianAt(Z: Float64Array, curvature: Float64Array, lambda: Float64Array, H: Float64Array): void {
-  const P = lambda.length;
-  const weightedA = new Float64Array(BLOCK);
-  const weightedB = new Float64Array(BLOCK);
-  H.fill(0);
-  const blocks = curvature.length / BLOCK;
-  for (let blk = 0; blk < blocks; blk++) {
-    const base = blk * P * BLOCK;
-    const rowBase = blk * BLOCK;
-    // Rows a and a + 1 of H together: each Z value loaded serves eight sums. Every sum still runs over the
-    // block's rows in order, so H is the same bit for bit as one row of H at a time.
-    for (let a = 0; a < P; a += 2) {
-      const offsetA = base + a * BLOCK;
-      for (let i = 0; i < BLOCK; i++) weightedA[i] = curvature[rowBase + i]! * Z[offsetA + i]!;
-      let haa = 0;
-      for (let i = 0; i < BLOCK; i++) haa += weightedA[i]! * Z[offsetA + i]!;
-      H[a * P + a]! += haa;
-      if (a + 1 === P) break;
-      const offsetB = offsetA + BLOCK;
-      for (let i = 0; i < BLOCK; i++) weightedB[i] = curvature[rowBase + i]! * Z[offsetB + i]!;
-      let b = a + 1;
-      for (; b + 3 < P; b += 4) {
-        const o0 = base + b * BLOCK;
-        const o1 = o0 + BLOCK;
-        const o2 = o1 + BLOCK;
-        const o3 = o2 + BLOCK;
-        let a0 = 0;
-        let a1 = 0;
-        let a2 = 0;
-        let a3 = 0;
-        let b0 = 0;
-        let b1 = 0;
-        let b2 = 0;
-        let b3 = 0;
-        for (let i = 0; i < BLOCK; i++) {
-          const qa = weightedA[i]!;
-          const qb = weightedB[i]!;
-          const z0 = Z[o0 + i]!;
-          const z1 = Z[o1 + i]!;
-          const z2 = Z[o2 + i]!;
-          const z3 = Z[o3 + i]!;
-          a0 += qa * z0;
-          a1 += qa * z1;
-          a2 += qa * z2;
-          a3 += qa * z3;
-          b0 += qb * z0;
-          b1 += qb * z1;
-          b2 += qb * z2;
-          b3 += qb * z3;
-        }
-        const atA = a * P + b;
-        H[atA]! += a0;
-        H[atA + 1]! += a1;
-        H[atA + 2]! += a2;
-        H[atA + 3]! += a3;
-        // Row a + 1 starts at its diagonal: the entry (a + 1, a) below it is not kept.
-        const atB = (a + 1) * P + b;
-        H[atB]! += b0;
-        H[atB + 1]! += b1;
-        H[atB + 2]! += b2;
-        H[atB + 3]! += b3;
-      }
-      for (; b < P; b++) {
-        const o = base + b * BLOCK;
-        let ha = 0;
-        let hb = 0;
-        for (let i = 0; i < BLOCK; i++) {
-          const zb = Z[o + i]!;
-          ha += weightedA[i]! * zb;
-          hb += weightedB[i]! * zb;
-        }
-        H[a * P + b]! += ha;
-        H[(a + 1) * P + b]! += hb;
-      }
+class NewtonKernel {
+  private readonly memory = new KernelMemory<LogisticRegressionExports>(logisticRegressionKernel());
+  /** Columns of the design (features, then the intercept's ones). */
+  private readonly P: number;
+  /** Features. */
+  private readonly d: number;
+  private readonly meanAt: number;
+  private readonly scaleAt: number;
+  private readonly sumsAt: number;
+  /** Float64 per design row: `P` rounded up to even (two columns per SIMD vector; the padding column is 0). */
+  private readonly stride: number;
+  private readonly slots: { at: number; labelsAt: number; weightsAt: number; rows: number; evaluations: [Evaluation, Evaluation] }[] = [];
+  private readonly thetaAt: number;
+  private readonly hessianAt: number;
+  private readonly residualAt: number;
+
+  /** Room for `rows` rows of `d` features, their design of `P` columns and, unless 0, one of `sampleRows`. */
+  constructor(P: number, d: number, rows: number, sampleRows: number) {
+    this.P = P;
+    this.d = d;
+    this.stride = P + (P & 1);
+    const m = this.memory;
+    const layouts = sampleRows > 0 ? [rows, sampleRows] : [rows];
+    const reserved = layouts.map((n) => {
+      const padded = Math.ceil(n / BLOCK) * BLOCK;
+      return {
+        padded,
+        at: m.allocate(padded * this.stride * 8),
+        labelsAt: m.allocate(padded),
+        weightsAt: m.allocate(padded * 8),
+        evaluations: [0, 1].map(() => ({ gradientAt: m.allocate(this.stride * 8), curvatureAt: m.allocate(padded * 8) })),
+      };
+    });
+    this.meanAt = m.allocate(d * 8);
+    this.scaleAt = m.allocate(d * 8);
+    this.sumsAt = m.allocate(d * 8);
+    this.thetaAt = m.allocate(this.stride * 8);
+    this.hessianAt = m.allocate(P * P * 8);
+    this.residualAt = m.allocate(BLOCK * 8);
+    for (const r of reserved) {
+      const evaluation = (e: { gradientAt: number; curvatureAt: number }): Evaluation => ({ objective: 0, gradient: m.f64(e.gradientAt, P), ...e });
+      this.slots.push({
+        at: r.at,
+        labelsAt: r.labelsAt,
+        weightsAt: r.weightsAt,
+        rows: r.padded,
+        evaluations: [evaluation(r.evaluations[0]!), evaluation(r.evaluations[1]!)],
+      });
     }
   }
-  for (let k = 0; k < P; k++) H[k * P + k]! += lambda[k]!;
+
+  /**
+   * Copies the rows of `X` into the full design's place and learns their standardisation: column means and
+   * population standard deviations (1 for a constant or non-finite column), summed in row order. The returned
+   * arrays are views of the kernel memory: the designs use them as they are when {@link design} runs.
+   */
+  loadRows(X: DenseMatrix): { mean: Float64Array; scale: Float64Array } {
+    const { rows: n, data } = X;
+    const { d, memory: m } = this;
+    const at = this.slots[0]!.at;
+    m.f64(at, n * d).set(data);
+    const { mean, scale } = this.standardisation();
+    scale.fill(1);
+    if (n > 0) {
+      const k = m.kernels;
+      const sums = m.f64(this.sumsAt, d);
+      k.columnSums(at, n, d, this.sumsAt);
+      for (let j = 0; j < d; j++) mean[j] = sums[j]! / n;
+      k.columnSquares(at, n, d, this.meanAt, this.sumsAt);
+      for (let j = 0; j < d; j++) {
+        const s = Math.sqrt(sums[j]! / n);
+        if (s > 0 && Number.isFinite(s)) scale[j] = s;
+      }
+    }
+    return { mean, scale };
+  }
+
+  /** The means and scales of {@link loadRows} (views of the kernel memory). */
+  standardisation(): { mean: Float64Array; scale: Float64Array } {
+    return { mean: this.memory.f64(this.meanAt, this.d), scale: this.memory.f64(this.scaleAt, this.d) };
+  }
+
+  /**
+   * Lays out in slot `slot` the augmented design (standardised features, then a column of ones for the intercept)
+   * of every `stride`-th row loaded by {@link loadRows}, row-major, with labels and weights multiplied by `stride`.
+   * Slot 0 (the full design, `stride` 1) replaces the loaded rows: lay out any other slot first.
+   */
+  design(slot: number, X: DenseMatrix, y: Uint8Array, w: Float64Array, withIntercept: boolean, stride: number): Design {
+    const { at, labelsAt, weightsAt, rows, evaluations } = this.slots[slot]!;
+    const m = this.memory;
+    m.kernels.designRows(this.slots[0]!.at, X.rows, this.d, stride, this.meanAt, this.scaleAt, withIntercept ? 1 : 0, at, this.stride);
+    const labels = m.u8(labelsAt, rows);
+    const weights = m.f64(weightsAt, rows);
+    const n = Math.ceil(X.rows / stride);
+    let totalWeight = 0;
+    let positiveWeight = 0;
+    for (let r = 0; r < n; r++) {
+      const i = r * stride;
+      labels[r] = y[i]!;
+      weights[r] = w[i]! * stride;
+      totalWeight += weights[r]!;
+      positiveWeight += weights[r]! * y[i]!;
+    }
+    return { at, labelsAt, weightsAt, rows, totalWeight, positiveWeight, evaluations };
+  }
+
+  /** f and ∇f at `theta` into `out` (and each row's curvature into the kernel memory). */
+  evaluate(design: Design, lambda: Float64Array, theta: Float64Array, out: Evaluation): void {
+    const P = this.P;
+    this.memory.f64(this.thetaAt, P).set(theta);
+    let objective = this.memory.kernels.evaluate(
+      design.at,
+      design.labelsAt,
+      design.weightsAt,
+      design.rows,
+      P,
+      this.stride,
+      this.thetaAt,
+      out.gradientAt,
+      out.curvatureAt,
+      this.residualAt,
+    );
+    const g = out.gradient;
+    for (let k = 0; k < P; k++) {
+      const t = theta[k]!;
+      objective += 0.5 * lambda[k]! * t * t;
+      g[k]! += lambda[k]! * t;
+    }
+    out.objective = objective;
+  }
+
+  /** ∇²f = Zᵀ diag(curvature) Z + diag(λ) at the point of `at` into {@link hessianView} (upper triangle). */
+  hessian(design: Design, at: Evaluation, lambda: Float64Array): void {
+    const P = this.P;
+    this.memory.kernels.hessian(design.at, at.curvatureAt, design.rows, P, this.stride, this.hessianAt);
+    const H = this.hessianView();
+    for (let k = 0; k < P; k++) H[k * P + k]! += lambda[k]!;
+  }
+
+  /** The Hessian, row-major `P` x `P` (upper triangle; the lower one is 0). */
+  hessianView(): Float64Array {
+    return this.memory.f64(this.hessianAt, this.P * this.P);
+  }
+
+  /** Hands the memory to the next fit on this thread (see `KernelMemory.release`). */
+  release(): void {
+    this.memory.release();
+  }
 }
 
 function maxAbs(values: Float64Array): number {
