@@ -14,6 +14,8 @@ export { featureNames } from './definitions/resolve-features.js';
 export { handbookFeatures } from './definitions/handbook-features.js';
 export { computeFeatureMatrix, computeFeatures } from './offline/compute-features.js';
 export type { ComputeFeaturesOptions } from './offline/compute-features.js';
+export { computeFeaturesInParallel } from './offline/compute-features-parallel.js';
+export type { ParallelFeaturesOptions } from './offline/compute-features-parallel.js';
 export { MAX_WINDOW_VALUE, OnlineFeatureExecutor } from './online/online-executor.js';
 export type { FeatureEvent, LabelFeedback, ObservedEvent, OnlineExecutorOptions } from './online/online-executor.js';
 export { admitByTime } from './online/admission-rules.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ColumnTable, TRANSACTION_SCHEMA, ingest, writeTable, type Column } from '@mlsd/data';
-import { computeFeatures, handbookFeatures } from '@mlsd/features';
+import { computeFeaturesInParallel, handbookFeatures } from '@mlsd/features';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud features` (the issue's contract). */
@@ -55,7 +55,8 @@ export async function writeFeatures(options: FeaturesCommandOptions, log: (line:
 }
 
 async function computeWith(engine: string, table: ColumnTable): Promise<ColumnTable> {
-  if (engine === 'typed') return computeFeatures(table, handbookFeatures());
+  // Customer and terminal windows at the same time, on a worker thread (bit-identical to one thread).
+  if (engine === 'typed') return computeFeaturesInParallel(table, handbookFeatures());
   const sql = await import('@mlsd/features/sql');
   if (engine === 'duckdb') return sql.computeFeaturesInDuckDB(table, handbookFeatures());
   return sql.computeFeaturesInPostgres(table, handbookFeatures(), engine);

@@ -214,7 +214,7 @@ function computeInto(table: ColumnTable, features: readonly ResolvedFeature[], t
  * Throws `SCHEMA_MISMATCH` for the first column a feature reads that the table lacks, naming the feature and the
  * definition field to change.
  */
-function requireFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[]): void {
+export function requireFeatureColumns(table: ColumnTable, features: readonly ResolvedFeature[]): void {
   for (const feature of features) {
     const reads: Array<[string, string | undefined]> =
       feature.kind === 'calendar'
