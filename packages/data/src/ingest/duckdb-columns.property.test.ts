@@ -66,6 +66,23 @@ describe('appendDoubleColumns + readDoubleColumns', () => {
     );
   });
 
+  it('an anyOrder scan gives every row exactly once on two threads (the hash of every row equals the ordered scan)', async () => {
+    const rows = 100_003;
+    const a = Float64Array.from({ length: rows }, (_, i) => i);
+    const b = Float64Array.from({ length: rows }, (_, i) => Math.sin(i) * 1e6);
+    const [ordered, anyOrder] = await withDuckDB(async (connection) => {
+      await connection.run('SET threads = 2');
+      const hash = (scan: string) =>
+        `SELECT CAST(count(*) AS DOUBLE), CAST(count(DISTINCT c0) AS DOUBLE), CAST(bit_xor(hash(c0, c1)) % 1000000007 AS DOUBLE) FROM ${scan}()`;
+      const one = await readDoubleColumns(connection, hash(await registerDoubleColumnsScan(connection, [a, b])), 1);
+      const all = await readDoubleColumns(connection, hash(await registerDoubleColumnsScan(connection, [a, b], { anyOrder: true })), 1);
+      return [one.map((column) => column[0]), all.map((column) => column[0])];
+    });
+    expect(ordered![0]).toBe(rows);
+    expect(ordered![1]).toBe(rows);
+    expect(anyOrder).toEqual(ordered);
+  });
+
   it('reads NULL as NaN', async () => {
     const [column] = await withDuckDB((connection) =>
       readDoubleColumns(connection, 'SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END::DOUBLE FROM range(5000) r(i)', 10),

@@ -36,6 +36,9 @@ export async function readDoubleColumns(connection: DuckDBConnection, sql: strin
   return offset === capacity ? columns : columns.map((column) => column.subarray(0, offset));
 }
 
+/** Scan threads of an `anyOrder` scan: more than DuckDB runs, so its own thread setting decides. */
+const ANY_ORDER_THREADS = 1024;
+
 /** Distinct names for the scan functions registered by {@link registerDoubleColumnsScan} (one connection may register many). */
 let scanCount = 0;
 
@@ -45,8 +48,15 @@ let scanCount = 0;
  * with one memory copy per column (no value passes through JavaScript one by one); every read of it scans the
  * arrays from the start, on one thread, so the rows keep their order (a query may read it more than once). NaN stays NaN (use
  * `nullif(x, 'NaN'::DOUBLE)` to turn it into NULL). The arrays must not change while a query runs.
+ *
+ * `options.anyOrder`: every DuckDB thread takes chunks, so rows arrive in no fixed order; for queries whose answer
+ * does not depend on row order (counts, sums, `bit_xor` of hashes), which then run on all cores.
  */
-export async function registerDoubleColumnsScan(connection: DuckDBConnection, columns: readonly Float64Array[]): Promise<string> {
+export async function registerDoubleColumnsScan(
+  connection: DuckDBConnection,
+  columns: readonly Float64Array[],
+  options: { readonly anyOrder?: boolean } = {},
+): Promise<string> {
   const bindings = duckdbBindings();
   const { DOUBLE, DuckDBTableFunction } = duckdbApi();
   const rows = columns[0]?.length ?? 0;
@@ -64,7 +74,8 @@ export async function registerDoubleColumnsScan(connection: DuckDBConnection, co
     initFunction: (init) => {
       // Each scan keeps its own cursor, so one query may read the function twice (a self-join, a CTE used twice).
       init.setInitData({ next: 0 });
-      init.setMaxThreads(1);
+      // The cursor is safe to share: DuckDB's threads call the JavaScript scan one at a time, on its one thread.
+      init.setMaxThreads(options.anyOrder === true ? ANY_ORDER_THREADS : 1);
     },
     mainFunction: (info, output) => {
       const cursor = info.getInitData() as { next: number };

@@ -92,6 +92,8 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
       values.push(rowIndex);
     }
     const scan = await registerDoubleColumnsScan(connection, values);
+    // The content hash does not depend on row order: it reads the arrays on every core.
+    const anyOrderScan = await registerDoubleColumnsScan(connection, values, { anyOrder: true });
     const joins: string[] = [];
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k]!;
@@ -107,11 +109,12 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
       appender.closeSync();
       joins.push(`LEFT JOIN d${k} ON d${k}.code = t.c${k}`);
     }
-    const select = columns.map((c, k) => `${parquetCast(c, k)} AS ${sqlIdentifier(table.columnNames[k]!)}`);
+    const select = `SELECT ${columns.map((c, k) => `${parquetCast(c, k)} AS ${sqlIdentifier(table.columnNames[k]!)}`).join(', ')}`;
     // The joins may reorder rows: the row index (the last column) puts them back in table order.
     const order = hasCategories ? ` ORDER BY t.c${columns.length}` : '';
-    await connection.run(`CREATE VIEW typed AS SELECT ${select.join(', ')} FROM ${scan}() t ${joins.join(' ')}${order}`);
-    await copyToParquet(connection, 'typed', table.columnNames, path);
+    await connection.run(`CREATE VIEW typed AS ${select} FROM ${scan}() t ${joins.join(' ')}${order}`);
+    await connection.run(`CREATE VIEW typed_any_order AS ${select} FROM ${anyOrderScan}() t ${joins.join(' ')}`);
+    await copyToParquet(connection, 'typed', table.columnNames, path, 'typed_any_order');
   });
 }
 
@@ -120,10 +123,17 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
  * to `path` as Parquet, with its content hash in the file's metadata: ingest recomputes it and refuses a file that
  * changed. The one writer behind `writeTable` and `ingestToFile`, so both write the same bytes. Compression is snappy
  * (DuckDB's and pyarrow's default): zstd's 30 % smaller file cost about 60 % more CPU in a write that often runs on
- * one thread.
+ * one thread. `hashRelation` (default `relation`) is where the hash is computed: the same rows in any order, e.g.
+ * over a scan that runs on every core.
  */
-export async function copyToParquet(connection: DuckDBConnection, relation: string, columns: readonly string[], path: string): Promise<void> {
-  const hash = await contentHash(connection, relation, columns);
+export async function copyToParquet(
+  connection: DuckDBConnection,
+  relation: string,
+  columns: readonly string[],
+  path: string,
+  hashRelation = relation,
+): Promise<void> {
+  const hash = await contentHash(connection, hashRelation, columns);
   await connection.run(
     `COPY ${relation} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
   );
