@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cardHasher, createDecisionLogger, createServiceLogger } from './logger.js';
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
 
 describe('cardHasher', () => {
   it('is the first 16 hex digits of SHA-256(salt + card id), the same on a cached second call', () => {
@@ -29,4 +33,39 @@ describe('createDecisionLogger', () => {
     expect(line).toMatchObject({ service: 'mlsd-serving', msg: 'scored', transactionId: 1, customerId: '[redacted]', token: '[redacted]', card: 'ab' });
     expect(lines[0]).not.toContain('4242');
   });
+});
+
+describe('createServiceLogger on stdout', () => {
+  /** Runs `body` in a child Node process with `logger` made by createServiceLogger('info'); resolves with its stdout lines as they came. */
+  const runChild = (body: string) =>
+    new Promise<{ lines: { at: number; text: string }[]; exitedAt: number }>((resolve, reject) => {
+      const script = `import { createServiceLogger } from './packages/serving/src/observability/logger.ts';\nconst logger = createServiceLogger('info');\n${body}`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script], { cwd: ROOT });
+      const started = Date.now();
+      const lines: { at: number; text: string }[] = [];
+      let pending = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        const parts = pending.split('\n');
+        pending = parts.pop()!;
+        for (const text of parts) lines.push({ at: Date.now() - started, text });
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve({ lines, exitedAt: Date.now() - started }) : reject(new Error(`child exited ${code}`))));
+    });
+
+  it('writes a buffered line within its flush interval while the process keeps running, not only at exit', async () => {
+    const { lines, exitedAt } = await runChild(`logger.info({ n: 1 }, 'one'); setTimeout(() => {}, 1500);`);
+    expect(lines.map((l) => JSON.parse(l.text).msg)).toEqual(['one']);
+    expect(lines[0]!.at).toBeLessThan(exitedAt - 500);
+  }, 20_000);
+
+  it('loses no line when the process exits right after logging, and writes error lines at once', async () => {
+    const { lines } = await runChild(
+      `for (let i = 0; i < 1000; i++) logger.info({ i }, 'many');\nlogger.error('bad');\nprocess.stdout.write('');\nprocess.exit(0);`,
+    );
+    const texts = lines.map((l) => JSON.parse(l.text));
+    expect(texts.filter((t) => t.msg === 'many').map((t) => t.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(texts.at(-1)).toMatchObject({ msg: 'bad', level: 50 });
+  }, 20_000);
 });

@@ -26,14 +26,38 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   '*.cvv',
 ];
 
+/** Bytes of log lines gathered before one write to stdout (sonic-boom's `minLength`). */
+const STDOUT_BUFFER_BYTES = 8192;
+/** Longest a gathered line waits before it is written when traffic is too light to fill the buffer, ms. */
+const STDOUT_FLUSH_MS = 200;
+
 /**
- * Creates the service's pino logger at `level`, writing to `stream` (default stdout), with redaction on. In a
- * `node:cluster` worker (`serve --workers N`) every line carries `worker`, the worker's id (1, 2, …).
+ * Creates the service's pino logger at `level`, writing to `stream`, with redaction on. In a `node:cluster` worker
+ * (`serve --workers N`) every line carries `worker`, the worker's id (1, 2, …).
+ *
+ * Without `stream` it writes to stdout through a buffer: lines are gathered into writes of about 8 KiB, or every
+ * 200 ms when traffic is light — one write system call per ~30 decision lines instead of one per line, which is
+ * about a fifth of a scored request's CPU. Error and fatal lines are written at once, and pino writes what is left
+ * when the process exits (`logger.flush()` does it on demand), so a crash's last words are not lost.
  */
 export function createServiceLogger(level: string, stream?: DestinationStream): Logger {
   const base = cluster.isWorker && cluster.worker !== undefined ? { service: 'mlsd-serving', worker: cluster.worker.id } : { service: 'mlsd-serving' };
   const options = { level, base, redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } };
-  return stream === undefined ? pino(options) : pino(options, stream);
+  if (stream !== undefined) return pino(options, stream);
+  const stdout = pino.destination({ dest: 1, minLength: STDOUT_BUFFER_BYTES, sync: false, periodicFlush: STDOUT_FLUSH_MS });
+  const errorLevel = pino.levels.values['error']!;
+  return pino(
+    {
+      ...options,
+      hooks: {
+        logMethod(args, method, lineLevel) {
+          method.apply(this, args);
+          if (lineLevel >= errorLevel) stdout.flush();
+        },
+      },
+    },
+    stdout,
+  );
 }
 
 /**
