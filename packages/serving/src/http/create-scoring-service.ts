@@ -2,7 +2,7 @@ import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
 import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
-import { cardHasher, createDecisionLogger, createServiceLogger } from '../observability/logger.js';
+import { cardHasher, createServiceLogger } from '../observability/logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
@@ -109,7 +109,6 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     scorer,
     metrics,
     logger,
-    decisionLog: createDecisionLogger(logger),
     hashKey: cardHasher(resolved.logHashSalt),
   };
 

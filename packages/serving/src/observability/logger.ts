@@ -60,17 +60,6 @@ export function createServiceLogger(level: string, stream?: DestinationStream): 
   );
 }
 
-/**
- * A logger for the per-transaction decision lines (`msg: "scored"`), a child of `logger` that redacts only the
- * top-level paths of {@link REDACTED_LOG_PATHS}. A decision line is built from known fields only (ids, hashed card,
- * amount, score, decision), never from request input, so the wildcard paths (`*.customerId`, which make pino walk
- * every key of every line) cost several microseconds per line for nothing; the top-level ones stay as a guard.
- */
-export function createDecisionLogger(logger: Logger): Logger {
-  const topLevel = REDACTED_LOG_PATHS.filter((path) => !path.includes('.'));
-  return logger.child({}, { redact: { paths: topLevel, censor: '[redacted]' } });
-}
-
 /** Hashed card ids kept by a {@link cardHasher}; the cache is emptied when full (a bound, not an LRU). */
 const CARD_HASH_CACHE_SIZE = 1 << 16;
 

@@ -1,8 +1,8 @@
 import { MlsdError } from '@mlsd/data';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { decisionLineWriter, type DecisionLineWriter } from '../../observability/decision-line.js';
 import type { ScoreResult } from '../../scoring/score-result.js';
-import type { ScoringEvent } from '../../scoring/scoring-event.js';
 import type { ShadowJob } from '../../scoring/shadow-runner.js';
 import type { EventRequestSchema } from '../event-request-schema.js';
 import { feedbackBodySchema, type Feedback } from '../feedback-schema.js';
@@ -28,6 +28,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
     }
     return parser;
   };
+  const decisionLineFor = decisionLines(context);
   const wireLabel = (label: boolean): boolean | number => (labelFormat === 'boolean' ? label : label ? 1 : 0);
 
   app.post('/v1/score', async (request, reply) => {
@@ -49,7 +50,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
       // In order: each event's features must see the ones before it in the batch.
       for (const event of events) {
         const result: ScoreResult = await scorer.score(event, shadowJobs);
-        if (options.logDecisions) logDecision(context, request.id, schema, event, result);
+        if (options.logDecisions) decisionLineFor(schema)(request.id, event.id, event.fields, result);
         results.push(toWire(result, idField));
       }
       answer = results;
@@ -57,7 +58,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
       const event = schema.parse(body);
       scorer.admitEventTimes([event], schema.timeColumn, false);
       const result = await scorer.score(event, shadowJobs);
-      if (options.logDecisions) logDecision(context, request.id, schema, event, result);
+      if (options.logDecisions) decisionLineFor(schema)(request.id, event.id, event.fields, result);
       answer = toWire(result, idField);
     }
     if (shadowJobs.length > 0) reply.raw.once('finish', () => scorer.runShadow(shadowJobs));
@@ -95,27 +96,17 @@ function toWire(result: ScoreResult, idField: string): unknown {
   return { [idField]: id, ...rest };
 }
 
-function logDecision(context: ServiceContext, reqId: string, schema: EventRequestSchema, event: ScoringEvent, result: ScoreResult): void {
-  const line: Record<string, unknown> = { reqId, [context.options.api.idField]: event.id };
-  const fields = context.options.decisionLogFields;
-  if (fields === undefined) {
-    for (const key of schema.entityKeys) {
-      const value = event.fields[key];
-      line[key] = value === null || value === undefined ? null : context.hashKey(value);
+/** The decision-line writer for events of `schema`: the configured `decisionLogFields`, or its entity keys hashed. */
+function decisionLines(context: ServiceContext): (schema: EventRequestSchema) => DecisionLineWriter {
+  const writers = new WeakMap<EventRequestSchema, DecisionLineWriter>();
+  const { logger, hashKey, options } = context;
+  return (schema) => {
+    let writer = writers.get(schema);
+    if (writer === undefined) {
+      const fields = options.decisionLogFields ?? schema.entityKeys.map((key) => ({ name: key, field: key, hash: true }));
+      writer = decisionLineWriter(logger, options.api.idField, fields, hashKey);
+      writers.set(schema, writer);
     }
-  } else {
-    for (const { name, field, hash } of fields) {
-      const value = event.fields[field] ?? null;
-      line[name] = hash && value !== null ? context.hashKey(value) : value;
-    }
-  }
-  line['score'] = result.score;
-  line['decision'] = result.decision;
-  line['source'] = result.source;
-  line['fallbackReason'] = result.fallbackReason;
-  line['modelVersion'] = result.modelVersion;
-  line['latencyMs'] = result.latencyMs;
-  if (result.late === true) line['late'] = true;
-  if (result.duplicate === true) line['duplicate'] = true;
-  context.decisionLog.info(line, 'scored');
+    return writer;
+  };
 }
