@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
 import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
 import { cardHasher, createServiceLogger } from '../observability/logger.js';
+import { LazyRequestLogger } from '../observability/lazy-request-logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { LoadShedder } from '../resilience/load-shedder.js';
@@ -83,6 +84,8 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // One decision line per event instead of Fastify's two lines per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // `request.log` is made only when a request logs (errors): see LazyRequestLogger.
+    childLoggerFactory: (parent, bindings, childOptions) => new LazyRequestLogger(parent, bindings, childOptions),
     bodyLimit: resolved.bodyLimitBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

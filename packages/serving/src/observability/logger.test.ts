@@ -49,6 +49,11 @@ describe('createServiceLogger on stdout', () => {
     expect(lines[0]!.at).toBeLessThan(exitedAt - 500);
   }, 20_000);
 
+  it('writes the lines still gathered when the process exits', async () => {
+    const { lines } = await runChild(`logger.info('a'); logger.info('b'); logger.warn('c'); process.exit(0);`);
+    expect(lines.map((l) => JSON.parse(l.text).msg)).toEqual(['a', 'b', 'c']);
+  }, 20_000);
+
   it('loses no line when the process exits right after logging, and writes error lines at once', async () => {
     const { lines } = await runChild(
       `for (let i = 0; i < 1000; i++) logger.info({ i }, 'many');\nlogger.error('bad');\nprocess.stdout.write('');\nprocess.exit(0);`,
