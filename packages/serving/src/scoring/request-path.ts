@@ -3,6 +3,7 @@ import { withDeadline } from '../resilience/deadline.js';
 import { isDependencyFailure, isEventCausedModelFailure } from '../resilience/fault-attribution.js';
 import { RecordBacklog } from '../resilience/record-backlog.js';
 import type { FallbackVerdict } from '../fallback/rule-set.js';
+import { decodeAnswer, encodeAnswer } from './answer-codec.js';
 import { decide, type Decision } from './decision.js';
 import { isPromiseLike, type ActiveModel, type ModelSlots } from './model-slots.js';
 import type { FeatureValues, OnlineFeatures } from './ports.js';
@@ -214,10 +215,10 @@ export class RequestPath {
 
   /** The first answer of a duplicate id again, marked `duplicate: true`; nothing else is done or counted. */
   private repeat(tx: ScoringEvent, start: number, answer: string): ScoreResult {
-    const first = JSON.parse(answer) as ScoreResult;
+    const first = decodeAnswer(answer);
     const latencyMs = this.deps.now() - start;
     this.deps.metrics.observeScore(first.source, latencyMs / 1000, first.fallbackReason, first.decision);
-    return { ...first, id: tx.id, duplicate: true, latencyMs: Math.round(latencyMs * 1000) / 1000 };
+    return { id: tx.id, ...first, latencyMs: Math.round(latencyMs * 1000) / 1000, duplicate: true };
   }
 
   private fallback(
@@ -282,7 +283,7 @@ export class RequestPath {
     this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason, result.decision);
     if (values !== undefined && values.duplicate !== true && active !== undefined) {
       // Kept with the event in the store: a retry of this id gets this answer again (see `repeat`).
-      active.features.saveAnswer(tx.id, JSON.stringify(result)).catch((error: unknown) => {
+      active.features.saveAnswer(tx.id, encodeAnswer(result)).catch((error: unknown) => {
         this.deps.logger.debug({ err: error, [this.deps.idField]: tx.id }, 'could not keep the answer for duplicates');
       });
     }
