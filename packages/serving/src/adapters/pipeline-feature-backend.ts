@@ -51,8 +51,9 @@ function definitionsKey(pipeline: FeaturePipeline): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePipeline, onStoreError: () => void): OnlineFeatures {
+function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePipeline, onStoreError: () => void, inProcess: boolean): OnlineFeatures {
   return {
+    inProcess,
     rawNames: pipeline.rawFeatureNames,
     inputNames: pipeline.featureNames,
     eventSchema: pipeline.eventSchema,
@@ -112,6 +113,7 @@ export function memoryFeatureBackend(options: FeatureBackendOptions = {}): Featu
         pipeline,
         () => online,
         () => undefined,
+        true,
       );
     },
     async ping() {},
@@ -231,7 +233,7 @@ async function sharedStateBackend(
         return online;
       };
       // A failed call may leave the executor's one-time layout check rejected: start afresh on the next call.
-      return onlineFeatures(pipeline, current, () => (online = undefined));
+      return onlineFeatures(pipeline, current, () => (online = undefined), false);
     },
     async ping() {
       if (client.status !== 'ready') throw notConnected();

@@ -164,6 +164,16 @@ describe('fallback', () => {
     expect(json.latencyMs).toBeLessThan(150);
   });
 
+  it('does not race an in-process store against a timer, but counts its time in the deadline (model-timeout)', async () => {
+    const { service, features } = await serve({ deadlineMs: 20 });
+    features.inProcess = true;
+    expect((await score(service, tx(1, 20))).json).toMatchObject({ source: 'model' });
+    features.busyMs = 30;
+    const { json } = await score(service, tx(2, 20));
+    expect(json).toMatchObject({ source: 'fallback', fallbackReason: 'model-timeout' });
+    expect(json.latencyMs).toBeGreaterThanOrEqual(30);
+  });
+
   it('opens the model circuit after repeated failures, then probes after the cool-down and recovers', async () => {
     const flaky = new MisbehavingClassifier({ throws: true });
     const models = new MapModelSource().add(1, flaky, ['champion']);

@@ -54,6 +54,12 @@ export interface OnlineFeatures {
    */
   readonly eventSchema: Schema;
   /**
+   * True when the store lives in this process (the memory store): its work is CPU, like the model's, and cannot
+   * hang on I/O, so the request path does not race it against a timer; its time counts in the deadline check made
+   * after the model. Default false: the call is raced against the remaining deadline.
+   */
+  readonly inProcess?: boolean;
+  /**
    * Computes the features of `event` from the store's state before it, then records it in the store. Async because
    * the store may be remote; rejects when the store fails (`UNAVAILABLE`, `TIMEOUT`), or with `INVALID_INPUT` when
    * the event's values are refused. A duplicate id or a late event resolves, with `duplicate` / `late` set.

@@ -18,7 +18,8 @@ import type { ShadowJob } from './shadow-runner.js';
  * model behind its breaker, the decision and its reasons — and the fallback rules whenever that path cannot answer,
  * so a valid event never throws. Every answer is counted and handed to the observer (the monitor).
  *
- * Deadline: the feature store call is raced against the remaining budget (a slow or hung store times out); the
+ * Deadline: the feature store call is raced against the remaining budget (a slow or hung store times out), unless
+ * the store is in process (`OnlineFeatures.inProcess`: CPU that cannot hang, timed with the model); the
  * model is synchronous and cannot be interrupted, so its elapsed time is measured afterwards and a late answer
  * is replaced by the fallback and counted as a model failure — repeated overruns open the model's circuit so a
  * slow model stops being called. A model whose `predictProba` returns a promise is raced like the store.
@@ -84,7 +85,9 @@ export class RequestPath {
       }
       let values: FeatureValues;
       try {
-        values = await withDeadline(active.features.computeAndRecord(tx), deps.deadlineMs - (deps.now() - start), 'The feature store');
+        // An in-process store is CPU like the model: measured by the deadline check after the model, not raced.
+        const computed = active.features.computeAndRecord(tx);
+        values = await (active.features.inProcess === true ? computed : withDeadline(computed, deps.deadlineMs - (deps.now() - start), 'The feature store'));
         deps.storeBreaker.success();
         this.lastStoreFailed = false;
         if (this.backlog.size > 0) this.replayBacklog();

@@ -12,11 +12,16 @@ const SIMPLE_EVENT_SCHEMA = defineSchema(
 
 /**
  * A tiny in-memory feature backend for the HTTP tests: TX_AMOUNT and the customer's mean amount over the events
- * recorded before (0 for a first transaction). `delayMs` makes each call wait (a slow store), `failing` makes it
+ * recorded before (0 for a first transaction). `delayMs` makes each call wait (a slow store), `busyMs` spend CPU (a
+ * slow in-process store, with `inProcess`), `failing` makes it
  * reject (an unreachable store). It accepts any pipeline whose JSON is `{ features: SIMPLE_FEATURES }`.
  */
 export class SimpleFeatureBackend implements FeatureBackend {
   delayMs = 0;
+  /** Milliseconds of synchronous CPU each call spends (a slow in-process store). */
+  busyMs = 0;
+  /** What the online features report as `inProcess`. */
+  inProcess = false;
   failing = false;
   closed = false;
   readonly labels = new Map<string | number, boolean>();
@@ -27,12 +32,20 @@ export class SimpleFeatureBackend implements FeatureBackend {
     if (!Array.isArray(names) || names.join() !== SIMPLE_FEATURES.join()) {
       throw new MlsdError('CORRUPT_ARTIFACT', 'Not a simple feature pipeline.');
     }
+    const backend = this;
     return {
+      get inProcess() {
+        return backend.inProcess;
+      },
       rawNames: SIMPLE_FEATURES,
       inputNames: SIMPLE_FEATURES,
       eventSchema: SIMPLE_EVENT_SCHEMA,
       computeAndRecord: async (tx) => {
         await this.wait();
+        const until = performance.now() + this.busyMs;
+        while (performance.now() < until) {
+          // A store busy computing, in this process.
+        }
         const customer = tx.fields['CUSTOMER_ID'] as number;
         const amount = tx.fields['TX_AMOUNT'] as number;
         const state = this.sums.get(customer) ?? { n: 0, sum: 0 };
