@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { denseMatrix } from '@mlsd/data';
 import { createScoringService, type ScoreResult, type ScoringService, type ScoringServiceOptions } from '@mlsd/serving';
@@ -35,6 +37,8 @@ async function serve(models: MapModelSource, overrides: Partial<ScoringServiceOp
 afterEach(async () => {
   for (const service of services.splice(0)) await service.close();
 });
+
+const run = promisify(execFile);
 
 describe('Open Inference Protocol v2', () => {
   it('serves server and model metadata, health and readiness', async () => {
@@ -191,12 +195,29 @@ describe('shadow challenger', () => {
     const base = await service.start();
     const callsBefore = challenger.calls;
     const res = await fetch(`${base}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tx(5, 20)) });
-    // The answer is the champion's; the challenger runs only once the response has been written (`finish`).
+    // The answer is the champion's; the challenger runs in a later event-loop turn.
     expect(await res.json()).toMatchObject({ score: 0.1, modelVersion: 1, source: 'model' });
     for (let i = 0; i < 400 && challenger.calls === callsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(challenger.calls).toBe(callsBefore + 1);
     const shadow = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'shadow score');
     expect(shadow).toMatchObject({ level: 20, transactionId: 5, championVersion: 1, championScore: 0.1, challengerVersion: 2, challengerScore: 0.42 });
+  });
+
+  it('answers before a slow challenger has scored', async () => {
+    const challenger = new MisbehavingClassifier({ score: 0.42, sleepMs: 1500 });
+    const models = new MapModelSource().add(1, new MisbehavingClassifier({ score: 0.1 }), ['champion']).add(2, challenger, ['challenger']);
+    const { service } = await serve(models);
+    const base = await service.start();
+    const callsBefore = challenger.calls;
+    // The client runs in a process of its own: the challenger's synchronous work holds this process's event loop.
+    const client = `await fetch(process.argv[1].replace('/v1/score', '/v2/health/live')); const t = performance.now(); const r = await fetch(process.argv[1], { method: 'POST', headers: { 'content-type': 'application/json' }, body: process.argv[2] }); console.log(JSON.stringify({ ms: performance.now() - t, answer: await r.json() }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', client, `${base}/v1/score`, JSON.stringify(tx(6, 20))]);
+    const { ms, answer } = JSON.parse(stdout) as { ms: number; answer: unknown };
+    expect(answer).toMatchObject({ score: 0.1, source: 'model' });
+    // The answer left before the challenger's 1.5 s of synchronous work.
+    expect(ms).toBeLessThan(1000);
+    for (let i = 0; i < 400 && challenger.calls === callsBefore; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(challenger.calls).toBe(callsBefore + 1);
   });
 
   it('writes no shadow line at the default info level (one line per decision), but counts the shadow score', async () => {

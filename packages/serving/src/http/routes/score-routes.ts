@@ -12,7 +12,8 @@ import type { ServiceContext } from '../service-context.js';
 /**
  * `POST /v1/score` (one event in the request schema, or an array scored in order) and `POST /v1/feedback` (one
  * `{ id, label }`, or an array applied in order; the wire names come from the `api` option). The challenger's
- * shadow scores run only once the response has been written (`finish`), so they cannot change or delay it.
+ * shadow scores run in a later event-loop turn, once the response has been handed to the socket, so they cannot
+ * change or delay it.
  */
 export function registerScoreRoutes(app: FastifyInstance, context: ServiceContext): void {
   const { scorer, options } = context;
@@ -61,7 +62,9 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
       if (options.logDecisions) decisionLineFor(schema)(request.id, event.id, event.fields, result);
       answer = toWire(result, idField);
     }
-    if (shadowJobs.length > 0) reply.raw.once('finish', () => scorer.runShadow(shadowJobs));
+    // Queued, not run: the shadow runner scores in a later event-loop turn (setImmediate), after this answer has
+    // been handed to the socket in this turn.
+    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
     return answer;
   });
 
