@@ -32,7 +32,7 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   const decisionLineFor = decisionLines(context);
   const wireLabel = (label: boolean): boolean | number => (labelFormat === 'boolean' ? label : label ? 1 : 0);
 
-  app.post('/v1/score', async (request, reply) => {
+  app.post('/v1/score', async (request) => {
     const body = request.body;
     const schema = scorer.requestSchema();
     const shadowJobs: ShadowJob[] = [];
