@@ -16,6 +16,7 @@ export { computeFeatureMatrix, computeFeatures } from './offline/compute-feature
 export type { ComputeFeaturesOptions } from './offline/compute-features.js';
 export { computeFeaturesInParallel } from './offline/compute-features-parallel.js';
 export type { ParallelFeaturesOptions } from './offline/compute-features-parallel.js';
+export { FeatureWorkers } from './offline/feature-workers.js';
 export { MAX_WINDOW_VALUE, OnlineFeatureExecutor } from './online/online-executor.js';
 export type { FeatureEvent, LabelFeedback, ObservedEvent, OnlineExecutorOptions } from './online/online-executor.js';
 export { admitByTime } from './online/admission-rules.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ColumnTable, TRANSACTION_SCHEMA, ingest, writeTable, type Column } from '@mlsd/data';
-import { computeFeaturesInParallel, handbookFeatures } from '@mlsd/features';
+import { computeFeaturesInParallel, FeatureWorkers, handbookFeatures } from '@mlsd/features';
 import { runAction } from '../cli-support/run-action.js';
 
 /** Flags of `fraud features` (the issue's contract). */
@@ -38,12 +38,27 @@ const KEPT = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX
  * (CSV, Parquet or JSON lines by extension).
  */
 export async function writeFeatures(options: FeaturesCommandOptions, log: (line: string) => void): Promise<FeaturesOutput> {
+  const engine = options.engine ?? 'typed';
+  // The typed engine's worker threads start while the input is read.
+  const workers = engine === 'typed' ? FeatureWorkers.start() : undefined;
+  try {
+    return await ingestComputeWrite(options, engine, workers, log);
+  } finally {
+    await workers?.close();
+  }
+}
+
+async function ingestComputeWrite(
+  options: FeaturesCommandOptions,
+  engine: string,
+  workers: FeatureWorkers | undefined,
+  log: (line: string) => void,
+): Promise<FeaturesOutput> {
   log(`features: reading ${options.input}`);
   const { table, rejectedRows } = await ingest(options.input, { schema: TRANSACTION_SCHEMA });
   log(`features: ${table.rowCount} rows accepted, ${rejectedRows} rejected; computing ${handbookFeatures().length} features`);
-  const engine = options.engine ?? 'typed';
   const started = performance.now();
-  const features = await computeWith(engine, table);
+  const features = await computeWith(engine, table, workers);
   const featureMs = performance.now() - started;
   const columns = new Map<string, Column>();
   for (const name of KEPT) columns.set(name, table.column(name));
@@ -54,9 +69,9 @@ export async function writeFeatures(options: FeaturesCommandOptions, log: (line:
   return { input: options.input, out: options.out, rows: out.rowCount, rejectedRows, columns: out.columnNames, featureMs: Math.round(featureMs) };
 }
 
-async function computeWith(engine: string, table: ColumnTable): Promise<ColumnTable> {
+async function computeWith(engine: string, table: ColumnTable, workers: FeatureWorkers | undefined): Promise<ColumnTable> {
   // Customer and terminal windows at the same time, on a worker thread (bit-identical to one thread).
-  if (engine === 'typed') return computeFeaturesInParallel(table, handbookFeatures());
+  if (engine === 'typed') return computeFeaturesInParallel(table, handbookFeatures(), workers === undefined ? {} : { workers });
   const sql = await import('@mlsd/features/sql');
   if (engine === 'duckdb') return sql.computeFeaturesInDuckDB(table, handbookFeatures());
   return sql.computeFeaturesInPostgres(table, handbookFeatures(), engine);

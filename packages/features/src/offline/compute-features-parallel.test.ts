@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnTable, MlsdError, type Column } from '@mlsd/data';
-import { computeFeatures, computeFeaturesInParallel, handbookFeatures, type FeatureDefinition } from '@mlsd/features';
+import { computeFeatures, computeFeaturesInParallel, FeatureWorkers, handbookFeatures, type FeatureDefinition } from '@mlsd/features';
 import { randomTransactions } from '../test-support/random-transactions.js';
 
 /** Every value of every column, bit for bit (NaN and -0 included). */
@@ -44,6 +44,21 @@ describe('computeFeaturesInParallel', () => {
     const table = withRegion(randomTransactions(2_000, 5));
     const expected = computeFeatures(table, MIXED);
     for (const threads of [1, 2, 4]) expectIdentical(await computeFeaturesInParallel(table, MIXED, { threads }), expected);
+  });
+
+  it('runs on workers started ahead, for several calls, more shares than workers included', async () => {
+    const workers = FeatureWorkers.start(1);
+    try {
+      const table = withRegion(randomTransactions(1_500, 8));
+      for (const definitions of [MIXED, handbookFeatures()]) {
+        expectIdentical(await computeFeaturesInParallel(table, definitions, { workers }), computeFeatures(table, definitions));
+      }
+      // Two calls at once on one worker: the second share waits for it.
+      const [a, b] = await Promise.all([computeFeaturesInParallel(table, MIXED, { workers }), computeFeaturesInParallel(table, MIXED, { workers })]);
+      expectIdentical(a, b);
+    } finally {
+      await workers.close();
+    }
   });
 
   it('throws the error the single-thread executor throws, from a worker thread too', async () => {

@@ -1,10 +1,9 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { ColumnTable, MlsdError, roleColumn, type Column } from '@mlsd/data';
 import type { FeatureDefinition } from '../definitions/feature-definition.js';
 import { resolveFeatures, type ResolvedFeature } from '../definitions/resolve-features.js';
 import { computeFeatureColumns, requireFeatureColumns, type ComputeFeaturesOptions } from './compute-features.js';
-import { columnsRead, sharedColumns, splitByEntity, type EntityShareReply, type EntityShareRequest } from './entity-share.js';
+import { columnsRead, sharedColumns, splitByEntity } from './entity-share.js';
+import { featureThreads, FeatureWorkers } from './feature-workers.js';
 
 /** Options of {@link computeFeaturesInParallel}. */
 export interface ParallelFeaturesOptions extends ComputeFeaturesOptions {
@@ -14,6 +13,11 @@ export interface ParallelFeaturesOptions extends ComputeFeaturesOptions {
    * sweep); 1 computes everything on the calling thread, as {@link computeFeatures} does.
    */
   readonly threads?: number;
+  /**
+   * Worker threads started ahead with `FeatureWorkers.start()` (their start then overlaps other work); they are
+   * left running for the caller to close. Default: workers are started for this call and ended after it.
+   */
+  readonly workers?: FeatureWorkers;
 }
 
 /**
@@ -35,7 +39,8 @@ export async function computeFeaturesInParallel(
   const time = roleColumn(options.time, options.schema, 'event-time', 'TX_DATETIME');
   requireFeatureColumns(table, features);
   const { rowWise, groups } = splitByEntity(features);
-  const workerCount = Math.min(threadCount(options.threads) - 1, groups.length - 1);
+  const pool = options.workers;
+  const workerCount = Math.min(pool === undefined ? featureThreads(options.threads) - 1 : pool.size, groups.length - 1);
   const values: Float64Array[] = new Array(features.length);
   if (workerCount <= 0) {
     computeFeatureColumns(table, features, time).forEach((column, f) => {
@@ -47,12 +52,31 @@ export async function computeFeaturesInParallel(
   // Worker w takes groups w + 1, w + 1 + workers, …; the calling thread takes the rest (group 0 first).
   const shares: number[][] = Array.from({ length: workerCount + 1 }, () => []);
   for (let g = 0; g < groups.length; g++) shares[g % (workerCount + 1)]!.push(g);
+  const workers = pool ?? FeatureWorkers.start(workerCount);
+  try {
+    return await computeShares(table, features, time, rowWise, groups, shares, workers);
+  } finally {
+    if (pool === undefined) await workers.close();
+  }
+}
+
+/** Sends shares 1… to `workers`, computes share 0 and the row-wise features here, and puts the columns together. */
+async function computeShares(
+  table: ColumnTable,
+  features: readonly ResolvedFeature[],
+  time: string,
+  rowWise: readonly number[],
+  groups: readonly number[][],
+  shares: readonly number[][],
+  workers: FeatureWorkers,
+): Promise<ColumnTable> {
+  const values: Float64Array[] = new Array(features.length);
   const needed = new Set<string>();
   for (let w = 1; w < shares.length; w++) for (const g of shares[w]!) for (const name of columnsRead(groups[g]!.map((f) => features[f]!))) needed.add(name);
   const columns = sharedColumns(table, [time, ...[...needed].filter((name) => name !== time)]);
   const replies = shares.slice(1).map((share) => {
     const indices = share.flatMap((g) => groups[g]!);
-    return runShare({ columns, features: indices.map((f) => features[f]!), time }).then((reply) => ({ indices, reply }));
+    return workers.run({ columns, features: indices.map((f) => features[f]!), time }).then((reply) => ({ indices, reply }));
   });
 
   // Failures are kept per step and thrown in the single-thread executor's order: row-wise features, then entities.
@@ -91,46 +115,4 @@ function featureTable(features: readonly ResolvedFeature[], values: readonly Flo
   const out = new Map<string, Column>();
   features.forEach((feature, f) => out.set(feature.name, { type: 'float', values: values[f]! }));
   return new ColumnTable(out);
-}
-
-function threadCount(requested: number | undefined): number {
-  const fromEnv = process.env['MLSD_FEATURE_THREADS'];
-  const threads = requested ?? (fromEnv === undefined || fromEnv === '' ? availableParallelism() : Number(fromEnv));
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new MlsdError(
-      'INVALID_OPTION',
-      `threads must be a whole number >= 1 (got ${requested ?? `MLSD_FEATURE_THREADS=${fromEnv}`}); use 1 to compute on the calling thread alone.`,
-      { location: { field: requested === undefined ? 'MLSD_FEATURE_THREADS' : 'threads' } },
-    );
-  }
-  return threads;
-}
-
-/**
- * Runs one share on a new worker thread and resolves to its reply; the worker ends afterwards. From the TypeScript
- * sources (tests, `--conditions=@mlsd/source`) the worker loads them through tsx, as the caller does.
- */
-function runShare(request: EntityShareRequest): Promise<EntityShareReply> {
-  const worker = startWorker();
-  return new Promise<EntityShareReply>((resolve, reject) => {
-    worker.once('message', (reply: EntityShareReply) => {
-      resolve(reply);
-      void worker.terminate();
-    });
-    worker.once('error', (error) => reject(new MlsdError('INTERNAL', `A feature worker thread failed: ${error.message}`, { cause: error })));
-    worker.once('exit', (code) => reject(new MlsdError('INTERNAL', `A feature worker thread exited (code ${code}) before answering.`)));
-    worker.postMessage(request);
-  });
-}
-
-/**
- * A worker running `entity-worker`: the compiled file, or from the TypeScript sources (tests,
- * `--conditions=@mlsd/source`) the `.ts` file loaded through tsx's loader, registered in the worker itself (a
- * loader registered in the calling thread does not reach worker threads).
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./entity-worker.js', import.meta.url));
-  const source = new URL('./entity-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }
