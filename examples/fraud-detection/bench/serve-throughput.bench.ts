@@ -55,6 +55,8 @@ interface Load {
   readonly loadGeneratorCpuSeconds: number;
   readonly next: number;
   serverCpuMicrosPerRequest?: number;
+  /** The user-space part of it (the rest is kernel time: socket reads and writes, mostly). */
+  serverUserCpuMicrosPerRequest?: number;
 }
 
 interface Server {
@@ -84,10 +86,10 @@ async function stop(server: Server): Promise<void> {
   await exited;
 }
 
-/** user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
+/** User and user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): { user: number; total: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, total: (Number(fields[11]) + Number(fields[12])) / 100 };
 }
 
 let next = 0;
@@ -108,10 +110,11 @@ async function load(
   };
   const cpuBefore = cpuSeconds(server.child.pid!);
   const { stdout } = await run(process.execPath, [join(here, 'replay-load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
-  const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+  const cpuAfter = cpuSeconds(server.child.pid!);
   const result = JSON.parse(stdout) as Load;
   next = result.next;
-  result.serverCpuMicrosPerRequest = Math.round((cpu / Math.max(1, result.requests)) * 1e6);
+  result.serverCpuMicrosPerRequest = Math.round(((cpuAfter.total - cpuBefore.total) / Math.max(1, result.requests)) * 1e6);
+  result.serverUserCpuMicrosPerRequest = Math.round(((cpuAfter.user - cpuBefore.user) / Math.max(1, result.requests)) * 1e6);
   return result;
 }
 
@@ -153,6 +156,43 @@ function histogramQuantile(before: string, after: string, q: number): number | n
     if ((a.get(bound) ?? 0) - (b.get(bound) ?? 0) >= q * total) return bound === Number.POSITIVE_INFINITY ? null : bound * 1000;
   }
   return null;
+}
+
+/**
+ * The service's garbage-collection pauses between two scrapes, by kind (minor = scavenges of the young generation),
+ * from prom-client's default `mlsd_nodejs_gc_duration_seconds` histogram: count, mean and total pause, and how many
+ * paused longer than 1 ms and 10 ms — the event-loop stalls every request arriving meanwhile waits for.
+ */
+function gcPausesBetween(before: string, after: string) {
+  const read = (text: string) => {
+    const found = new Map<string, { count: number; sum: number; le1ms: number; le10ms: number }>();
+    const entry = (kind: string) => {
+      let e = found.get(kind);
+      if (e === undefined) found.set(kind, (e = { count: 0, sum: 0, le1ms: 0, le10ms: 0 }));
+      return e;
+    };
+    for (const m of text.matchAll(/^mlsd_nodejs_gc_duration_seconds_(count|sum)\{kind="([^"]+)"\} (\S+)$/gm))
+      entry(m[2]!)[m[1] as 'count' | 'sum'] = Number(m[3]);
+    for (const m of text.matchAll(/^mlsd_nodejs_gc_duration_seconds_bucket\{le="(0\.001|0\.01)",kind="([^"]+)"\} (\S+)$/gm)) {
+      entry(m[2]!)[m[1] === '0.001' ? 'le1ms' : 'le10ms'] = Number(m[3]);
+    }
+    return found;
+  };
+  const [b, a] = [read(before), read(after)];
+  const pauses: Record<string, { count: number; meanMs: number | null; totalMs: number; over1ms: number; over10ms: number }> = {};
+  for (const [kind, end] of a) {
+    const start = b.get(kind) ?? { count: 0, sum: 0, le1ms: 0, le10ms: 0 };
+    const count = end.count - start.count;
+    const totalMs = (end.sum - start.sum) * 1000;
+    pauses[kind] = {
+      count,
+      meanMs: count === 0 ? null : Math.round((totalMs / count) * 1000) / 1000,
+      totalMs: Math.round(totalMs * 10) / 10,
+      over1ms: count - (end.le1ms - start.le1ms),
+      over10ms: count - (end.le10ms - start.le10ms),
+    };
+  }
+  return pauses;
 }
 
 // `bin/fraud.mjs` rebuilds the workspace when a source is newer than the compiled CLI: let it do so now.
@@ -234,6 +274,8 @@ try {
       ratioOfMedians: Math.round((serveRps.median / bareRps.median) * 1000) / 1000,
       serveCpuMicrosPerRequest: spread(serveRounds.map((r) => r.serverCpuMicrosPerRequest!)),
       bareCpuMicrosPerRequest: spread(bareRounds.map((r) => r.serverCpuMicrosPerRequest!)),
+      serveUserCpuMicrosPerRequest: spread(serveRounds.map((r) => r.serverUserCpuMicrosPerRequest!)),
+      bareUserCpuMicrosPerRequest: spread(bareRounds.map((r) => r.serverUserCpuMicrosPerRequest!)),
       serveLatencyMs: serveRounds.map((r) => r.latencyMs),
       serveLogLinesPerRequest: Math.round((logLines / Math.max(1, servedInRounds)) * 1000) / 1000,
       serveLogBytesPerRequest: Math.round(Buffer.byteLength(logText) / Math.max(1, servedInRounds)),
@@ -246,6 +288,10 @@ try {
       p99Ms: spread(p99s),
       bareP50Ms: spread(bareFixedRate.map((r) => r.latencyMs.p50 ?? Number.NaN)),
       bareP99Ms: spread(bareFixedRate.map((r) => r.latencyMs.p99 ?? Number.NaN)),
+      serveGcPauses: {
+        byKind: gcPausesBetween(histogramBefore, metricsBefore),
+        note: 'garbage-collection pauses of the fraud serve process over the fixed-rate runs (prom-client default metrics; minor = young-generation scavenges)',
+      },
       serverSideUpperBoundMs: {
         p50: serverSideP50,
         p99: serverSideP99,
@@ -287,6 +333,7 @@ try {
     '| --- | --- | --- | --- |',
     `| req/s, 10 connections, ${rounds} rounds | ${range(bareRps)} | ${range(serveRps)} (ratio per round ${range(ratios)}) | >= 50 % of bare |`,
     `| server CPU µs per request | ${range(results.throughput.bareCpuMicrosPerRequest)} | ${range(results.throughput.serveCpuMicrosPerRequest)} | |`,
+    `| of which user space, µs | ${range(results.throughput.bareUserCpuMicrosPerRequest)} | ${range(results.throughput.serveUserCpuMicrosPerRequest)} | |`,
     `| p50 / p99 ms at a fixed 2,000 req/s | ${range(results.fixedRate.bareP50Ms)} / ${range(results.fixedRate.bareP99Ms)} | ${range(results.fixedRate.p50Ms)} / ${range(results.fixedRate.p99Ms)} | p99 <= 5 ms |`,
     `| server-side p50 / p99 at 2,000 req/s (own histogram, bucket bound) | | ${serverSideP50} / ${serverSideP99} ms | |`,
     `| status at ${2 * saturation} req/s (twice saturation) | | 2xx ${twice.status['2xx']}, 4xx ${twice.status['4xx']}, 5xx ${twice.status['5xx']}, errors ${twice.errors}, timeouts ${twice.timeouts}; fallbacks ${JSON.stringify(fallbacksAtTwice)} | no 4xx, no 5xx |`,

@@ -12,6 +12,9 @@ import type {
   StoreEvent,
 } from './state-store.js';
 
+/** The settled promise of calls with nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** Sweep idle entities and old transaction ids every this many recorded events. */
 const SWEEP_EVERY = 16_384;
 
@@ -243,9 +246,11 @@ export class MemoryStateStore implements FeatureStateStore {
     return written;
   }
 
-  async saveAnswer(transactionId: string | number, answer: string): Promise<void> {
+  saveAnswer(transactionId: string | number, answer: string): Promise<void> {
     const expires = this.seen.get(transactionId);
     if (expires !== undefined && expires > this.now()) this.answers.set(transactionId, answer);
+    // Not async: called for every scored event, and nothing here waits.
+    return DONE;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   RedisStateStore,
   type Duration,
   type FeatureStateStore,
+  type ObservedFeatures,
   type OnlineFeaturePipeline,
 } from '@mlsd/features';
 import { Cluster, Redis } from 'ioredis';
@@ -45,6 +46,11 @@ function executorOptions(options: FeatureBackendOptions): { lateness?: Duration;
   };
 }
 
+/** The service's view of what the online pipeline observed. */
+function asFeatureValues({ vector, raw, late, recorded, duplicate, answer }: ObservedFeatures): FeatureValues {
+  return answer === undefined ? { raw, input: vector, late, recorded, duplicate } : { raw, input: vector, late, recorded, duplicate, answer };
+}
+
 /** Identifies a set of feature definitions: pipelines with the same definitions share entity state. */
 function definitionsKey(pipeline: FeaturePipeline): string {
   const text = JSON.stringify({ features: pipeline.features, time: pipeline.time, id: pipeline.id });
@@ -52,27 +58,32 @@ function definitionsKey(pipeline: FeaturePipeline): string {
 }
 
 function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePipeline, onStoreError: () => void, inProcess: boolean): OnlineFeatures {
+  /** Rethrows a store call's error, telling the backend first when the store itself failed. */
+  const failed = (error: unknown): never => {
+    if (isDependencyFailure(error)) onStoreError();
+    throw error;
+  };
   return {
     inProcess,
     rawNames: pipeline.rawFeatureNames,
     inputNames: pipeline.featureNames,
     eventSchema: pipeline.eventSchema,
-    async computeAndRecord(event): Promise<FeatureValues> {
+    // Not async: one promise per event instead of an async frame around another (this is on every request).
+    computeAndRecord(event): Promise<FeatureValues> {
+      let observed: Promise<ObservedFeatures>;
       try {
         // The event's fields are named as the pipeline's columns: the request schema was built from them.
-        const { vector, raw, late, recorded, duplicate, answer } = await online().observe(event.fields);
-        return answer === undefined ? { raw, input: vector, late, recorded, duplicate } : { raw, input: vector, late, recorded, duplicate, answer };
+        observed = online().observe(event.fields);
       } catch (error) {
-        if (isDependencyFailure(error)) onStoreError();
-        throw error;
+        return Promise.reject(error).catch(failed);
       }
+      return observed.then(asFeatureValues, failed);
     },
-    async saveAnswer(id, answer) {
+    saveAnswer(id, answer) {
       try {
-        await online().saveAnswer(id, answer);
+        return online().saveAnswer(id, answer).catch(failed);
       } catch (error) {
-        if (isDependencyFailure(error)) onStoreError();
-        throw error;
+        return Promise.reject(error).catch(failed);
       }
     },
     async feedback(id, label) {

@@ -271,18 +271,14 @@ export class RequestPath {
     values: FeatureValues | undefined,
   ): ScoreResult {
     const latencyMs = this.deps.now() - start;
-    const result: ScoreResult = {
-      id: tx.id,
-      score,
-      decision,
-      source,
-      ...(fallbackReason === undefined ? {} : { fallbackReason }),
-      modelVersion,
-      reasons,
-      latencyMs: Math.round(latencyMs * 1000) / 1000,
-      ...(values?.late === true ? { late: true as const } : {}),
-      ...(values?.duplicate === true ? { duplicate: true as const } : {}),
-    };
+    // Built field by field (no spread of temporary objects: this runs for every event).
+    const rounded = Math.round(latencyMs * 1000) / 1000;
+    const result: { -readonly [K in keyof ScoreResult]: ScoreResult[K] } =
+      fallbackReason === undefined
+        ? { id: tx.id, score, decision, source, modelVersion, reasons, latencyMs: rounded }
+        : { id: tx.id, score, decision, source, fallbackReason, modelVersion, reasons, latencyMs: rounded };
+    if (values?.late === true) result.late = true;
+    if (values?.duplicate === true) result.duplicate = true;
     this.deps.metrics.observeScore(source, latencyMs / 1000, fallbackReason, result.decision);
     if (values !== undefined && values.duplicate !== true && active !== undefined) {
       // Kept with the event in the store: a retry of this id gets this answer again (see `repeat`).
