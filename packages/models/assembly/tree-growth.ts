@@ -79,6 +79,20 @@ export function buildHistogram(
 }
 
 /**
+ * Packs the row-major uint8 bins at `bins` (`rows` × `cols`) four to a uint32 word, `wordsPerRow` words per row at
+ * `words` (little-endian: feature 4w in the low byte of word w; padding bins 0).
+ */
+export function packRowWords(bins: usize, rows: i32, cols: i32, words: usize, wordsPerRow: i32): void {
+  const rowBytes = <usize>wordsPerRow << 2;
+  memory.fill(words, 0, <usize>rows * rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const from = bins + <usize>r * <usize>cols;
+    const to = words + <usize>r * rowBytes;
+    for (let f = 0; f < cols; f++) store<u8>(to + <usize>f, load<u8>(from + <usize>f));
+  }
+}
+
+/**
  * Sums the gradients and hessians of rows `rowIndex[0..count)` in that order into `result` (float64 × 2) and
  * returns 1 when the rows are 0, 1, …, count − 1 in order, else 0.
  */

@@ -38,6 +38,7 @@ export interface TreeGrowthExports {
     withCounts: number,
   ): void;
   copyCounts(to: number, from: number, slots: number): void;
+  packRowWords(bins: number, rows: number, cols: number, words: number, wordsPerRow: number): void;
   sumRows(rowIndex: number, count: number, grad: number, hess: number, result: number): number;
   logisticGradients(margin: number, labels: number, weight: number, grad: number, hess: number, n: number): void;
   addToRows(margin: number, rowIndex: number, start: number, end: number, value: number): void;

@@ -143,13 +143,9 @@ export class HistogramTreeLearner {
     this.featuresAt = m.allocate(cols * 4);
     this.candidatesAt = m.allocate(cols * 4);
     this.resultAt = m.allocate(SPLIT_RESULT_SLOTS * 8);
-    const words = m.u32(this.rowWordsAt, rows * wordsPerRow);
-    for (let r = 0; r < rows; r++) {
-      for (let f = 0; f < cols; f++) {
-        const w = r * wordsPerRow + (f >> 2);
-        words[w] = (words[w]! | (rowBins[r * cols + f]! << (8 * (f & 3)))) >>> 0;
-      }
-    }
+    // The row-major bins pass through the column-major region (the same size) on their way into words.
+    m.u8(this.columnsAt, rows * cols).set(rowBins);
+    m.kernels.packRowWords(this.columnsAt, rows, cols, this.rowWordsAt, wordsPerRow);
     m.u8(this.columnsAt, rows * cols).set(data.columns);
     m.i32(this.valueBinsAt, cols).set(data.valueBins);
   }
