@@ -97,7 +97,8 @@ export class KernelMemory<Exports> {
   /**
    * Grows the memory (never shrinks it) so that it holds at least `bytes` bytes. A memory of its own grows to at
    * least twice its size: each grow costs V8 an external-memory report, and a learner that grew by one histogram
-   * at a time set off a garbage collection per grow (over 100 in a fit). Pages never touched cost nothing.
+   * at a time (beside the binning kernel's memories) set off a garbage collection per grow (over 100 in a fit).
+   * Pages never touched cost nothing.
    */
   reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
