@@ -12,7 +12,9 @@ export const CHUNK_ROWS = 2048;
  */
 export async function readDoubleColumns(connection: DuckDBConnection, sql: string, expectedRows: number): Promise<Float64Array[]> {
   const bindings = duckdbBindings();
-  const result = await connection.run(sql);
+  // Streamed, not materialised: DuckDB's threads fill a small buffer while the chunks are copied here, so the
+  // result is never held twice (a materialised copy of the Handbook columns cost ~30k page faults, ~0.25 s CPU).
+  const result = await connection.stream(sql);
   const width = result.columnCount;
   let capacity = Math.max(expectedRows, 0);
   let columns: Float64Array[] = Array.from({ length: width }, () => new Float64Array(capacity));
