@@ -141,3 +141,50 @@ export function binColumn(column: usize, rows: i32, f: i32, cols: i32, edges: us
   store<u8>(bins + <usize>r * <usize>cols + <usize>f, b);
   store<u8>(columnAt + <usize>r, b);
 }
+
+/**
+ * Cumulative counts over the `d` distinct values at `distinct` (int32 counts at `counts`): rows up to and including
+ * each value (`rowsUpTo`), and positives (`positivesUpTo`), counted from the `p` sorted values of positive rows at
+ * `positives`; float64 out.
+ */
+export function cumulativeCounts(distinct: usize, counts: usize, d: i32, positives: usize, p: i32, rowsUpTo: usize, positivesUpTo: usize): void {
+  let q = 0;
+  let n: f64 = 0;
+  let s: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const v = load<f64>(distinct + (<usize>i << 3));
+    n += <f64>load<i32>(counts + (<usize>i << 2));
+    while (q < p && load<f64>(positives + (<usize>q << 3)) <= v) {
+      if (load<f64>(positives + (<usize>q << 3)) == v) s += 1;
+      q++;
+    }
+    store<f64>(rowsUpTo + (<usize>i << 3), n);
+    store<f64>(positivesUpTo + (<usize>i << 3), s);
+  }
+}
+
+/**
+ * The best class cut of the distinct values [a, b) (see `classCuts` in `src/trees/label-aware-bins.ts`): the first
+ * value of the right part (−1: none gains more than 1e-12·n) and its gain Σ n·p(1 − p) reduction, as float64 × 2
+ * at `result`.
+ */
+export function bestCut(rowsUpTo: usize, positivesUpTo: usize, a: i32, b: i32, result: usize): void {
+  const n0 = a == 0 ? 0 : load<f64>(rowsUpTo + (<usize>(a - 1) << 3));
+  const s0 = a == 0 ? 0 : load<f64>(positivesUpTo + (<usize>(a - 1) << 3));
+  const n = load<f64>(rowsUpTo + (<usize>(b - 1) << 3)) - n0;
+  const s = load<f64>(positivesUpTo + (<usize>(b - 1) << 3)) - s0;
+  const parent = (s * s) / n;
+  let at = -1;
+  let gain = 1e-12 * n;
+  for (let k = a + 1; k < b; k++) {
+    const nl = load<f64>(rowsUpTo + (<usize>(k - 1) << 3)) - n0;
+    const sl = load<f64>(positivesUpTo + (<usize>(k - 1) << 3)) - s0;
+    const g = (sl * sl) / nl + ((s - sl) * (s - sl)) / (n - nl) - parent;
+    if (g > gain) {
+      gain = g;
+      at = k;
+    }
+  }
+  store<f64>(result, <f64>at);
+  store<f64>(result, gain, 8);
+}

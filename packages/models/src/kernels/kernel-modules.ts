@@ -70,6 +70,8 @@ export interface BinningExports {
   sortColumn(column: number, rows: number, labels: number, positivesOnly: number, out: number, scratch: number, table: number): number;
   countDistinct(sorted: number, m: number, distinct: number, counts: number): number;
   binColumn(column: number, rows: number, f: number, cols: number, edges: number, first: number, bins: number, columns: number): void;
+  cumulativeCounts(distinct: number, counts: number, d: number, positives: number, p: number, rowsUpTo: number, positivesUpTo: number): void;
+  bestCut(rowsUpTo: number, positivesUpTo: number, a: number, b: number, result: number): void;
 }
 
 /** The functions of `assembly/logistic-regression.ts`; pointers are byte offsets into the kernel memory. */

@@ -23,11 +23,9 @@ export function fitLabelAwareBins(X: DenseMatrix, y: Uint8Array, maxBins: number
     );
   }
   if (cuts === 0) return fitQuantileBins(X, maxBins);
-  const { rows, cols } = X;
+  const { cols } = X;
   const edges: Float64Array[] = [];
   const column = new SortedColumn(X, y);
-  const rowsUpTo = new Float64Array(rows);
-  const positivesUpTo = new Float64Array(rows);
   for (let f = 0; f < cols; f++) {
     // One sort per feature serves the full and the coarse quantile edges and the class cuts.
     column.load(f);
@@ -37,8 +35,8 @@ export function fitLabelAwareBins(X: DenseMatrix, y: Uint8Array, maxBins: number
       edges.push(full);
       continue;
     }
-    const sortedPositives = column.positives(f);
-    edges.push(mergeEdges(column.edges(maxBins - cuts), classCuts(column, sortedPositives, cuts, rowsUpTo, positivesUpTo)));
+    column.positives(f);
+    edges.push(mergeEdges(column.edges(maxBins - cuts), classCuts(column, cuts)));
   }
   column.release();
   return { edges };
@@ -46,46 +44,14 @@ export function fitLabelAwareBins(X: DenseMatrix, y: Uint8Array, maxBins: number
 
 /**
  * Up to `cuts` thresholds, best first, splitting the sorted values into segments of purer labels: each step
- * splits the segment whose best cut (between two distinct values) most reduces Σ n·p(1 − p). `column` holds
- * every value, `sortedPositives` those of the positive rows; `rowsUpTo` and `positivesUpTo` are buffers (at
- * least one slot per distinct value).
+ * splits the segment whose best cut (between two distinct values) most reduces Σ n·p(1 − p) — best-first exact
+ * splits on the weighted-variance gain of 0/1 labels, scanned in the binning kernel. `column` holds the feature's
+ * distinct values and, after `positives()`, those of its positive rows.
  */
-function classCuts(column: SortedColumn, sortedPositives: Float64Array, cuts: number, rowsUpTo: Float64Array, positivesUpTo: Float64Array): number[] {
-  // Cumulative counts of rows and positives up to and including each distinct value.
-  const { distinct, counts, size: d } = column;
-  let q = 0;
-  for (let i = 0; i < d; i++) {
-    const v = distinct[i]!;
-    rowsUpTo[i] = (i === 0 ? 0 : rowsUpTo[i - 1]!) + counts[i]!;
-    let s = i === 0 ? 0 : positivesUpTo[i - 1]!;
-    while (q < sortedPositives.length && sortedPositives[q]! <= v) {
-      if (sortedPositives[q] === v) s++;
-      q++;
-    }
-    positivesUpTo[i] = s;
-  }
-  const before = (i: number, a: Float64Array): number => (i === 0 ? 0 : a[i - 1]!);
-  // The best cut of distinct values [a, b): the first value of the right part and the gain.
-  const best = (a: number, b: number): { at: number; gain: number } => {
-    const n0 = before(a, rowsUpTo);
-    const s0 = before(a, positivesUpTo);
-    const n = rowsUpTo[b - 1]! - n0;
-    const s = positivesUpTo[b - 1]! - s0;
-    const parent = (s * s) / n;
-    let at = -1;
-    let gain = 1e-12 * n;
-    for (let k = a + 1; k < b; k++) {
-      const nl = rowsUpTo[k - 1]! - n0;
-      const sl = positivesUpTo[k - 1]! - s0;
-      const g = (sl * sl) / nl + ((s - sl) * (s - sl)) / (n - nl) - parent;
-      if (g > gain) {
-        gain = g;
-        at = k;
-      }
-    }
-    return { at, gain };
-  };
-  const segments = [{ a: 0, b: d, ...best(0, d) }];
+function classCuts(column: SortedColumn, cuts: number): number[] {
+  const { distinct, size: d } = column;
+  column.cumulate();
+  const segments = [{ a: 0, b: d, ...column.bestCut(0, d) }];
   const out: number[] = [];
   while (out.length < cuts) {
     let pick = -1;
@@ -93,7 +59,7 @@ function classCuts(column: SortedColumn, sortedPositives: Float64Array, cuts: nu
     if (pick < 0) break;
     const { a, b, at } = segments[pick]!;
     out.push(edgeBetween(distinct[at - 1]!, distinct[at]!));
-    segments.splice(pick, 1, { a, b: at, ...best(a, at) }, { a: at, b, ...best(at, b) });
+    segments.splice(pick, 1, { a, b: at, ...column.bestCut(a, at) }, { a: at, b, ...column.bestCut(at, b) });
   }
   return out;
 }

@@ -84,6 +84,11 @@ export class SortedColumn {
   private readonly tableAt: number;
   private readonly distinctAt: number;
   private readonly countsAt: number;
+  private readonly rowsUpToAt: number;
+  private readonly positivesUpToAt: number;
+  private readonly cutAt: number;
+  /** Values in the positives' sort (by {@link positives}). */
+  private positiveCount = 0;
 
   /** Sets up the kernel for the columns of `X` (and copies in the 0/1 `labels` of its rows, for {@link positives}). */
   constructor(X: DenseMatrix, labels?: Uint8Array) {
@@ -97,6 +102,9 @@ export class SortedColumn {
     this.tableAt = m.allocate(SORT_TABLE_BYTES);
     this.distinctAt = m.allocate(rows * 8);
     this.countsAt = m.allocate(rows * 4);
+    this.rowsUpToAt = m.allocate(rows * 8);
+    this.positivesUpToAt = m.allocate(rows * 8);
+    this.cutAt = m.allocate(16);
     this.column = m.f64(this.dataAt, rows);
     if (labels !== undefined) m.u8(this.labelsAt, rows).set(labels);
     // The memory does not grow after this: the views stay valid.
@@ -122,7 +130,27 @@ export class SortedColumn {
     const { rows } = this.X;
     this.copy(f);
     const p = this.memory.kernels.sortColumn(this.dataAt, rows, this.labelsAt, 1, this.sortedAt, this.scratchAt, this.tableAt);
+    this.positiveCount = p;
     return this.memory.f64(this.sortedAt, p);
+  }
+
+  /**
+   * After {@link load} and then {@link positives} of the same column: counts the rows and the positives up to and
+   * including each distinct value, for {@link bestCut}.
+   */
+  cumulate(): void {
+    const k = this.memory.kernels;
+    k.cumulativeCounts(this.distinctAt, this.countsAt, this.size, this.sortedAt, this.positiveCount, this.rowsUpToAt, this.positivesUpToAt);
+  }
+
+  /**
+   * The best class cut of distinct values [a, b) after {@link cumulate}: `at`, the first distinct value of the right
+   * part (−1: no cut gains more than 1e-12·n), and the reduction of Σ n·p(1 − p) it brings (`gain`).
+   */
+  bestCut(a: number, b: number): { at: number; gain: number } {
+    this.memory.kernels.bestCut(this.rowsUpToAt, this.positivesUpToAt, a, b, this.cutAt);
+    const result = this.memory.f64(this.cutAt, 2);
+    return { at: result[0]!, gain: result[1]! };
   }
 
   /** Copies column `f` into the kernel (a column at a time keeps the kernel memory small: fresh pages are slow). */
