@@ -335,7 +335,8 @@ function boostWith(
   const rng = new SeededRandom(params.seed);
   // Margins, labels and weights live in the learner's kernel memory: gradients and margin updates run there.
   learner.startLogistic(y, weight, baseScore);
-  const sample = Int32Array.from({ length: n }, (_, i) => i);
+  const sample = new Int32Array(n);
+  for (let i = 0; i < n; i++) sample[i] = i;
   const inSample = new Uint8Array(n);
   const trees: CompactTree[] = [];
   const gainsPerTree: Float64Array[] = [];
