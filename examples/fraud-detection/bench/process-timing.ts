@@ -3,6 +3,7 @@
  * a child process (`/usr/bin/time`), the best of several runs, and the description of the machine a figure needs.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 /** One measured child process. */
@@ -56,4 +57,27 @@ export function machineDescription() {
     node: process.version,
     loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
   };
+}
+
+/**
+ * User and user + system CPU seconds spent so far by process `pid` and every process below it (/proc, Linux; clock
+ * ticks of 10 ms): `fraud serve` runs the service in a child process (with its V8 flags), and `--workers N` in
+ * grandchildren. A process that is gone counts 0.
+ */
+export function processTreeCpuSeconds(pid: number): { user: number; total: number } {
+  let user = 0;
+  let total = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      user += Number(fields[11]) / 100;
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      for (const child of readFileSync(`/proc/${id}/task/${id}/children`, 'utf8').split(' ')) if (child !== '') pending.push(Number(child));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return { user, total };
 }

@@ -17,13 +17,13 @@
  * and `bench/results/runs/<UTC yyyy-mm-ddThh-mm>-redis-sizing.json`.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { machineDescription } from './process-timing.js';
+import { machineDescription, processTreeCpuSeconds } from './process-timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -41,14 +41,6 @@ function freePort(): Promise<number> {
       server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
     });
   });
-}
-
-/** user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const path = `/proc/${pid}/stat`;
-  if (!existsSync(path)) return 0;
-  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const date = new Date();
@@ -145,7 +137,7 @@ try {
   const redisPid = Number(/process_id:(\d+)/.exec(cliLines(['INFO server']).join('\n'))![1]);
   let next = 0;
   const load = async (durationSeconds: number) => {
-    const [redisBefore, serveBefore] = [cpuSeconds(redisPid), cpuSeconds(serve.pid!)];
+    const [redisBefore, serveBefore] = [processTreeCpuSeconds(redisPid).total, processTreeCpuSeconds(serve.pid!).total];
     const config = { url: `${serviceUrl}/v1/score`, input: live, connections: 10, durationSeconds, first: next };
     const { stdout } = await run(process.execPath, [join(here, 'replay-load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
     const result = JSON.parse(stdout) as {
@@ -161,8 +153,8 @@ try {
       requestsPerSecond: result.requestsPerSecond,
       p99Ms: result.latencyMs.p99,
       status: result.status,
-      redisCpuMicrosPerRequest: Math.round(((cpuSeconds(redisPid) - redisBefore) / requests) * 1e6),
-      serviceCpuMicrosPerRequest: Math.round(((cpuSeconds(serve.pid!) - serveBefore) / requests) * 1e6),
+      redisCpuMicrosPerRequest: Math.round(((processTreeCpuSeconds(redisPid).total - redisBefore) / requests) * 1e6),
+      serviceCpuMicrosPerRequest: Math.round(((processTreeCpuSeconds(serve.pid!).total - serveBefore) / requests) * 1e6),
     };
   };
   await load(3);

@@ -14,7 +14,7 @@
  * (one request every 0.5 ms, open loop, latency from each request's due time, up to 10 keep-alive connections: see
  * pacedLoad in the runner for why not autocannon's `overallRate`; the bare endpoint at the same rate, for what the
  * box adds); status codes (4xx and 5xx apart) and fallbacks by reason at twice the saturation rate;
- * the server's CPU time per request (from /proc) and its log lines per request; machine and load average.
+ * the server's CPU time per request (from /proc: the `fraud` process and the service process it starts) and its log lines per request; machine and load average.
  * Targets (issue 15): serve >= 50 % of bare, p99 <= 5 ms at 2,000 req/s, no 4xx and no 5xx at twice saturation.
  *
  * One command: `pnpm bench serve-throughput` (or `node --import tsx --conditions=@mlsd/source
@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { machineDescription } from './process-timing.js';
+import { machineDescription, processTreeCpuSeconds } from './process-timing.js';
 import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,12 +86,6 @@ async function stop(server: Server): Promise<void> {
   await exited;
 }
 
-/** User and user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuSeconds(pid: number): { user: number; total: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { user: Number(fields[11]) / 100, total: (Number(fields[11]) + Number(fields[12])) / 100 };
-}
-
 let next = 0;
 /** One load against `server` from its own process: autocannon, or with `evenPacing` a fixed-rate open loop. */
 async function load(
@@ -108,9 +102,9 @@ async function load(
     evenPacing: options.evenPacing,
     first: next,
   };
-  const cpuBefore = cpuSeconds(server.child.pid!);
+  const cpuBefore = processTreeCpuSeconds(server.child.pid!);
   const { stdout } = await run(process.execPath, [join(here, 'replay-load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
-  const cpuAfter = cpuSeconds(server.child.pid!);
+  const cpuAfter = processTreeCpuSeconds(server.child.pid!);
   const result = JSON.parse(stdout) as Load;
   next = result.next;
   result.serverCpuMicrosPerRequest = Math.round(((cpuAfter.total - cpuBefore.total) / Math.max(1, result.requests)) * 1e6);

@@ -20,14 +20,14 @@
  * and `bench/results/runs/<UTC yyyy-mm-ddThh-mm>-serve-workers.json`.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RedisStateStore } from '@mlsd/features';
-import { machineDescription } from './process-timing.js';
+import { machineDescription, processTreeCpuSeconds } from './process-timing.js';
 import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,14 +79,6 @@ interface Service {
   readonly pids: number[];
 }
 
-/** user + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 10 ms); 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  const path = `/proc/${pid}/stat`;
-  if (!existsSync(path)) return 0;
-  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** redis-server's process id, when it runs on this machine (INFO server); null otherwise. */
 function redisPid(): number | null {
   const url = new URL(redisUrl);
@@ -125,8 +117,8 @@ let next = 0;
 /** One autocannon load at 10 connections, with the CPU the service's processes and Redis spent on it. */
 async function load(service: Service, transactions: string, durationSeconds: number) {
   const redis = redisPid();
-  const cpuOf = () => service.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-  const [serviceBefore, redisBefore] = [cpuOf(), redis === null ? 0 : cpuSeconds(redis)];
+  const cpuOf = () => processTreeCpuSeconds(service.child.pid!).total;
+  const [serviceBefore, redisBefore] = [cpuOf(), redis === null ? 0 : processTreeCpuSeconds(redis).total];
   const config = { url: `${service.url}/v1/score`, input: transactions, connections: 10, durationSeconds, first: next };
   const { stdout } = await run(process.execPath, [join(here, 'replay-load-runner.mjs'), JSON.stringify(config)], { maxBuffer: 1 << 24 });
   const result = JSON.parse(stdout) as Load;
@@ -139,7 +131,7 @@ async function load(service: Service, transactions: string, durationSeconds: num
     status: result.status,
     errors: result.errors,
     serviceCpuMicrosPerRequest: Math.round(((cpuOf() - serviceBefore) / requests) * 1e6),
-    redisCpuMicrosPerRequest: redis === null ? null : Math.round(((cpuSeconds(redis) - redisBefore) / requests) * 1e6),
+    redisCpuMicrosPerRequest: redis === null ? null : Math.round(((processTreeCpuSeconds(redis).total - redisBefore) / requests) * 1e6),
   };
 }
 

@@ -2,7 +2,8 @@
 // The `fraud` command: runs the compiled CLI (dist/cli.js), so no TypeScript is transpiled at start. In a
 // checkout, it first rebuilds the workspace (`pnpm build`, output on stderr) when any package's or the example's
 // source is newer than the compiled CLI, so `pnpm fraud` and `pnpm demo` work on a fresh clone and after edits.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +47,30 @@ if (existsSync(join(workspaceDir, 'pnpm-workspace.yaml')) && isStale()) {
   }
 }
 
-await import(compiledCli);
+/**
+ * V8 flags `fraud serve` runs with. A young generation of at most 2 MB per semi-space: V8 otherwise grows it to
+ * 16 MB, and each scavenge of it paused the service 2–4 ms (every ~700 requests at 2,000 req/s), the largest part of
+ * its p99; at 2 MB the pauses are about 0.6 ms, more often (`--trace-gc-nvp` of `fraud serve` under the paced load
+ * of `pnpm bench serve-throughput`; see the serving README). Flags must be given when the process starts, so the
+ * command starts the service as a child process of its own with them (unless they were given already).
+ */
+const SERVE_V8_FLAGS = ['--max-semi-space-size=2'];
+
+const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+if (process.argv[2] === 'serve' && !givenFlags.some((flag) => flag.startsWith('--max-semi-space-size'))) {
+  // The service gets its own process group, so a terminal's Ctrl-C reaches it once (forwarded from here), and an
+  // IPC channel, so it drains and stops if this process dies.
+  const child = spawn(process.execPath, [...process.execArgv, ...SERVE_V8_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+    env: { ...process.env, MLSD_SERVE_LAUNCHER: String(process.pid) },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.once('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+} else {
+  if (process.env.MLSD_SERVE_LAUNCHER !== undefined && process.channel !== undefined) {
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  await import(compiledCli);
+}

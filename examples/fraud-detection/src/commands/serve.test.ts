@@ -40,9 +40,16 @@ afterAll(async () => {
   await rm(experimentDir, { recursive: true, force: true });
 });
 
-/** Starts `fraud serve ARGS` as a child process, as `pnpm fraud serve` does. */
-function startServe(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', 'examples/fraud-detection/src/cli.ts', 'serve', ...args], {
+/**
+ * Starts `fraud serve ARGS` as a child process: from the TypeScript source, or (`bin`) through `bin/fraud.mjs` as
+ * `pnpm fraud serve` does (it builds the workspace first when a source is newer than `dist/`).
+ */
+function startServe(args: string[], entry: 'source' | 'bin' = 'source') {
+  const command =
+    entry === 'bin'
+      ? ['examples/fraud-detection/bin/fraud.mjs', 'serve', ...args]
+      : ['--import', 'tsx', '--conditions=@mlsd/source', 'examples/fraud-detection/src/cli.ts', 'serve', ...args];
+  const child = spawn(process.execPath, command, {
     cwd: ROOT,
     env: { ...process.env, MLSD_ADMIN_TOKEN: 'cli-test-admin-token-0123' },
   });
@@ -64,7 +71,48 @@ function startServe(args: string[]) {
   return { child, listening, exited, output: () => ({ stdout, stderr }) };
 }
 
+/** The process ids of `pid`'s children (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  return text
+    .split(' ')
+    .filter((id) => id !== '')
+    .map(Number);
+}
+
+/** Whether process `pid` still runs. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('fraud serve', () => {
+  it('runs the service from bin/fraud.mjs in a process of its own with a 2 MB young generation, which drains on SIGTERM and stops when the command is killed', async () => {
+    const first = startServe(['--registry', registryDir, '--port', '0'], 'bin');
+    try {
+      await first.listening;
+      const [service] = await childrenOf(first.child.pid!);
+      expect(await readFile(`/proc/${service}/cmdline`, 'utf8')).toContain('--max-semi-space-size=2');
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.output().stderr).toMatch(/SIGTERM, draining requests in flight\nserve: stopped/);
+      expect(isRunning(service!)).toBe(false);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    // Killed outright, the command cannot forward anything: the service notices and stops by itself.
+    const second = startServe(['--registry', registryDir, '--port', '0'], 'bin');
+    await second.listening;
+    const [service] = await childrenOf(second.child.pid!);
+    second.child.kill('SIGKILL');
+    for (let i = 0; i < 100 && isRunning(service!); i++) await new Promise((done) => setTimeout(done, 100));
+    expect(isRunning(service!)).toBe(false);
+  }, 180_000);
+
   it('serves the champion, answers a score, reloads with the token, and drains on SIGTERM', async () => {
     const serve = startServe(['--registry', registryDir, '--port', '0', '--log-level', 'info']);
     try {
