@@ -89,4 +89,20 @@ describe('DriftMonitor', () => {
     expect(background.report()).toEqual(inline.report());
     expect(() => new DriftMonitor(profile, { schedule: 'later' } as never)).toThrow(/"schedule" must be "inline" or "background"/);
   });
+
+  it('with minIntervalMs recomputes at most once per interval, on the first due add() after it', () => {
+    const { events } = syntheticTraffic(8, 2500);
+    let now = 0;
+    const timed = new DriftMonitor(profile, { windowSize: 1000, step: 100, minIntervalMs: 1000, clock: () => now });
+    const every = new DriftMonitor(profile, { windowSize: 1000, step: 100 });
+    for (const e of events) {
+      now += 1; // one event per ms
+      timed.add(e.features!.names, e.features!.values, e.result.score, e.transaction.time);
+      every.add(e.features!.names, e.features!.values, e.result.score, e.transaction.time);
+    }
+    // Ready at event 500, then every 100 events; the timed one only once 1000 ms have passed: 500, 1500, 2500.
+    expect(every.historyPoints().map((p) => p.events)).toEqual(Array.from({ length: 21 }, (_, i) => 500 + 100 * i));
+    expect(timed.historyPoints().map((p) => p.events)).toEqual([500, 1500, 2500]);
+    expect(() => new DriftMonitor(profile, { minIntervalMs: -1 })).toThrow(/"minIntervalMs" must be a finite number >= 0/);
+  });
 });

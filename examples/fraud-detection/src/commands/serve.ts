@@ -140,8 +140,9 @@ async function serve(flags: ServeFlags): Promise<void> {
           profile: model.profile,
           registry: metricsRegistry,
           logger,
-          // Drift recomputation one feature per event-loop turn, so no request waits for the whole window.
-          drift: { schedule: 'background' },
+          // Drift recomputation one feature per event-loop turn, so no request waits for the whole window, and at
+          // most once a second, so its cost follows time rather than traffic.
+          drift: { schedule: 'background', minIntervalMs: 1000 },
           ...(flags.experimentShare === undefined ? {} : { experiment: { challengerShare: flags.experimentShare, seed: flags.experimentSeed } }),
           ...(flags.predictionLog === undefined ? {} : { predictionLog: new JsonlPredictionLog(flags.predictionLog) }),
         });

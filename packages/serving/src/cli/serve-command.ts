@@ -101,7 +101,7 @@ async function serve(flags: ServeFlags): Promise<void> {
           profile: model.profile,
           registry,
           logger,
-          drift: { schedule: 'background' },
+          drift: { schedule: 'background', minIntervalMs: 1000 },
           ...(flags.predictionLog === undefined ? {} : { predictionLog: new JsonlPredictionLog(flags.predictionLog) }),
         });
       },
