@@ -1,9 +1,10 @@
 /**
  * AssemblyScript: the passes of logistic regression's Newton fit over its design matrix (`src/linear/` is the
  * JavaScript side, which owns the memory, the line search and the solve): the objective, gradient and per-row
- * curvature at one point, and the Hessian. The design is row-major float64, `rows` × `stride` (`stride` even, the
- * columns from `P` on zero), its rows in blocks of 256: every sum runs over a block's rows in order and is added to
- * the total block by block, and every product and exp / log1p (fdlibm's, as V8) is the one the JavaScript passes
+ * curvature at one point, and the Hessian. The design is row-major float64, `stride` per row (`stride` even, the
+ * columns from `P` on zero); a pass reads every `step`-th row (a sample of the design without a copy of it), `rows`
+ * of them, in blocks of 256: every sum runs over a block's rows in order and is added to the total block by block
+ * (a last, short block sums the same as one padded with rows of weight 0), and every product and exp / log1p (fdlibm's, as V8) is the one the JavaScript passes
  * computed, so the results are the same bit for bit. 128-bit SIMD: two columns per vector.
  */
 import { fdlibmExp } from './exp';
@@ -56,11 +57,12 @@ export function designRows(X: usize, n: i32, d: i32, step: i32, mean: usize, sca
   }
 }
 
-/** Rows per block (the caller pads the rows to a multiple of it, with weight 0). */
+/** Rows per block. */
 const BLOCK: i32 = 256;
 
 /**
- * Σ wᵢ ℓᵢ(θ) over the rows of the design `Z` (labels uint8, weights float64; rows of weight 0 add nothing), with
+ * Σ wᵢ ℓᵢ(θ) over the rows read from the design `Z` (labels uint8, weights float64, one per row read; rows of
+ * weight 0 add nothing), with
  * ℓ the logistic loss of the margin zᵢ = Σₖ θₖ Zᵢₖ (k < `P`); writes the gradient Σ wᵢ (pᵢ − yᵢ) Zᵢ (`stride`
  * float64 at `gradient`) and each row's curvature wᵢ pᵢ (1 − pᵢ) (float64 at `curvature`). `residual` is scratch
  * of 256 float64. The penalty is the caller's.
@@ -72,13 +74,14 @@ export function evaluate(
   rows: i32,
   P: i32,
   stride: i32,
+  step: i32,
   theta: usize,
   gradient: usize,
   curvature: usize,
   residual: usize,
 ): f64 {
   memory.fill(gradient, 0, <usize>stride << 3);
-  const rowBytes = <usize>stride << 3;
+  const rowBytes = <usize>(stride * step) << 3;
   const pairs = stride >> 1;
   let objective: f64 = 0;
   for (let start = 0; start < rows; start += BLOCK) {
@@ -149,9 +152,9 @@ export function evaluate(
  * over the design `Z` (see {@link evaluate}). Row a of H sums qᵢ Zᵢ_b with qᵢ = curvatureᵢ Zᵢ_a, four column pairs
  * per sweep over a block.
  */
-export function hessian(Z: usize, curvature: usize, rows: i32, P: i32, stride: i32, H: usize): void {
+export function hessian(Z: usize, curvature: usize, rows: i32, P: i32, stride: i32, step: i32, H: usize): void {
   memory.fill(H, 0, <usize>(P * P) << 3);
-  const rowBytes = <usize>stride << 3;
+  const rowBytes = <usize>(stride * step) << 3;
   const pairs = (P + 1) >> 1;
   for (let start = 0; start < rows; start += BLOCK) {
     const end = min(start + BLOCK, rows);

@@ -86,12 +86,13 @@ export interface LogisticRegressionExports {
     rows: number,
     P: number,
     stride: number,
+    step: number,
     theta: number,
     gradient: number,
     curvature: number,
     residual: number,
   ): number;
-  hessian(Z: number, curvature: number, rows: number, P: number, stride: number, H: number): void;
+  hessian(Z: number, curvature: number, rows: number, P: number, stride: number, step: number, H: number): void;
 }
 
 let forestWalk: KernelModule<ForestWalkExports> | null = null;

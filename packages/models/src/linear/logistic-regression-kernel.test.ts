@@ -67,25 +67,27 @@ function reference(Z: Float64Array, labels: Uint8Array, weights: Float64Array, t
   return { objective, gradient, curvature, H };
 }
 
-/** Copies a design into a kernel memory and runs the kernel's evaluate and hessian passes. */
-function runKernel(Z: Float64Array, labels: Uint8Array, weights: Float64Array, theta: Float64Array, P: number, stride: number) {
+/**
+ * Copies a design into a kernel memory and runs the kernel's evaluate and hessian passes over `rows` rows (default:
+ * one per weight), every `step`-th row of `Z`.
+ */
+function runKernel(Z: Float64Array, labels: Uint8Array, weights: Float64Array, theta: Float64Array, P: number, stride: number, step = 1, rows = weights.length) {
   const m = new KernelMemory<LogisticRegressionExports>(logisticRegressionKernel());
-  const rows = weights.length;
   const zAt = m.allocate(Z.length * 8);
-  const labelsAt = m.allocate(rows);
-  const weightsAt = m.allocate(rows * 8);
+  const labelsAt = m.allocate(labels.length);
+  const weightsAt = m.allocate(weights.length * 8);
   const thetaAt = m.allocate(stride * 8);
   const gradientAt = m.allocate(stride * 8);
-  const curvatureAt = m.allocate(rows * 8);
+  const curvatureAt = m.allocate(weights.length * 8);
   const residualAt = m.allocate(BLOCK * 8);
   const hAt = m.allocate(P * P * 8);
   m.f64(zAt, Z.length).set(Z);
-  m.u8(labelsAt, rows).set(labels);
-  m.f64(weightsAt, rows).set(weights);
+  m.u8(labelsAt, labels.length).set(labels);
+  m.f64(weightsAt, weights.length).set(weights);
   m.f64(thetaAt, P).set(theta);
-  const objective = m.kernels.evaluate(zAt, labelsAt, weightsAt, rows, P, stride, thetaAt, gradientAt, curvatureAt, residualAt);
-  m.kernels.hessian(zAt, curvatureAt, rows, P, stride, hAt);
-  const out = { objective, gradient: m.f64(gradientAt, P).slice(), curvature: m.f64(curvatureAt, rows).slice(), H: m.f64(hAt, P * P).slice() };
+  const objective = m.kernels.evaluate(zAt, labelsAt, weightsAt, rows, P, stride, step, thetaAt, gradientAt, curvatureAt, residualAt);
+  m.kernels.hessian(zAt, curvatureAt, rows, P, stride, step, hAt);
+  const out = { objective, gradient: m.f64(gradientAt, P).slice(), curvature: m.f64(curvatureAt, weights.length).slice(), H: m.f64(hAt, P * P).slice() };
   m.release();
   return out;
 }
@@ -108,7 +110,31 @@ describe('the logistic-regression kernel', () => {
       expectSameDoubles(got.gradient, want.gradient);
       expectSameDoubles(got.curvature, want.curvature);
       expectSameDoubles(got.H, want.H);
+      // Without the padding rows of weight 0: the same sums.
+      const short = runKernel(Z, labels, weights, theta, P, stride, 1, rows);
+      expect(Object.is(short.objective, want.objective)).toBe(true);
+      expectSameDoubles(short.gradient, want.gradient);
+      expectSameDoubles(short.curvature.subarray(0, rows), want.curvature.subarray(0, rows));
+      expectSameDoubles(short.H, want.H);
     }
+  });
+
+  it('reads every step-th row of the design as it reads a copy of those rows', () => {
+    const P = 16;
+    const stride = 16;
+    const step = 8;
+    const { Z, labels, weights, theta } = randomDesign(7, 5000, P, stride);
+    const n = Math.ceil(5000 / step);
+    const copy = new Float64Array(n * stride);
+    for (let r = 0; r < n; r++) copy.set(Z.subarray(r * step * stride, (r + 1) * step * stride - (step - 1) * stride), r * stride);
+    const sampleLabels = Uint8Array.from({ length: n }, (_, r) => labels[r * step]!);
+    const sampleWeights = Float64Array.from({ length: n }, (_, r) => weights[r * step]! * step);
+    const strided = runKernel(Z, sampleLabels, sampleWeights, theta, P, stride, step, n);
+    const copied = runKernel(copy, sampleLabels, sampleWeights, theta, P, stride, 1, n);
+    expect(Object.is(strided.objective, copied.objective)).toBe(true);
+    expectSameDoubles(strided.gradient, copied.gradient);
+    expectSameDoubles(strided.curvature, copied.curvature);
+    expectSameDoubles(strided.H, copied.H);
   });
 
   it('takes log1p(exp(z)) bit for bit as Math.log1p(Math.exp(z)) does, over every branch of both', () => {
@@ -128,7 +154,7 @@ describe('the logistic-regression kernel', () => {
     m.f64(weightsAt, 1)[0] = 1;
     for (const z of margins) {
       m.f64(thetaAt, 1)[0] = z;
-      const objective = m.kernels.evaluate(zAt, labelsAt, weightsAt, BLOCK, 1, 2, thetaAt, gradientAt, curvatureAt, residualAt);
+      const objective = m.kernels.evaluate(zAt, labelsAt, weightsAt, BLOCK, 1, 2, 1, thetaAt, gradientAt, curvatureAt, residualAt);
       if (!Object.is(objective, Math.log1p(Math.exp(z)))) expect({ z, objective }).toEqual({ z, objective: Math.log1p(Math.exp(z)) });
     }
     m.release();

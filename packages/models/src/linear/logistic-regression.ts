@@ -230,9 +230,9 @@ function solve(X: DenseMatrix, y: Uint8Array, w: Float64Array, params: LogisticR
     if (!withIntercept) mean.fill(0);
     const lambda = new Float64Array(P);
     for (let j = 0; j < d; j++) lambda[j] = 1 / (params.C * scale[j]! * scale[j]!);
-    // The sample's design first: the full one takes the place of the rows it is made of.
-    const sample = n >= WARM_START_ROWS ? kernel.design(1, X, y, w, withIntercept, WARM_START_STRIDE) : null;
-    const full = kernel.design(0, X, y, w, withIntercept, 1);
+    kernel.layOut(n, withIntercept);
+    const sample = n >= WARM_START_ROWS ? kernel.design(1, y, w, WARM_START_STRIDE) : null;
+    const full = kernel.design(0, y, w, 1);
     const theta = new Float64Array(P);
     if (withIntercept) {
       const rate = full.positiveWeight / full.totalWeight;
@@ -323,12 +323,13 @@ interface Evaluation {
   readonly curvatureAt: number;
 }
 
-/** A design laid out in the kernel memory (see {@link NewtonKernel.design}), with its weight totals. */
+/** A design in the kernel memory (see {@link NewtonKernel.design}): rows read, labels, weights and weight totals. */
 interface Design {
   readonly at: number;
+  /** Design rows between two rows read (the warm start reads every 8th row of the full design). */
+  readonly step: number;
   readonly labelsAt: number;
   readonly weightsAt: number;
-  /** Rows, padded to a multiple of {@link BLOCK} with rows of weight 0. */
   readonly rows: number;
   readonly totalWeight: number;
   readonly positiveWeight: number;
@@ -336,13 +337,13 @@ interface Design {
   readonly evaluations: readonly [Evaluation, Evaluation];
 }
 
-/** Rows per block of the kernel's passes (`BLOCK` in `assembly/logistic-regression.ts`). */
+/** Rows per block of the kernel's passes (`BLOCK` in `assembly/logistic-regression.ts`): the residual scratch. */
 const BLOCK = 256;
 
 /**
- * The kernel memory of one fit: the rows of X (which the full design then replaces), up to two designs (the full
- * rows and the warm start's sample), each with two evaluations, the standardisation, θ, the Hessian and scratch.
- * Everything is allocated up front, so views stay valid.
+ * The kernel memory of one fit: the design (laid out in place of the copied rows of X), labels, weights and two
+ * evaluations for the full rows and for the warm start's sample of them, the standardisation, θ, the Hessian and
+ * scratch. Everything is allocated up front, so views stay valid.
  */
 class NewtonKernel {
   private readonly memory = new KernelMemory<LogisticRegressionExports>(logisticRegressionKernel());
@@ -350,33 +351,29 @@ class NewtonKernel {
   private readonly P: number;
   /** Features. */
   private readonly d: number;
+  /** Float64 per design row: `P` rounded up to even (two columns per SIMD vector; the padding column is 0). */
+  private readonly stride: number;
+  private readonly designAt: number;
   private readonly meanAt: number;
   private readonly scaleAt: number;
   private readonly sumsAt: number;
-  /** Float64 per design row: `P` rounded up to even (two columns per SIMD vector; the padding column is 0). */
-  private readonly stride: number;
-  private readonly slots: { at: number; labelsAt: number; weightsAt: number; rows: number; evaluations: [Evaluation, Evaluation] }[] = [];
+  private readonly slots: { labelsAt: number; weightsAt: number; evaluations: [Evaluation, Evaluation] }[] = [];
   private readonly thetaAt: number;
   private readonly hessianAt: number;
   private readonly residualAt: number;
 
-  /** Room for `rows` rows of `d` features, their design of `P` columns and, unless 0, one of `sampleRows`. */
+  /** Room for `rows` rows of `d` features, their design of `P` columns and, unless 0, a sample of `sampleRows`. */
   constructor(P: number, d: number, rows: number, sampleRows: number) {
     this.P = P;
     this.d = d;
     this.stride = P + (P & 1);
     const m = this.memory;
-    const layouts = sampleRows > 0 ? [rows, sampleRows] : [rows];
-    const reserved = layouts.map((n) => {
-      const padded = Math.ceil(n / BLOCK) * BLOCK;
-      return {
-        padded,
-        at: m.allocate(padded * this.stride * 8),
-        labelsAt: m.allocate(padded),
-        weightsAt: m.allocate(padded * 8),
-        evaluations: [0, 1].map(() => ({ gradientAt: m.allocate(this.stride * 8), curvatureAt: m.allocate(padded * 8) })),
-      };
-    });
+    this.designAt = m.allocate(rows * Math.max(this.stride, d) * 8);
+    const reserved = (sampleRows > 0 ? [rows, sampleRows] : [rows]).map((n) => ({
+      labelsAt: m.allocate(n),
+      weightsAt: m.allocate(n * 8),
+      evaluations: [0, 1].map(() => ({ gradientAt: m.allocate(this.stride * 8), curvatureAt: m.allocate(n * 8) })),
+    }));
     this.meanAt = m.allocate(d * 8);
     this.scaleAt = m.allocate(d * 8);
     this.sumsAt = m.allocate(d * 8);
@@ -385,34 +382,27 @@ class NewtonKernel {
     this.residualAt = m.allocate(BLOCK * 8);
     for (const r of reserved) {
       const evaluation = (e: { gradientAt: number; curvatureAt: number }): Evaluation => ({ objective: 0, gradient: m.f64(e.gradientAt, P), ...e });
-      this.slots.push({
-        at: r.at,
-        labelsAt: r.labelsAt,
-        weightsAt: r.weightsAt,
-        rows: r.padded,
-        evaluations: [evaluation(r.evaluations[0]!), evaluation(r.evaluations[1]!)],
-      });
+      this.slots.push({ labelsAt: r.labelsAt, weightsAt: r.weightsAt, evaluations: [evaluation(r.evaluations[0]!), evaluation(r.evaluations[1]!)] });
     }
   }
 
   /**
-   * Copies the rows of `X` into the full design's place and learns their standardisation: column means and
-   * population standard deviations (1 for a constant or non-finite column), summed in row order. The returned
-   * arrays are views of the kernel memory: the designs use them as they are when {@link design} runs.
+   * Copies the rows of `X` into the design's place and learns their standardisation: column means and population
+   * standard deviations (1 for a constant or non-finite column), summed in row order. The returned arrays are views
+   * of the kernel memory: {@link layOut} uses them as they are when it runs.
    */
   loadRows(X: DenseMatrix): { mean: Float64Array; scale: Float64Array } {
     const { rows: n, data } = X;
     const { d, memory: m } = this;
-    const at = this.slots[0]!.at;
-    m.f64(at, n * d).set(data);
+    m.f64(this.designAt, n * d).set(data);
     const { mean, scale } = this.standardisation();
     scale.fill(1);
     if (n > 0) {
       const k = m.kernels;
       const sums = m.f64(this.sumsAt, d);
-      k.columnSums(at, n, d, this.sumsAt);
+      k.columnSums(this.designAt, n, d, this.sumsAt);
       for (let j = 0; j < d; j++) mean[j] = sums[j]! / n;
-      k.columnSquares(at, n, d, this.meanAt, this.sumsAt);
+      k.columnSquares(this.designAt, n, d, this.meanAt, this.sumsAt);
       for (let j = 0; j < d; j++) {
         const s = Math.sqrt(sums[j]! / n);
         if (s > 0 && Number.isFinite(s)) scale[j] = s;
@@ -427,27 +417,32 @@ class NewtonKernel {
   }
 
   /**
-   * Lays out in slot `slot` the augmented design (standardised features, then a column of ones for the intercept)
-   * of every `stride`-th row loaded by {@link loadRows}, row-major, with labels and weights multiplied by `stride`.
-   * Slot 0 (the full design, `stride` 1) replaces the loaded rows: lay out any other slot first.
+   * Replaces the loaded rows by the augmented design (standardised features, then a column of ones for the
+   * intercept), row-major, `stride` float64 per row.
    */
-  design(slot: number, X: DenseMatrix, y: Uint8Array, w: Float64Array, withIntercept: boolean, stride: number): Design {
-    const { at, labelsAt, weightsAt, rows, evaluations } = this.slots[slot]!;
-    const m = this.memory;
-    m.kernels.designRows(this.slots[0]!.at, X.rows, this.d, stride, this.meanAt, this.scaleAt, withIntercept ? 1 : 0, at, this.stride);
-    const labels = m.u8(labelsAt, rows);
-    const weights = m.f64(weightsAt, rows);
-    const n = Math.ceil(X.rows / stride);
+  layOut(rows: number, withIntercept: boolean): void {
+    this.memory.kernels.designRows(this.designAt, rows, this.d, 1, this.meanAt, this.scaleAt, withIntercept ? 1 : 0, this.designAt, this.stride);
+  }
+
+  /**
+   * The design's every `step`-th row (slot 0: all rows, step 1; slot 1: the warm start's sample) with the labels
+   * and the weights, multiplied by `step`, of those rows.
+   */
+  design(slot: number, y: Uint8Array, w: Float64Array, step: number): Design {
+    const { labelsAt, weightsAt, evaluations } = this.slots[slot]!;
+    const n = Math.ceil(y.length / step);
+    const labels = this.memory.u8(labelsAt, n);
+    const weights = this.memory.f64(weightsAt, n);
     let totalWeight = 0;
     let positiveWeight = 0;
     for (let r = 0; r < n; r++) {
-      const i = r * stride;
+      const i = r * step;
       labels[r] = y[i]!;
-      weights[r] = w[i]! * stride;
+      weights[r] = w[i]! * step;
       totalWeight += weights[r]!;
       positiveWeight += weights[r]! * y[i]!;
     }
-    return { at, labelsAt, weightsAt, rows, totalWeight, positiveWeight, evaluations };
+    return { at: this.designAt, step, labelsAt, weightsAt, rows: n, totalWeight, positiveWeight, evaluations };
   }
 
   /** f and ∇f at `theta` into `out` (and each row's curvature into the kernel memory). */
@@ -461,6 +456,7 @@ class NewtonKernel {
       design.rows,
       P,
       this.stride,
+      design.step,
       this.thetaAt,
       out.gradientAt,
       out.curvatureAt,
@@ -478,7 +474,7 @@ class NewtonKernel {
   /** ∇²f = Zᵀ diag(curvature) Z + diag(λ) at the point of `at` into {@link hessianView} (upper triangle). */
   hessian(design: Design, at: Evaluation, lambda: Float64Array): void {
     const P = this.P;
-    this.memory.kernels.hessian(design.at, at.curvatureAt, design.rows, P, this.stride, this.hessianAt);
+    this.memory.kernels.hessian(design.at, at.curvatureAt, design.rows, P, this.stride, design.step, this.hessianAt);
     const H = this.hessianView();
     for (let k = 0; k < P; k++) H[k * P + k]! += lambda[k]!;
   }
