@@ -71,7 +71,16 @@ function reference(Z: Float64Array, labels: Uint8Array, weights: Float64Array, t
  * Copies a design into a kernel memory and runs the kernel's evaluate and hessian passes over `rows` rows (default:
  * one per weight), every `step`-th row of `Z`.
  */
-function runKernel(Z: Float64Array, labels: Uint8Array, weights: Float64Array, theta: Float64Array, P: number, stride: number, step = 1, rows = weights.length) {
+function runKernel(
+  Z: Float64Array,
+  labels: Uint8Array,
+  weights: Float64Array,
+  theta: Float64Array,
+  P: number,
+  stride: number,
+  step = 1,
+  rows = weights.length,
+) {
   const m = new KernelMemory<LogisticRegressionExports>(logisticRegressionKernel());
   const zAt = m.allocate(Z.length * 8);
   const labelsAt = m.allocate(labels.length);
