@@ -47,6 +47,8 @@ export class MemoryStateStore implements FeatureStateStore {
   private seq = 0;
   /** Recorded ids → wall-clock expiry, in insertion (hence expiry) order: duplicates within `idempotencyMs`. */
   private readonly seen = new Map<string | number, number>();
+  /** The expiry of the oldest entry of `seen` (+Infinity when empty): nothing expires before it. */
+  private seenHorizon = Number.POSITIVE_INFINITY;
   /** Answers saved for recorded ids (a subset of `seen`). */
   private readonly answers = new Map<string | number, string>();
   /** Labels of ids not recorded yet, in arrival order. */
@@ -125,7 +127,9 @@ export class MemoryStateStore implements FeatureStateStore {
         record = false;
       } else {
         // Scored once (recorded, or too late to record): a retry of this id is a duplicate.
-        this.seen.set(id, now + layout.idempotencyMs);
+        const expires = now + layout.idempotencyMs;
+        if (this.seen.size === 0) this.seenHorizon = expires;
+        this.seen.set(id, expires);
       }
     }
     const admission = admitByTime(event.time, latest, layout.latenessMs);
@@ -257,14 +261,21 @@ export class MemoryStateStore implements FeatureStateStore {
     for (const map of this.histories) map.clear();
     this.transactions.clear();
     this.seen.clear();
+    this.seenHorizon = Number.POSITIVE_INFINITY;
     this.answers.clear();
     this.pending.clear();
   }
 
   /** Forgets ids recorded more than `idempotencyMs` ago (they sit at the front: expiries grow with insertion). */
   private expireSeen(now: number): void {
+    // Called for every event: looks at the map (an iterator and an entry per call) only once something expired.
+    if (now < this.seenHorizon) return;
+    this.seenHorizon = Number.POSITIVE_INFINITY;
     for (const [id, expires] of this.seen) {
-      if (expires > now) break;
+      if (expires > now) {
+        this.seenHorizon = expires;
+        break;
+      }
       this.seen.delete(id);
       this.answers.delete(id);
     }

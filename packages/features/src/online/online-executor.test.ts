@@ -267,3 +267,30 @@ async function heldInCluster(key: string): Promise<number> {
     await client.quit();
   }
 }
+
+describe('OnlineFeatureExecutor on the memory store: the idempotency window', () => {
+  it('repeats an id only within the window, then records it again; other ids expire in their own time', async () => {
+    let clock = 0;
+    const executor = new OnlineFeatureExecutor([{ kind: 'window', name: 'n', entity: 'CUSTOMER_ID', agg: 'count', window: '1d' }], {
+      store: new MemoryStateStore({ now: () => clock }),
+      idempotency: '1s',
+    });
+    const tx = (id: number, t: number) => ({ TRANSACTION_ID: id, TX_DATETIME: T0 + t, CUSTOMER_ID: 7 });
+    expect(await executor.observeEvent(tx(1, 0))).toMatchObject({ duplicate: false, recorded: true });
+    await executor.saveAnswer(1, 'first');
+    clock = 600;
+    expect(await executor.observeEvent(tx(2, 10))).toMatchObject({ duplicate: false, recorded: true });
+    clock = 999;
+    expect(await executor.observeEvent(tx(1, 20))).toMatchObject({ duplicate: true, recorded: false, answer: 'first' });
+    // Id 1 was seen at 0: from 1000 on it is new again (its answer forgotten); id 2, seen at 600, still repeats.
+    clock = 1000;
+    expect(await executor.observeEvent(tx(1, 30))).toMatchObject({ duplicate: false, recorded: true, answer: undefined });
+    expect(await executor.observeEvent(tx(2, 40))).toMatchObject({ duplicate: true, recorded: false });
+    clock = 1600;
+    expect(await executor.observeEvent(tx(2, 50))).toMatchObject({ duplicate: false, recorded: true });
+    expect(await executor.observeEvent(tx(1, 60))).toMatchObject({ duplicate: true, recorded: false, answer: undefined });
+    // Four events recorded (1, 2, 1 again, 2 again), and the peeked one counts itself.
+    expect(Array.from(await executor.peek(tx(9, 70)))).toEqual([5]);
+    await executor.close();
+  });
+});
