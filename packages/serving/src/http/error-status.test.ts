@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MlsdError } from '@mlsd/data';
 import { HTTP_STATUS_BY_CODE, toHttpError } from '@mlsd/serving';
@@ -50,6 +51,37 @@ describe('parseEventTime', () => {
     for (const bad of ['2018-02-30 00:00:00', '2018-04-01 24:00:00', '2018-04-01', 'yesterday', '2018-04-01 00:00:31+02:00']) {
       expect(parseEventTime(bad)).toBeNaN();
     }
+  });
+
+  it('agrees with Date on every date-time, valid or rolled over (leap years, month ends, 24:00, 60 s)', () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1600, max: 2400 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined }),
+        fc.constantFrom(' ', 'T'),
+        (year, month, day, hour, minute, second, millis, separator) => {
+          const text = `${year}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${millis === undefined ? '' : `.${pad(millis, 3)}`}`;
+          // The oracle: Date.UTC, valid when its date reads back the same parts (Date rolls Feb 30 over to Mar 2).
+          const time = Date.UTC(year, month - 1, day, hour, minute, second, millis ?? 0);
+          const back = new Date(time);
+          const valid =
+            back.getUTCFullYear() === year &&
+            back.getUTCMonth() === month - 1 &&
+            back.getUTCDate() === day &&
+            back.getUTCHours() === hour &&
+            back.getUTCMinutes() === minute &&
+            back.getUTCSeconds() === second;
+          expect(parseEventTime(text)).toBe(valid ? time : Number.NaN);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -11,19 +11,22 @@ export function parseEventTime(value: string | number): number {
   if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
   const m = DATETIME.exec(value);
   if (m === null) return Number.NaN;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  // Every event's time goes through here: the parts are checked by range, not by a Date read back.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return Number.NaN;
   const millis = m[7] === undefined ? 0 : Math.round(Number(m[7]) * 1000);
-  const time = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  // Date.UTC rolls over out-of-range parts (Feb 30 → Mar 2): a valid date reads back the same parts.
-  const check = new Date(time);
-  const valid =
-    check.getUTCFullYear() === year &&
-    check.getUTCMonth() === month - 1 &&
-    check.getUTCDate() === day &&
-    check.getUTCHours() === hour &&
-    check.getUTCMinutes() === minute &&
-    check.getUTCSeconds() === second;
-  return valid ? time : Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+/** Days in `month` (1–12) of `year`, in the proleptic Gregorian calendar (`Date`'s). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 const inferTensor = z.object({
