@@ -38,8 +38,9 @@ const STDOUT_FLUSH_MS = 200;
  *
  * Without `stream` it writes to stdout through a {@link LineBuffer}: lines are gathered into writes of about 8 KiB, or every
  * 200 ms when traffic is light — one write system call per ~30 decision lines instead of one per line, which is
- * about a fifth of a scored request's CPU. Error and fatal lines are written at once, and pino writes what is left
- * when the process exits (`logger.flush()` does it on demand), so a crash's last words are not lost.
+ * about a fifth of a scored request's CPU. Error and fatal lines are handed to the OS at once, and what is left is
+ * written synchronously when the process exits (`logger.flush()` does it on demand), so a crash's last words are
+ * not lost.
  */
 export function createServiceLogger(level: string, stream?: DestinationStream): Logger {
   const base = cluster.isWorker && cluster.worker !== undefined ? { service: 'mlsd-serving', worker: cluster.worker.id } : { service: 'mlsd-serving' };
