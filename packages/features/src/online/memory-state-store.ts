@@ -21,10 +21,21 @@ const SWEEP_EVERY = 16_384;
 /** At most this many labels for unknown ids are held at once; the oldest is dropped first. */
 const MAX_PENDING_LABELS = 100_000;
 
+/** How many transaction ids the memory store remembers by default (for duplicates, and for feedback by id). */
+const DEFAULT_MAX_REMEMBERED_IDS = 2_000_000;
+
 /** Options of {@link MemoryStateStore}. */
 export interface MemoryStateStoreOptions {
   /** The wall clock (epoch ms) that times duplicate ids and pending labels; injected so tests control it. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * At most this many recorded ids are remembered for duplicates and, apart, for feedback by id (default 2,000,000,
+   * about 200 bytes each); past it the oldest are forgotten first, in batches of 1/64. A JavaScript Map holds at
+   * most 2^24 entries: without a bound, a service taking 2,000 events/s with the default 24 h idempotency window
+   * would have every event refused (a RangeError) after about 2.3 hours. A forgotten id is scored as new if it comes
+   * again, and feedback for it by id finds nothing (feedback by entity and time still works).
+   */
+  readonly maxIds?: number;
 }
 
 /**
@@ -54,6 +65,7 @@ export class MemoryStateStore implements FeatureStateStore {
   /** Labels of ids not recorded yet, in arrival order. */
   private readonly pending = new Map<string | number, { readonly label: 0 | 1; readonly expires: number }>();
   private readonly now: () => number;
+  private readonly maxIds: number;
   // Reused between calls (views and status are only valid inside `compute`): no per-event allocation.
   private found: (History | undefined)[] = [];
   private views: MutableView[] = [];
@@ -63,9 +75,16 @@ export class MemoryStateStore implements FeatureStateStore {
 
   constructor(options: MemoryStateStoreOptions = {}) {
     for (const key of Object.keys(options)) {
-      if (key !== 'now') throw new MlsdError('INVALID_OPTION', `Unknown MemoryStateStore option "${key}"; valid: now.`);
+      if (key !== 'now' && key !== 'maxIds') throw new MlsdError('INVALID_OPTION', `Unknown MemoryStateStore option "${key}"; valid: now, maxIds.`);
     }
     this.now = options.now ?? Date.now;
+    const maxIds = options.maxIds ?? DEFAULT_MAX_REMEMBERED_IDS;
+    if (!Number.isInteger(maxIds) || maxIds < 1 || maxIds > 2 ** 24) {
+      throw new MlsdError('INVALID_OPTION', `MemoryStateStore option "maxIds" must be a whole number from 1 to 2^24, got ${String(options.maxIds)}.`, {
+        location: { field: 'maxIds' },
+      });
+    }
+    this.maxIds = maxIds;
   }
 
   /** Number of entity keys currently held (all entity columns together). */
@@ -130,6 +149,7 @@ export class MemoryStateStore implements FeatureStateStore {
         const expires = now + layout.idempotencyMs;
         if (this.seen.size === 0) this.seenHorizon = expires;
         this.seen.set(id, expires);
+        if (this.seen.size > this.maxIds) this.forgetOldestSeen();
       }
     }
     const admission = admitByTime(event.time, latest, layout.latenessMs);
@@ -156,6 +176,7 @@ export class MemoryStateStore implements FeatureStateStore {
       // Delete first so that the index stays in sequence order (the sweep stops at the first live entry).
       this.transactions.delete(id);
       this.transactions.set(id, seq);
+      if (this.transactions.size > this.maxIds) this.forgetOldestTransactions(seq);
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
     }
     if (event.time > this.watermark) this.watermark = event.time;
@@ -244,6 +265,7 @@ export class MemoryStateStore implements FeatureStateStore {
         }
         this.transactions.delete(ids[i]!);
         this.transactions.set(ids[i]!, seq);
+        if (this.transactions.size > this.maxIds) this.forgetOldestTransactions(seq);
         this.recent.add(seq, times[i]!, keys, this.oldestIndexed);
       }
     }
@@ -278,6 +300,34 @@ export class MemoryStateStore implements FeatureStateStore {
       }
       this.seen.delete(id);
       this.answers.delete(id);
+    }
+  }
+
+  /** Forgets the oldest remembered ids (and their answers) down to `maxIds` less a batch of 1/64. */
+  private forgetOldestSeen(): void {
+    const keep = this.maxIds - Math.ceil(this.maxIds / 64);
+    this.seenHorizon = Number.POSITIVE_INFINITY;
+    for (const [id, expires] of this.seen) {
+      if (this.seen.size <= keep) {
+        this.seenHorizon = expires;
+        break;
+      }
+      this.seen.delete(id);
+      this.answers.delete(id);
+    }
+  }
+
+  /** Forgets the oldest ids of the feedback index down to `maxIds` less a batch of 1/64; `seq` is the newest. */
+  private forgetOldestTransactions(seq: number): void {
+    const keep = this.maxIds - Math.ceil(this.maxIds / 64);
+    for (const id of this.transactions.keys()) {
+      if (this.transactions.size <= keep) break;
+      this.transactions.delete(id);
+    }
+    this.oldestIndexed = seq;
+    for (const first of this.transactions.values()) {
+      this.oldestIndexed = first;
+      break;
     }
   }
 

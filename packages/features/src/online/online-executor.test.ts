@@ -294,3 +294,21 @@ describe('OnlineFeatureExecutor on the memory store: the idempotency window', ()
     await executor.close();
   });
 });
+
+describe('OnlineFeatureExecutor on the memory store: the bound on remembered ids', () => {
+  it('forgets the oldest ids first past maxIds, for duplicates and feedback by id, and never fails an event', async () => {
+    const executor = new OnlineFeatureExecutor([{ kind: 'window', name: 'n', entity: 'CUSTOMER_ID', agg: 'count', window: '1d' }], {
+      store: new MemoryStateStore({ maxIds: 64 }),
+    });
+    const tx = (id: number, t: number) => ({ TRANSACTION_ID: id, TX_DATETIME: T0 + t, CUSTOMER_ID: 7 });
+    for (let id = 0; id < 200; id++) expect(await executor.observeEvent(tx(id, id))).toMatchObject({ duplicate: false, recorded: true });
+    // The last 63 ids at least are remembered (64 less a batch of 1/64); the first ones are not.
+    expect(await executor.observeEvent(tx(199, 300))).toMatchObject({ duplicate: true, recorded: false });
+    expect(await executor.observeEvent(tx(140, 300))).toMatchObject({ duplicate: true, recorded: false });
+    expect(await executor.feedback({ transactionId: 150, label: 1 })).toBe(1);
+    expect(await executor.feedback({ transactionId: 3, label: 1 })).toBe(0);
+    expect(await executor.observeEvent(tx(3, 400))).toMatchObject({ duplicate: false, recorded: true });
+    expect(() => new MemoryStateStore({ maxIds: 0 })).toThrow(/"maxIds" must be a whole number from 1 to 2\^24, got 0/);
+    await executor.close();
+  });
+});
