@@ -49,9 +49,9 @@ if (existsSync(join(workspaceDir, 'pnpm-workspace.yaml')) && isStale()) {
 
 /**
  * V8 flags `fraud serve` runs with. A young generation of at most 2 MB per semi-space: V8 otherwise grows it to
- * 16 MB, and each scavenge of it paused the service 2–4 ms (every ~700 requests at 2,000 req/s), the largest part of
- * its p99; at 2 MB the pauses are about 0.6 ms, more often (`--trace-gc-nvp` of `fraud serve` under the paced load
- * of `pnpm bench serve-throughput`; see the serving README). Flags must be given when the process starts, so the
+ * 16 MB, and each scavenge of it paused the service 2–4 ms (every ~700 requests at 2,000 req/s); at 2 MB the pauses
+ * are about 0.6 ms, more often (`--trace-gc-nvp` of `fraud serve` under the paced load of `pnpm bench
+ * serve-throughput`; the serving README has what it did to the p99). Flags must be given when the process starts, so the
  * command starts the service as a child process of its own with them (unless they were given already).
  */
 const SERVE_V8_FLAGS = ['--max-semi-space-size=2'];
