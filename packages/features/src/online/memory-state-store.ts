@@ -1,5 +1,6 @@
 import { MlsdError } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
+import { IdIndex } from './id-index.js';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
 import type {
   EntityHistory,
@@ -30,7 +31,7 @@ export interface MemoryStateStoreOptions {
   readonly now?: () => number;
   /**
    * At most this many recorded ids are remembered for duplicates and, apart, for feedback by id (default 2,000,000,
-   * about 200 bytes each); past it the oldest are forgotten first, in batches of 1/64. A JavaScript Map holds at
+   * about 200 bytes each); past it the oldest are forgotten first, one per new id. A JavaScript Map holds at
    * most 2^24 entries: without a bound, a service taking 2,000 events/s with the default 24 h idempotency window
    * would have every event refused (a RangeError) after about 2.3 hours. A forgotten id is scored as new if it comes
    * again, and feedback for it by id finds nothing (feedback by entity and time still works).
@@ -50,18 +51,22 @@ export class MemoryStateStore implements FeatureStateStore {
   private layoutText = '';
   /** One map per layout entity, from entity key to its history. */
   private histories: Map<string | number, History>[] = [];
-  /** The feedback index: transaction id → the sequence number of its event, whose time and keys sit in `recent`. */
-  private readonly transactions = new Map<string | number, number>();
+  /**
+   * The feedback index: transaction id → the sequence number of its event, whose time and keys sit in `recent`, in
+   * sequence order (an `IdIndex`, not a Map: a big Map pauses the service whenever it re-hashes).
+   */
+  private readonly transactions = new IdIndex();
   private recent = new RecentEvents(0);
   /** No indexed transaction is older than this sequence number (a lower bound, refreshed by the sweep). */
   private oldestIndexed = 1;
   private seq = 0;
-  /** Recorded ids → wall-clock expiry, in insertion (hence expiry) order: duplicates within `idempotencyMs`. */
-  private readonly seen = new Map<string | number, number>();
+  /**
+   * Recorded ids → wall-clock expiry, in insertion (hence expiry) order: duplicates within `idempotencyMs`; the
+   * answer saved for an id is its note.
+   */
+  private readonly seen = new IdIndex();
   /** The expiry of the oldest entry of `seen` (+Infinity when empty): nothing expires before it. */
   private seenHorizon = Number.POSITIVE_INFINITY;
-  /** Answers saved for recorded ids (a subset of `seen`). */
-  private readonly answers = new Map<string | number, string>();
   /** Labels of ids not recorded yet, in arrival order. */
   private readonly pending = new Map<string | number, { readonly label: 0 | 1; readonly expires: number }>();
   private readonly now: () => number;
@@ -142,14 +147,17 @@ export class MemoryStateStore implements FeatureStateStore {
       this.expireSeen(now);
       if (this.seen.has(id)) {
         status.duplicate = true;
-        status.answer = this.answers.get(id);
+        status.answer = this.seen.note(id);
         record = false;
       } else {
         // Scored once (recorded, or too late to record): a retry of this id is a duplicate.
         const expires = now + layout.idempotencyMs;
         if (this.seen.size === 0) this.seenHorizon = expires;
         this.seen.set(id, expires);
-        if (this.seen.size > this.maxIds) this.forgetOldestSeen();
+        if (this.seen.size > this.maxIds) {
+          this.seen.deleteOldest();
+          this.seenHorizon = this.seen.oldestValue() ?? Number.POSITIVE_INFINITY;
+        }
       }
     }
     const admission = admitByTime(event.time, latest, layout.latenessMs);
@@ -174,9 +182,9 @@ export class MemoryStateStore implements FeatureStateStore {
     }
     if (id !== undefined) {
       // Delete first so that the index stays in sequence order (the sweep stops at the first live entry).
-      this.transactions.delete(id);
+      // Set again, an id moves to the newest end: the index stays in sequence order (the sweep stops at the first live one).
       this.transactions.set(id, seq);
-      if (this.transactions.size > this.maxIds) this.forgetOldestTransactions(seq);
+      if (this.transactions.size > this.maxIds) this.forgetOldestTransaction(seq);
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
     }
     if (event.time > this.watermark) this.watermark = event.time;
@@ -263,9 +271,8 @@ export class MemoryStateStore implements FeatureStateStore {
           const entity = snapshot.entities[e]!;
           keys[e] = entity.keys[entity.codes[i]!]!;
         }
-        this.transactions.delete(ids[i]!);
         this.transactions.set(ids[i]!, seq);
-        if (this.transactions.size > this.maxIds) this.forgetOldestTransactions(seq);
+        if (this.transactions.size > this.maxIds) this.forgetOldestTransaction(seq);
         this.recent.add(seq, times[i]!, keys, this.oldestIndexed);
       }
     }
@@ -274,7 +281,7 @@ export class MemoryStateStore implements FeatureStateStore {
 
   saveAnswer(transactionId: string | number, answer: string): Promise<void> {
     const expires = this.seen.get(transactionId);
-    if (expires !== undefined && expires > this.now()) this.answers.set(transactionId, answer);
+    if (expires !== undefined && expires > this.now()) this.seen.setNote(transactionId, answer);
     // Not async: called for every scored event, and nothing here waits.
     return DONE;
   }
@@ -284,51 +291,25 @@ export class MemoryStateStore implements FeatureStateStore {
     this.transactions.clear();
     this.seen.clear();
     this.seenHorizon = Number.POSITIVE_INFINITY;
-    this.answers.clear();
     this.pending.clear();
   }
 
   /** Forgets ids recorded more than `idempotencyMs` ago (they sit at the front: expiries grow with insertion). */
   private expireSeen(now: number): void {
-    // Called for every event: looks at the map (an iterator and an entry per call) only once something expired.
+    // Called for every event: looks at the index only once something expired.
     if (now < this.seenHorizon) return;
-    this.seenHorizon = Number.POSITIVE_INFINITY;
-    for (const [id, expires] of this.seen) {
-      if (expires > now) {
-        this.seenHorizon = expires;
-        break;
-      }
-      this.seen.delete(id);
-      this.answers.delete(id);
+    let oldest = this.seen.oldestValue();
+    while (oldest !== undefined && oldest <= now) {
+      this.seen.deleteOldest();
+      oldest = this.seen.oldestValue();
     }
+    this.seenHorizon = oldest ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Forgets the oldest remembered ids (and their answers) down to `maxIds` less a batch of 1/64. */
-  private forgetOldestSeen(): void {
-    const keep = this.maxIds - Math.ceil(this.maxIds / 64);
-    this.seenHorizon = Number.POSITIVE_INFINITY;
-    for (const [id, expires] of this.seen) {
-      if (this.seen.size <= keep) {
-        this.seenHorizon = expires;
-        break;
-      }
-      this.seen.delete(id);
-      this.answers.delete(id);
-    }
-  }
-
-  /** Forgets the oldest ids of the feedback index down to `maxIds` less a batch of 1/64; `seq` is the newest. */
-  private forgetOldestTransactions(seq: number): void {
-    const keep = this.maxIds - Math.ceil(this.maxIds / 64);
-    for (const id of this.transactions.keys()) {
-      if (this.transactions.size <= keep) break;
-      this.transactions.delete(id);
-    }
-    this.oldestIndexed = seq;
-    for (const first of this.transactions.values()) {
-      this.oldestIndexed = first;
-      break;
-    }
+  /** Forgets the oldest id of the feedback index (past `maxIds`); `seq` is the newest event's sequence number. */
+  private forgetOldestTransaction(seq: number): void {
+    this.transactions.deleteOldest();
+    this.oldestIndexed = this.transactions.oldestValue() ?? seq;
   }
 
   private holdPending(id: string | number, label: 0 | 1): void {
@@ -360,15 +341,12 @@ export class MemoryStateStore implements FeatureStateStore {
       }
     }
     // Transactions are indexed in arrival order, which follows event time up to the lateness bound.
-    for (const [id, seq] of this.transactions) {
-      if (this.recent.time(seq) > cutoff - layout.latenessMs) break;
-      this.transactions.delete(id);
+    let oldest = this.transactions.oldestValue();
+    while (oldest !== undefined && this.recent.time(oldest) <= cutoff - layout.latenessMs) {
+      this.transactions.deleteOldest();
+      oldest = this.transactions.oldestValue();
     }
-    this.oldestIndexed = this.seq + 1;
-    for (const seq of this.transactions.values()) {
-      this.oldestIndexed = seq;
-      break;
-    }
+    this.oldestIndexed = oldest ?? this.seq + 1;
   }
 
   private requireLayout(): StateLayout {

@@ -302,12 +302,16 @@ describe('OnlineFeatureExecutor on the memory store: the bound on remembered ids
     });
     const tx = (id: number, t: number) => ({ TRANSACTION_ID: id, TX_DATETIME: T0 + t, CUSTOMER_ID: 7 });
     for (let id = 0; id < 200; id++) expect(await executor.observeEvent(tx(id, id))).toMatchObject({ duplicate: false, recorded: true });
-    // The last 63 ids at least are remembered (64 less a batch of 1/64); the first ones are not.
+    // The last 64 ids are remembered; the first ones are not.
     expect(await executor.observeEvent(tx(199, 300))).toMatchObject({ duplicate: true, recorded: false });
     expect(await executor.observeEvent(tx(140, 300))).toMatchObject({ duplicate: true, recorded: false });
+    expect(await executor.observeEvent(tx(136, 300))).toMatchObject({ duplicate: true, recorded: false });
     expect(await executor.feedback({ transactionId: 150, label: 1 })).toBe(1);
     expect(await executor.feedback({ transactionId: 3, label: 1 })).toBe(0);
     expect(await executor.observeEvent(tx(3, 400))).toMatchObject({ duplicate: false, recorded: true });
+    // 136 was the oldest remembered: recording 3 again made room by forgetting it, and 135 was gone already.
+    expect(await executor.observeEvent(tx(136, 500))).toMatchObject({ duplicate: false, recorded: true });
+    expect(await executor.observeEvent(tx(135, 600))).toMatchObject({ duplicate: false, recorded: true });
     expect(() => new MemoryStateStore({ maxIds: 0 })).toThrow(/"maxIds" must be a whole number from 1 to 2\^24, got 0/);
     await executor.close();
   });
