@@ -75,8 +75,6 @@ interface Service {
   readonly workers: number;
   readonly child: ChildProcess;
   readonly url: string;
-  /** The primary's and the workers' process ids (one process with `--workers 1`). */
-  readonly pids: number[];
 }
 
 /** redis-server's process id, when it runs on this machine (INFO server); null otherwise. */
@@ -98,9 +96,8 @@ async function startService(registry: string, workers: number, logFd: number): P
       stderr += chunk.toString();
       const url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
       if (url === undefined) return;
-      if (workers === 1) done({ workers, child, url, pids: [child.pid!] });
-      const pids = /\d+ workers listening \(pids ([\d, ]+)\)/.exec(stderr)?.[1];
-      if (pids !== undefined) done({ workers, child, url, pids: [child.pid!, ...pids.split(', ').map(Number)] });
+      // The service's CPU is read over its whole process tree; with several workers, wait until all of them listen.
+      if (workers === 1 || /\d+ workers listening/.test(stderr)) done({ workers, child, url });
     });
     child.once('exit', (code) => fail(new Error(`fraud serve --workers ${workers} exited ${code} before listening: ${stderr}`)));
   });

@@ -175,15 +175,12 @@ export class DriftMonitor {
 
   /** Whether `minIntervalMs` has passed since the last recomputation (always true at 0). */
   private intervalElapsed(): boolean {
-    if (this.minIntervalMs === 0) return true;
-    const now = this.clock();
-    if (now - this.computedAt < this.minIntervalMs) return false;
-    this.computedAt = now;
-    return true;
+    return this.minIntervalMs === 0 || this.clock() - this.computedAt >= this.minIntervalMs;
   }
 
   private compute(): void {
     this.sinceComputed = 0;
+    if (this.minIntervalMs > 0) this.computedAt = this.clock();
     if (this.schedule === 'inline') {
       const matrix = denseMatrix(this.rows.subarray(0, this.filled * this.width), this.filled, this.width, this.names);
       const window = this.profile.score === undefined ? { features: matrix } : { features: matrix, scores: this.scores.subarray(0, this.filled) };

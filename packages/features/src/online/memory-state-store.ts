@@ -181,7 +181,6 @@ export class MemoryStateStore implements FeatureStateStore {
       history.evict(layout.retentionMs);
     }
     if (id !== undefined) {
-      // Delete first so that the index stays in sequence order (the sweep stops at the first live entry).
       // Set again, an id moves to the newest end: the index stays in sequence order (the sweep stops at the first live one).
       this.transactions.set(id, seq);
       if (this.transactions.size > this.maxIds) this.forgetOldestTransaction(seq);

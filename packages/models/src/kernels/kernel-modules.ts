@@ -103,32 +103,37 @@ let logisticRegression: KernelModule<LogisticRegressionExports> | null = null;
 
 // Each module is compiled once per thread (a few kilobytes: synchronous compilation takes well under 1 ms).
 
+/** A kernel module compiled from its base64 WebAssembly; `shared` when its memory is shared with helper threads. */
+function compiled<E>(base64: string, shared: boolean): KernelModule<E> {
+  return { module: new WebAssembly.Module(Buffer.from(base64, 'base64')), shared };
+}
+
 /** The forest-walk kernel (its memory is shared, so helper threads can walk the same rows). */
 export function forestWalkKernel(): KernelModule<ForestWalkExports> {
-  forestWalk ??= { module: new WebAssembly.Module(Buffer.from(FOREST_WALK_WASM_BASE64, 'base64')), shared: true };
+  forestWalk ??= compiled(FOREST_WALK_WASM_BASE64, true);
   return forestWalk;
 }
 
 /** The tree-growth kernel (histograms, split scan, partition; 128-bit SIMD). */
 export function treeGrowthKernel(): KernelModule<TreeGrowthExports> {
-  treeGrowth ??= { module: new WebAssembly.Module(Buffer.from(TREE_GROWTH_WASM_BASE64, 'base64')), shared: false };
+  treeGrowth ??= compiled(TREE_GROWTH_WASM_BASE64, false);
   return treeGrowth;
 }
 
 /** The dense-layer kernel of the neural network's forward pass (128-bit SIMD). */
 export function denseLayerKernel(): KernelModule<DenseLayerExports> {
-  denseLayer ??= { module: new WebAssembly.Module(Buffer.from(DENSE_LAYER_WASM_BASE64, 'base64')), shared: false };
+  denseLayer ??= compiled(DENSE_LAYER_WASM_BASE64, false);
   return denseLayer;
 }
 
 /** The binning kernel: sort a column, count its distinct values, bin a column. */
 export function binningKernel(): KernelModule<BinningExports> {
-  binning ??= { module: new WebAssembly.Module(Buffer.from(BINNING_WASM_BASE64, 'base64')), shared: false };
+  binning ??= compiled(BINNING_WASM_BASE64, false);
   return binning;
 }
 
 /** The logistic-regression kernel: objective, gradient, curvature and Hessian passes (128-bit SIMD). */
 export function logisticRegressionKernel(): KernelModule<LogisticRegressionExports> {
-  logisticRegression ??= { module: new WebAssembly.Module(Buffer.from(LOGISTIC_REGRESSION_WASM_BASE64, 'base64')), shared: false };
+  logisticRegression ??= compiled(LOGISTIC_REGRESSION_WASM_BASE64, false);
   return logisticRegression;
 }

@@ -90,8 +90,7 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
       try {
         return await online().feedback({ transactionId: id, label });
       } catch (error) {
-        if (isDependencyFailure(error)) onStoreError();
-        throw error;
+        return failed(error);
       }
     },
   };
