@@ -78,7 +78,7 @@ async function writeJsonLines(table: ColumnTable, path: string): Promise<void> {
 }
 
 async function writeParquet(table: ColumnTable, path: string): Promise<void> {
-  // Numbers go to DuckDB as DOUBLE column buffers copied straight from the typed arrays by a table-function scan (no
+  // Numbers go to DuckDB as DOUBLE column buffers copied straight from the typed arrays by a scan on every core (no
   // value passes through JavaScript one by one, and no DuckDB table is built: materialising 20 columns of 1.78 M rows
   // cost DuckDB about 3 s CPU, more than the Parquet write); categories as their codes, looked up in a dictionary
   // table. The hash and the COPY each scan the arrays once; COPY casts each column to its Parquet type.
@@ -92,8 +92,6 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
       values.push(rowIndex);
     }
     const scan = await registerDoubleColumnsScan(connection, values);
-    // The content hash does not depend on row order: it reads the arrays on every core.
-    const anyOrderScan = await registerDoubleColumnsScan(connection, values, { anyOrder: true });
     const joins: string[] = [];
     for (let k = 0; k < columns.length; k++) {
       const column = columns[k]!;
@@ -113,8 +111,7 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
     // The joins may reorder rows: the row index (the last column) puts them back in table order.
     const order = hasCategories ? ` ORDER BY t.c${columns.length}` : '';
     await connection.run(`CREATE VIEW typed AS ${select} FROM ${scan}() t ${joins.join(' ')}${order}`);
-    await connection.run(`CREATE VIEW typed_any_order AS ${select} FROM ${anyOrderScan}() t ${joins.join(' ')}`);
-    await copyToParquet(connection, 'typed', table.columnNames, path, 'typed_any_order');
+    await copyToParquet(connection, 'typed', table.columnNames, path);
   });
 }
 
@@ -122,18 +119,10 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
  * Writes `relation` (a table or view with the Parquet-typed `columns`, see {@link parquetValueSql}, in row order)
  * to `path` as Parquet, with its content hash in the file's metadata: ingest recomputes it and refuses a file that
  * changed. The one writer behind `writeTable` and `ingestToFile`, so both write the same bytes. Compression is snappy
- * (DuckDB's and pyarrow's default): zstd's 30 % smaller file cost about 60 % more CPU in a write that often runs on
- * one thread. `hashRelation` (default `relation`) is where the hash is computed: the same rows in any order, e.g.
- * over a scan that runs on every core.
+ * (DuckDB's and pyarrow's default): zstd's 30 % smaller file cost about 60 % more CPU.
  */
-export async function copyToParquet(
-  connection: DuckDBConnection,
-  relation: string,
-  columns: readonly string[],
-  path: string,
-  hashRelation = relation,
-): Promise<void> {
-  const hash = await contentHash(connection, hashRelation, columns);
+export async function copyToParquet(connection: DuckDBConnection, relation: string, columns: readonly string[], path: string): Promise<void> {
+  const hash = await contentHash(connection, relation, columns);
   await connection.run(
     `COPY ${relation} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
   );
