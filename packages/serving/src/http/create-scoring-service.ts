@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ScoringServiceOptions } from '../config/service-options.js';
 import { fallbackRulesFromJSON } from '../fallback/rules-file.js';
-import { cardHasher, createServiceLogger } from '../observability/logger.js';
+import { cardHasher } from '../observability/card-hasher.js';
+import { closeServiceLogger, createServiceLogger } from '../observability/logger.js';
 import { LazyRequestLogger } from '../observability/lazy-request-logger.js';
 import { ServiceMetrics } from '../observability/service-metrics.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -107,12 +109,15 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
     }
     parseJson(request, body as string, done);
   });
+  // Drawn here when not configured: the log writer thread hashes with the same salt as this thread.
+  const hashSalt = resolved.logHashSalt ?? randomBytes(16).toString('hex');
   const context: ServiceContext = {
     options: resolved,
     scorer,
     metrics,
     logger,
-    hashKey: cardHasher(resolved.logHashSalt),
+    hashKey: cardHasher(hashSalt),
+    hashSalt,
   };
 
   // Callback hooks, not async ones: they run on every request and need no promise.
@@ -176,7 +181,7 @@ export async function createScoringService(options: ScoringServiceOptions): Prom
       }
       await monitor?.close?.();
       await resolved.features.close();
-      logger.flush();
+      await closeServiceLogger(logger);
     })();
     return closing;
   };

@@ -11,6 +11,8 @@ export interface ServiceContext {
   readonly logger: Logger;
   /** Salted hash of a logged key (see `decisionLogFields`). */
   readonly hashKey: (key: string | number) => string;
+  /** The salt `hashKey` hashes with. */
+  readonly hashSalt: string;
   /** The monitor, once built (after the first model load); undefined without monitoring. */
   monitor?: ServiceMonitor | undefined;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cardHasher } from './logger.js';
+import { cardHasher } from './card-hasher.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 

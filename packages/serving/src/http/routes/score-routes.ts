@@ -102,12 +102,12 @@ function toWire(result: ScoreResult, idField: string): unknown {
 /** The decision-line writer for events of `schema`: the configured `decisionLogFields`, or its entity keys hashed. */
 function decisionLines(context: ServiceContext): (schema: EventRequestSchema) => DecisionLineWriter {
   const writers = new WeakMap<EventRequestSchema, DecisionLineWriter>();
-  const { logger, hashKey, options } = context;
+  const { logger, hashKey, hashSalt, options } = context;
   return (schema) => {
     let writer = writers.get(schema);
     if (writer === undefined) {
       const fields = options.decisionLogFields ?? schema.entityKeys.map((key) => ({ name: key, field: key, hash: true }));
-      writer = decisionLineWriter(logger, options.api.idField, fields, hashKey);
+      writer = decisionLineWriter(logger, options.api.idField, fields, hashKey, Date.now, hashSalt);
       writers.set(schema, writer);
     }
     return writer;
