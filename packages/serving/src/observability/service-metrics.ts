@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { BucketHistogram, type HistogramCell } from './bucket-histogram.js';
 import type { CircuitState } from '../resilience/circuit-breaker.js';
 
 /** Latency buckets in seconds: fine from 0.1 ms to the 20 ms model deadline, coarse above. */
@@ -15,8 +16,8 @@ const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1,
 export class ServiceMetrics {
   /** The registry `/metrics` renders. */
   readonly registry: Registry;
-  private readonly httpDuration: Histogram<'route' | 'method' | 'status_code'>;
-  private readonly scoreDuration: Histogram<'source'>;
+  private readonly httpDuration: BucketHistogram;
+  private readonly scoreDuration: BucketHistogram;
   private readonly fallbacks: Counter<'reason'>;
   private readonly decisions: Counter<'decision'>;
   private readonly modelInfo: Gauge<'model' | 'version'>;
@@ -28,8 +29,8 @@ export class ServiceMetrics {
   private readonly loadFailures: Counter<'alias'>;
   // Label sets bound once (`labels(...)`) and reused: the per-request calls below then skip prom-client's label
   // object, validation and lookup. Each map holds one entry per label combination seen (a handful).
-  private readonly boundHttp = new Map<string, Histogram.Internal<'route' | 'method' | 'status_code'>>();
-  private readonly boundScore = new Map<string, Histogram.Internal<'source'>>();
+  private readonly boundHttp = new Map<string, HistogramCell>();
+  private readonly boundScore = new Map<string, HistogramCell>();
   private readonly boundDecisions = new Map<string, Counter.Internal>();
   private readonly boundFallbacks = new Map<string, Counter.Internal>();
   private readonly boundShadow = new Map<string, Counter.Internal>();
@@ -38,17 +39,16 @@ export class ServiceMetrics {
     this.registry = new Registry();
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'mlsd_' });
-    this.httpDuration = new Histogram({
+    // Histograms observed on every request: label sets bound once, no per-call hashing (see BucketHistogram).
+    this.httpDuration = new BucketHistogram({
       name: 'mlsd_http_request_duration_seconds',
       help: 'HTTP request latency by route pattern, method and status code.',
-      labelNames: ['route', 'method', 'status_code'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.scoreDuration = new Histogram({
+    this.scoreDuration = new BucketHistogram({
       name: 'mlsd_score_duration_seconds',
       help: 'Time to score one transaction, by source (model or fallback).',
-      labelNames: ['source'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -124,7 +124,7 @@ export class ServiceMetrics {
     const key = `${statusCode} ${method} ${route}`;
     let bound = this.boundHttp.get(key);
     if (bound === undefined) {
-      bound = this.httpDuration.labels({ route, method, status_code: String(statusCode) });
+      bound = this.httpDuration.cell({ route, method, status_code: String(statusCode) });
       this.boundHttp.set(key, bound);
     }
     bound.observe(seconds);
@@ -132,7 +132,12 @@ export class ServiceMetrics {
 
   /** Records one scored transaction: its latency in seconds, its decision and, for the fallback, its reason. */
   observeScore(source: 'model' | 'fallback', seconds: number, fallbackReason: string | undefined, decision: 'allow' | 'review' | 'block'): void {
-    bound(this.boundScore, this.scoreDuration, 'source', source).observe(seconds);
+    let score = this.boundScore.get(source);
+    if (score === undefined) {
+      score = this.scoreDuration.cell({ source });
+      this.boundScore.set(source, score);
+    }
+    score.observe(seconds);
     bound(this.boundDecisions, this.decisions, 'decision', decision).inc();
     if (fallbackReason !== undefined) bound(this.boundFallbacks, this.fallbacks, 'reason', fallbackReason).inc();
   }
