@@ -19,11 +19,9 @@ export class ServiceMetrics {
   private readonly httpDuration: BucketHistogram;
   private readonly scoreDuration: BucketHistogram;
   private readonly fallbacks: Counter<'reason'>;
-  private readonly decisions: Counter<'decision'>;
   private readonly modelInfo: Gauge<'model' | 'version'>;
   private inFlight = 0;
   private readonly circuit: Gauge<'dependency'>;
-  private readonly shadowScores: Counter<'outcome'>;
   private readonly backlogEvents: Counter<'outcome'>;
   private backlogSize = 0;
   private readonly loadFailures: Counter<'alias'>;
@@ -31,9 +29,10 @@ export class ServiceMetrics {
   // object, validation and lookup. Each map holds one entry per label combination seen (a handful).
   private readonly boundHttp = new Map<string, HistogramCell>();
   private readonly boundScore = new Map<string, HistogramCell>();
-  private readonly boundDecisions = new Map<string, Counter.Internal>();
+  /** Per-request counts, by label value: read into their counters only when /metrics is scraped. */
+  private readonly decisionCounts = new Map<string, number>();
   private readonly boundFallbacks = new Map<string, Counter.Internal>();
-  private readonly boundShadow = new Map<string, Counter.Internal>();
+  private readonly shadowCounts = new Map<string, number>();
 
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     this.registry = new Registry();
@@ -58,11 +57,15 @@ export class ServiceMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.decisions = new Counter({
+    const decisionCounts = this.decisionCounts;
+    new Counter({
       name: 'mlsd_decisions_total',
       help: 'Scored transactions by decision (allow, review, block), model and fallback answers alike.',
       labelNames: ['decision'],
       registers,
+      collect() {
+        readCounts(this, 'decision', decisionCounts);
+      },
     });
     this.modelInfo = new Gauge({
       name: 'mlsd_model_info',
@@ -90,11 +93,15 @@ export class ServiceMetrics {
       aggregator: 'max',
       registers,
     });
-    this.shadowScores = new Counter({
+    const shadowCounts = this.shadowCounts;
+    new Counter({
       name: 'mlsd_shadow_scores_total',
       help: 'Challenger shadow scores, by outcome (scored, failed, skipped).',
       labelNames: ['outcome'],
       registers,
+      collect() {
+        readCounts(this, 'outcome', shadowCounts);
+      },
     });
     this.backlogEvents = new Counter({
       name: 'mlsd_store_backlog_total',
@@ -138,7 +145,7 @@ export class ServiceMetrics {
       this.boundScore.set(source, score);
     }
     score.observe(seconds);
-    bound(this.boundDecisions, this.decisions, 'decision', decision).inc();
+    this.decisionCounts.set(decision, (this.decisionCounts.get(decision) ?? 0) + 1);
     if (fallbackReason !== undefined) bound(this.boundFallbacks, this.fallbacks, 'reason', fallbackReason).inc();
   }
 
@@ -175,7 +182,7 @@ export class ServiceMetrics {
 
   /** Counts one shadow scoring outcome. */
   countShadow(outcome: 'scored' | 'failed' | 'skipped'): void {
-    bound(this.boundShadow, this.shadowScores, 'outcome', outcome).inc();
+    this.shadowCounts.set(outcome, (this.shadowCounts.get(outcome) ?? 0) + 1);
   }
 }
 
@@ -187,4 +194,13 @@ function bound<L extends string, T>(cache: Map<string, T>, metric: { labels(labe
     cache.set(value, child);
   }
   return child;
+}
+
+/**
+ * Sets `counter` to the counts kept by label value in `counts` (at scrape time: a counter's own `inc` builds and
+ * hashes a labels object on every call, which a per-request count need not pay).
+ */
+function readCounts<L extends string>(counter: Counter<L>, label: L, counts: ReadonlyMap<string, number>): void {
+  counter.reset();
+  for (const [value, count] of counts) counter.inc({ [label]: value } as Partial<Record<L, string>>, count);
 }
