@@ -24,6 +24,8 @@ export const CONTROL = {
   stop: 3,
   /** Set by the reader once it has stopped, everything up to `tail` written. */
   stopped: 4,
+  /** Set by the reader when it starts reading (a thread takes some time to start). */
+  started: 5,
 } as const;
 const CONTROL_WORDS = 8;
 

@@ -11,7 +11,7 @@ import { CONTROL, readText, RECORD, recordSlots, slotBase, viewLogRing } from '.
 import { writeAll, type WriterData } from './stdout-log.js';
 
 /** Characters gathered before a write, at most: large enough to batch, small enough not to hold much memory. */
-const BATCH_CHARS = 1 << 18;
+const BATCH_CHARS = 1 << 16;
 
 const data = workerData as WriterData;
 const ring = viewLogRing(data.buffer, data.capacity);
@@ -52,6 +52,7 @@ function writeUpTo(tail: number, head: number): number {
 }
 
 let tail = Atomics.load(control, CONTROL.tail);
+Atomics.store(control, CONTROL.started, 1);
 for (;;) {
   const stopping = Atomics.load(control, CONTROL.stop) === 1;
   tail = writeUpTo(tail, Atomics.load(control, CONTROL.head));

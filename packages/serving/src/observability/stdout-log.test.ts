@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,5 +156,43 @@ describe('StdoutLog', () => {
       const line = JSON.parse(lines[i]!) as { text?: number; id?: number };
       expect(i % 1000 === 0 ? line.text : line.id).toBe(i);
     }
+  });
+
+  it('never stops the service when its destination stops taking lines: drops them after a second without progress and says how many', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mlsd-stdout-log-'));
+    folders.push(folder);
+    const fifo = join(folder, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // Read-write and non-blocking: the pipe opens without a reader, and nobody reads it until later (a stalled
+    // log shipper): once its 64 KiB are full every write waits.
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const log = new StdoutLog(fd);
+    const channel = log.decisionChannel({ level: 30, bindings: '', idField: 'id', fields: [] }, undefined);
+    const result: DecisionLineResult = { score: 0, decision: 'allow', source: 'model', modelVersion: 1, latencyMs: 0 };
+    const started = performance.now();
+    for (let i = 0; i < 40_000; i++) expect(channel.push(1, `req-${(i + 1).toString(36)}`, i, {}, result)).toBe(true);
+    // One wait of a second for the stalled writer, then every line that finds the ring full is dropped at once.
+    expect(performance.now() - started).toBeLessThan(3000);
+    // The shipper comes back: everything the ring held is written, then the count of what was dropped.
+    const out = join(folder, 'out.jsonl');
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const done = new Promise((resolve) => reader.once('exit', resolve));
+    reader.stdout.pipe(createWriteStream(out));
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    for (let i = 40_000; i < 40_010; i++) channel.push(1, `req-${(i + 1).toString(36)}`, i, {}, result);
+    await log.close();
+    closeSync(fd);
+    await done;
+    const lines = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id?: number; dropped?: number; msg: string });
+    const written = lines.filter((line) => line.msg === 'scored');
+    const reports = lines.filter((line) => line.dropped !== undefined);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.msg).toMatch(/log lines dropped/);
+    expect(written.length + reports[0]!.dropped!).toBe(40_010);
+    expect(written.at(-1)!.id).toBe(40_009);
+    for (let i = 1; i < written.length; i++) expect(written[i]!.id!).toBeGreaterThan(written[i - 1]!.id!);
   });
 });

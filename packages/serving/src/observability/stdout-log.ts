@@ -10,8 +10,15 @@ import { allocateLogRing, CONTROL, readText, RECORD, recordSlots, slotBase, text
 const RING_SLOTS = 1 << 14;
 /** Longest a line waits in the ring before the writer thread writes it, ms. */
 const WRITE_EVERY_MS = 50;
-/** Longest the service thread waits for room in the ring, or for the writer to stop, before writing itself, ms. */
+/** Longest the service thread waits for the writer to write everything (flushSync) or to stop, ms. */
 const WRITER_PATIENCE_MS = 2000;
+/**
+ * Longest a line waits for room in a full ring while the writer thread writes nothing, ms: then it is dropped and
+ * counted (and the lines after it at once, until there is room), so a stalled log destination (a full pipe nobody
+ * reads) costs the service one such wait instead of stopping it. Long enough that a writer merely starved of CPU on
+ * a loaded machine (100 ms was seen under a parallel test run) is waited for.
+ */
+const ROOM_WAIT_MS = 1000;
 
 /** The decision-line formats of the channels opened so far (the writer thread gets them as messages). */
 interface Channel {
@@ -31,8 +38,11 @@ let exitListener = false;
  * log text nor calls the operating system for it: on `fraud serve` under load, logging had cost about a sixth of
  * each request's CPU. Lines keep their order.
  *
- * Nothing is lost at exit: the ring is written out synchronously by an `exit` listener. When the writer thread does
- * not make room within 2 s (it died, or the descriptor blocks), this thread writes the lines itself.
+ * Nothing is lost at exit: the ring is written out synchronously by an `exit` listener; if the writer thread fails,
+ * this thread writes what it left, and every line after it. A destination that stops taking lines (a full pipe
+ * nobody reads) never stops the service: a line that finds the ring full while the writer has written nothing for
+ * a second is dropped, and how many were is logged (a warn line) once there is room again. A writer that is merely
+ * behind (a burst) is waited for.
  */
 export class StdoutLog implements DestinationStream, DecisionStream {
   private readonly ring: LogRing;
@@ -43,6 +53,8 @@ export class StdoutLog implements DestinationStream, DecisionStream {
   private head = 0;
   /** True once the writer thread is gone: lines are then written here, synchronously. */
   private direct = false;
+  /** Lines dropped because the ring stayed full, not yet reported. */
+  private dropped = 0;
 
   constructor(private readonly fd = 1) {
     this.ring = allocateLogRing(RING_SLOTS);
@@ -50,9 +62,8 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     this.port = port1;
     this.worker = startWriter({ buffer: this.ring.buffer, capacity: this.ring.capacity, fd, port: port2, everyMs: WRITE_EVERY_MS }, port2);
     this.worker.unref();
-    this.worker.on('error', () => {
-      this.direct = true;
-    });
+    // The writer thread failed: what it left is written here, and every line after it.
+    this.worker.on('error', () => this.takeOver());
     open.add(this);
     if (!exitListener) {
       exitListener = true;
@@ -62,7 +73,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     }
   }
 
-  /** Adds one line (pino calls this). */
+  /** Adds one line (pino calls this); dropped and counted when the ring is full and the writer stalled (`ROOM_WAIT_MS`). */
   write(line: string): void {
     if (this.direct) {
       writeAll(this.fd, line);
@@ -76,10 +87,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
       return;
     }
     const slot = this.reserve(slots);
-    if (slot < 0) {
-      writeAll(this.fd, line);
-      return;
-    }
+    if (slot < 0) return;
     writeText(this.ring, slot, line);
     this.commit(slots);
   }
@@ -97,7 +105,9 @@ export class StdoutLog implements DestinationStream, DecisionStream {
       push: (time: number, reqId: string, id: string | number, eventFields: Readonly<Record<string, unknown>>, result: DecisionLineResult): boolean => {
         if (this.direct) return false;
         const slot = this.reserve(1);
-        if (slot < 0 || !writeDecisionRecord(this.ring, slot, channel, fields, time, reqId, id, eventFields, result)) return false;
+        // A full ring dropped the line (counted): handled, not to be written as text.
+        if (slot < 0) return true;
+        if (!writeDecisionRecord(this.ring, slot, channel, fields, time, reqId, id, eventFields, result)) return false;
         this.commit(1);
         return true;
       },
@@ -122,7 +132,10 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     check();
   }
 
-  /** Writes every line before returning: waits for the writer thread, or writes what it left. */
+  /**
+   * Waits until the writer thread has written every line logged so far, for 2 s at most (a destination that does
+   * not take lines must not stop the service; at exit {@link stopSync} writes what is left).
+   */
   flushSync(): void {
     if (this.direct) return;
     const target = this.head;
@@ -131,11 +144,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     const control = this.ring.control;
     for (;;) {
       const tail = Atomics.load(control, CONTROL.tail);
-      if (((tail - target) | 0) >= 0) return;
-      if (Date.now() > deadline) {
-        this.takeOver();
-        return;
-      }
+      if (((tail - target) | 0) >= 0 || Date.now() > deadline) return;
       Atomics.wait(control, CONTROL.tail, tail, 10);
     }
   }
@@ -180,18 +189,43 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     if (text.length > 0) writeAll(this.fd, text);
   }
 
-  /** The first slot of `slots` free consecutive slots (a padding record fills the end of the ring first), or -1. */
+  /**
+   * The first slot of `slots` free consecutive slots (a padding record fills the end of the ring first), or -1 when
+   * the ring stayed full (the line is dropped and counted; the count is logged once there is room again).
+   */
   private reserve(slots: number): number {
+    if (this.dropped > 0 && !this.reportDropped()) return this.drop();
+    return this.reserveSlots(slots) ?? this.drop();
+  }
+
+  /** Waits for room up to `ROOM_WAIT_MS`, except while dropping (then a full ring drops the line at once). */
+  private reserveSlots(slots: number): number | undefined {
     const ring = this.ring;
     let slot = this.head & (ring.capacity - 1);
     const padding = slot + slots > ring.capacity ? ring.capacity - slot : 0;
-    if (!this.waitForRoom(padding + slots)) return -1;
+    if (!this.waitForRoom(padding + slots, this.dropped > 0 ? 0 : ROOM_WAIT_MS)) return undefined;
     if (padding > 0) {
       writePadding(ring, slot);
       this.commit(padding);
       slot = 0;
     }
     return slot;
+  }
+
+  private drop(): number {
+    this.dropped++;
+    return -1;
+  }
+
+  /** Logs how many lines were dropped, once there is room again; false while the ring is still full. */
+  private reportDropped(): boolean {
+    const line = `{"level":40,"time":${Date.now()},"dropped":${this.dropped},"msg":"log lines dropped: the log destination did not keep up"}\n`;
+    const slot = this.reserveSlots(textSlots(line.length));
+    if (slot === undefined) return false;
+    writeText(this.ring, slot, line);
+    this.commit(textSlots(line.length));
+    this.dropped = 0;
+    return true;
   }
 
   private commit(slots: number): void {
@@ -202,18 +236,27 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     if (usedSlots(this.ring) > this.ring.capacity / 4 && Atomics.load(control, CONTROL.wake) === 0) this.wake();
   }
 
-  /** True once `slots` slots are free; false when the writer thread made no room in time (it then writes here). */
-  private waitForRoom(slots: number): boolean {
+  /**
+   * True once `slots` slots are free; false when the writer thread wrote nothing for `waitMs` (a writer that keeps
+   * writing is waited for: a burst of lines slows this thread down rather than losing lines).
+   */
+  private waitForRoom(slots: number, waitMs: number): boolean {
     const ring = this.ring;
     if (ring.capacity - usedSlots(ring) >= slots) return true;
-    const deadline = Date.now() + WRITER_PATIENCE_MS;
+    let tail = Atomics.load(ring.control, CONTROL.tail);
+    let deadline = Date.now() + waitMs;
     while (ring.capacity - usedSlots(ring) < slots) {
-      if (Date.now() > deadline) {
-        this.takeOver();
-        return false;
+      const now = Date.now();
+      const moved = Atomics.load(ring.control, CONTROL.tail);
+      if (moved !== tail) {
+        tail = moved;
+        deadline = now + waitMs;
+      } else if (now >= deadline) {
+        // A writer still starting is given the time a stuck one gets at exit.
+        if (Atomics.load(ring.control, CONTROL.started) === 1 || now >= deadline - waitMs + WRITER_PATIENCE_MS) return false;
       }
       this.wake();
-      Atomics.wait(ring.control, CONTROL.tail, Atomics.load(ring.control, CONTROL.tail), 10);
+      Atomics.wait(ring.control, CONTROL.tail, tail, 5);
     }
     return true;
   }
