@@ -143,7 +143,9 @@ describe('StdoutLog', () => {
       'const log = new StdoutLog();',
       "const channel = log.decisionChannel({ level: 30, bindings: '', idField: 'id', fields: [{ name: 'n', field: 'n', hash: false }] }, undefined);",
       'for (let i = 0; i < 30000; i++) {',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the child's own template literal
       '  if (i % 1000 === 0) log.write(`{"text":${i}}\\n`);',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the child's own template literal
       "  else channel.push(1, `req-${(i + 1).toString(36)}`, i, { n: i }, { score: 0, decision: 'allow', source: 'model', modelVersion: 1, latencyMs: 0 });",
       '}',
       'process.exit(0);',
