@@ -227,6 +227,56 @@ describe.each(stores)('OnlineFeatureExecutor with the %s store', (_, makeStore) 
   });
 });
 
+describe('OnlineFeatureExecutor.observeEventSync on the memory store', () => {
+  it('returns what observeEvent resolves to, event by event (features, late, duplicates, answers), and throws what it rejects with', async () => {
+    const table = randomTransactions(400, 11, { customers: 10, terminals: 5, days: 30 });
+    const options = { lateness: '1h' as const, clock: () => T0 + 40 * D };
+    const asyncExecutor = new OnlineFeatureExecutor(DEFINITIONS, { store: new MemoryStateStore(), ...options });
+    const syncExecutor = new OnlineFeatureExecutor(DEFINITIONS, { store: new MemoryStateStore(), ...options });
+    expect(syncExecutor.synchronous).toBe(true);
+    const times = table.numeric('TX_DATETIME');
+    const customers = table.numeric('CUSTOMER_ID');
+    const terminals = table.numeric('TERMINAL_ID');
+    const amounts = table.numeric('TX_AMOUNT');
+    for (let row = 0; row < table.rowCount; row++) {
+      // Every 7th event comes again (a retry), every 11th two hours late: duplicates and lateness both happen.
+      const id = row % 7 === 6 ? row - 1 : row;
+      const time = times[row]! - (row % 11 === 10 ? 2 * 3_600_000 : 0);
+      const event = { TRANSACTION_ID: id, TX_DATETIME: time, CUSTOMER_ID: customers[row]!, TERMINAL_ID: terminals[row]!, TX_AMOUNT: amounts[row]! };
+      const expected = await asyncExecutor.observeEvent(event);
+      const actual = syncExecutor.observeEventSync(event);
+      expect({ ...actual, features: Array.from(actual.features) }).toEqual({ ...expected, features: Array.from(expected.features) });
+      if (row % 5 === 0) {
+        await asyncExecutor.saveAnswer(id, `answer ${id}`);
+        await syncExecutor.saveAnswer(id, `answer ${id}`);
+      }
+    }
+    const bad = { TRANSACTION_ID: 9_999, TX_DATETIME: 1_522_627_200, CUSTOMER_ID: 1, TERMINAL_ID: 1, TX_AMOUNT: 1 };
+    const rejected = await asyncExecutor.observeEvent(bad).catch((error: unknown) => error);
+    expect(() => syncExecutor.observeEventSync(bad)).toThrow((rejected as Error).message);
+    await asyncExecutor.close();
+    await syncExecutor.close();
+  });
+
+  it('refuses a store that has no synchronous form, saying which to use', () => {
+    const memory = new MemoryStateStore();
+    // The memory store seen through the asynchronous part of the contract only (as a remote store offers it).
+    const remoteLike: FeatureStateStore = {
+      attach: (layout) => memory.attach(layout),
+      observe: (event, record, compute) => memory.observe(event, record, compute),
+      label: (target, label) => memory.label(target, label),
+      saveAnswer: (id, answer) => memory.saveAnswer(id, answer),
+      importState: (snapshot, options) => memory.importState(snapshot, options),
+      close: () => memory.close(),
+    };
+    const executor = new OnlineFeatureExecutor(handbookFeatures(), { store: remoteLike });
+    expect(executor.synchronous).toBe(false);
+    expect(() => executor.observeEventSync({ TRANSACTION_ID: 1, TX_DATETIME: T0, CUSTOMER_ID: 1, TERMINAL_ID: 2, TX_AMOUNT: 3 })).toThrow(
+      /needs a store in this process/,
+    );
+  });
+});
+
 describe('OnlineFeatureExecutor options', () => {
   it('rejects unknown options and a store shared by other definitions', () => {
     expect(() => new OnlineFeatureExecutor(handbookFeatures(), { latenes: '1m' } as never)).toThrow(

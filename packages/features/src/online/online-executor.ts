@@ -186,6 +186,28 @@ export class OnlineFeatureExecutor {
     return this.run(event, true, withStatus);
   }
 
+  /** True when the store lives in this process: {@link observeEventSync} can be used. */
+  get synchronous(): boolean {
+    return this.store.observeSync !== undefined;
+  }
+
+  /**
+   * {@link observeEvent} without a promise, for a store that lives in this process ({@link synchronous}): returns
+   * the same, throws what it would reject with. Throws `INVALID_OPTION` for a store that has no synchronous form.
+   */
+  observeEventSync(event: FeatureEvent): ObservedEvent {
+    const store = this.store;
+    if (store.observeSync === undefined) {
+      throw new MlsdError('INVALID_OPTION', 'observeEventSync needs a store in this process (the memory store); use observeEvent with a remote store.');
+    }
+    const { storeEvent, fields } = this.toStoreEvent(event);
+    if (storeEvent.time > this.latest) this.latest = storeEvent.time;
+    const out = this.vectors.next();
+    return store.observeSync(storeEvent, true, (histories, status) =>
+      withStatus(historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out), status),
+    );
+  }
+
   /** The feature vector of `event` from the current state, without recording it (what-if, debugging). */
   peek(event: FeatureEvent): Promise<Float64Array> {
     return this.run(event, false, featuresOnly);

@@ -152,6 +152,11 @@ export interface FeatureStateStore {
    */
   observe<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): Promise<R>;
   /**
+   * {@link observe} returning `compute`'s result instead of a promise (and throwing instead of rejecting): present on
+   * a store that lives in this process, so a caller handling one event per request pays no promise for it.
+   */
+  observeSync?<R>(event: StoreEvent, record: boolean, compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R): R;
+  /**
    * Sets the label of the targeted events; resolves to how many stored events (over all keys) it changed or
    * confirmed. A label for a transaction id the store does not know is held for `pendingLabelMs` and applied when
    * the event is recorded (a label that arrives before a late event); it resolves to 0.

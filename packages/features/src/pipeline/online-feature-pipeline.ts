@@ -48,6 +48,17 @@ export class OnlineFeaturePipeline {
     return { vector: this.pipeline.transformEvent(raw, event), raw, late, recorded, duplicate, answer };
   }
 
+  /** True when {@link observeSync} can be used: the state lives in this process. */
+  get synchronous(): boolean {
+    return this.executor.synchronous;
+  }
+
+  /** {@link observe} without a promise, when the state lives in this process (see `OnlineFeatureExecutor.observeEventSync`). */
+  observeSync(event: FeatureEvent): ObservedFeatures {
+    const { features: raw, late, recorded, duplicate, answer } = this.executor.observeEventSync(event);
+    return { vector: this.pipeline.transformEvent(raw, event), raw, late, recorded, duplicate, answer };
+  }
+
   /** Like `observe`, without recording the event. */
   async peek(event: FeatureEvent): Promise<ObservedFeatures> {
     const raw = await this.executor.peek(event);

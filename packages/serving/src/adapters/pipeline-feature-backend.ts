@@ -79,6 +79,17 @@ function onlineFeatures(pipeline: FeaturePipeline, online: () => OnlineFeaturePi
       }
       return observed.then(asFeatureValues, failed);
     },
+    ...(inProcess
+      ? {
+          computeAndRecordSync(event): FeatureValues {
+            try {
+              return asFeatureValues(online().observeSync(event.fields));
+            } catch (error) {
+              return failed(error);
+            }
+          },
+        }
+      : {}),
     saveAnswer(id, answer) {
       try {
         return online().saveAnswer(id, answer).catch(failed);

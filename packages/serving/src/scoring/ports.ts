@@ -65,6 +65,11 @@ export interface OnlineFeatures {
    * the event's values are refused. A duplicate id or a late event resolves, with `duplicate` / `late` set.
    */
   computeAndRecord(event: ScoringEvent): Promise<FeatureValues>;
+  /**
+   * {@link computeAndRecord} without a promise (throwing instead of rejecting), offered by a store in this process
+   * (`inProcess`): the request path then pays no promise or microtask for the features.
+   */
+  computeAndRecordSync?(event: ScoringEvent): FeatureValues;
   /** Keeps the answer given for the recorded event `id` with it in the store, for duplicates of that id. */
   saveAnswer(id: string | number, answer: string): Promise<void>;
   /**

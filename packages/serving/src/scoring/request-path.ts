@@ -85,9 +85,14 @@ export class RequestPath {
       }
       let values: FeatureValues;
       try {
-        // An in-process store is CPU like the model: measured by the deadline check after the model, not raced.
-        const computed = active.features.computeAndRecord(tx);
-        values = await (active.features.inProcess === true ? computed : withDeadline(computed, deps.deadlineMs - (deps.now() - start), 'The feature store'));
+        // An in-process store is CPU like the model: measured by the deadline check after the model, not raced,
+        // and called without a promise when it offers that.
+        const features = active.features;
+        if (features.inProcess === true && features.computeAndRecordSync !== undefined) values = features.computeAndRecordSync(tx);
+        else {
+          const computed = features.computeAndRecord(tx);
+          values = await (features.inProcess === true ? computed : withDeadline(computed, deps.deadlineMs - (deps.now() - start), 'The feature store'));
+        }
         deps.storeBreaker.success();
         this.lastStoreFailed = false;
         if (this.backlog.size > 0) this.replayBacklog();
@@ -111,7 +116,8 @@ export class RequestPath {
       const row: DenseMatrix = { data: values.input, rows: 1, cols: values.input.length, featureNames: active.inputNames };
       let score: number;
       try {
-        score = await this.predictOne(active, row, start);
+        const predicted = this.predictOne(active, row, start);
+        score = typeof predicted === 'number' ? predicted : await predicted;
       } catch (error) {
         if (!isMlsdError(error, 'TIMEOUT') && isEventCausedModelFailure(values.input)) {
           deps.modelBreaker.success();
@@ -151,16 +157,13 @@ export class RequestPath {
     }
   }
 
-  private async predictOne(active: ActiveModel, row: DenseMatrix, start: number): Promise<number> {
+  /** The champion's probability for `row`: a number from a synchronous model (no promise), a promise from an async one (raced). */
+  private predictOne(active: ActiveModel, row: DenseMatrix, start: number): number | Promise<number> {
     const output: unknown = active.served.classifier.predictProba(row);
-    const probabilities = isPromiseLike(output)
-      ? await withDeadline(Promise.resolve(output), this.deps.deadlineMs - (this.deps.now() - start), 'The model')
-      : output;
-    const score = (probabilities as Float64Array)[0];
-    if (score === undefined || !(score >= 0 && score <= 1)) {
-      throw new MlsdError('INTERNAL', `Model ${active.served.name}/${active.served.version} returned ${String(score)}, not a probability.`);
-    }
-    return score;
+    if (!isPromiseLike(output)) return probabilityOf(active, output);
+    return withDeadline(Promise.resolve(output), this.deps.deadlineMs - (this.deps.now() - start), 'The model').then((probabilities) =>
+      probabilityOf(active, probabilities),
+    );
   }
 
   /**
@@ -306,4 +309,13 @@ export class RequestPath {
     }
     return result;
   }
+}
+
+/** The first probability of a model's output; `INTERNAL` when it is not one. */
+function probabilityOf(active: ActiveModel, probabilities: unknown): number {
+  const score = (probabilities as Float64Array)[0];
+  if (score === undefined || !(score >= 0 && score <= 1)) {
+    throw new MlsdError('INTERNAL', `Model ${active.served.name}/${active.served.version} returned ${String(score)}, not a probability.`);
+  }
+  return score;
 }
