@@ -111,7 +111,9 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
     // The joins may reorder rows: the row index (the last column) puts them back in table order.
     const order = hasCategories ? ` ORDER BY t.c${columns.length}` : '';
     await connection.run(`CREATE VIEW typed AS ${select} FROM ${scan}() t ${joins.join(' ')}${order}`);
-    await copyToParquet(connection, 'typed', table.columnNames, path);
+    // The content hash does not depend on row order: it needs no sort.
+    await connection.run(`CREATE VIEW typed_any_order AS ${select} FROM ${scan}() t ${joins.join(' ')}`);
+    await copyToParquet(connection, 'typed', table.columnNames, path, 'typed_any_order');
   });
 }
 
@@ -119,10 +121,17 @@ async function writeParquet(table: ColumnTable, path: string): Promise<void> {
  * Writes `relation` (a table or view with the Parquet-typed `columns`, see {@link parquetValueSql}, in row order)
  * to `path` as Parquet, with its content hash in the file's metadata: ingest recomputes it and refuses a file that
  * changed. The one writer behind `writeTable` and `ingestToFile`, so both write the same bytes. Compression is snappy
- * (DuckDB's and pyarrow's default): zstd's 30 % smaller file cost about 60 % more CPU.
+ * (DuckDB's and pyarrow's default): zstd's 30 % smaller file cost about 60 % more CPU. `hashRelation` (default
+ * `relation`) is where the hash is computed: the same rows in any order (e.g. without the sort that restores order).
  */
-export async function copyToParquet(connection: DuckDBConnection, relation: string, columns: readonly string[], path: string): Promise<void> {
-  const hash = await contentHash(connection, relation, columns);
+export async function copyToParquet(
+  connection: DuckDBConnection,
+  relation: string,
+  columns: readonly string[],
+  path: string,
+  hashRelation = relation,
+): Promise<void> {
+  const hash = await contentHash(connection, hashRelation, columns);
   await connection.run(
     `COPY ${relation} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${sqlString(CONTENT_HASH_KEY)}: ${sqlString(hash)}})`,
   );
