@@ -1,4 +1,6 @@
 import type { DecisionLineResult } from './decision-line.js';
+import { DECISIONS } from '../scoring/decision.js';
+import { FALLBACK_REASONS } from '../scoring/score-result.js';
 import { RECORD, slotBase, type LogRing } from './log-ring.js';
 
 /**
@@ -14,22 +16,9 @@ import { RECORD, slotBase, type LogRing } from './log-ring.js';
 export const MAX_FIELDS = 7;
 const FIELDS_AT = 9;
 
-const DECISIONS = ['allow', 'review', 'block'];
 const SOURCES = ['model', 'fallback'];
 /** Index 0: no fallback reason. */
-const REASONS = [
-  undefined,
-  'no-model',
-  'overload',
-  'store-circuit-open',
-  'store-error',
-  'store-timeout',
-  'model-circuit-open',
-  'model-error',
-  'model-timeout',
-  'schema-mismatch',
-  'invalid-event',
-];
+const REASONS: readonly (string | undefined)[] = [undefined, ...FALLBACK_REASONS];
 const LATE = 1 << 7;
 const DUPLICATE = 1 << 8;
 const VERSION_NULL = 1 << 9;
@@ -58,7 +47,7 @@ export function writeDecisionRecord(
   result: DecisionLineResult,
 ): boolean {
   if (typeof id !== 'number' || fields.length > MAX_FIELDS) return false;
-  const decision = DECISIONS.indexOf(result.decision);
+  const decision = (DECISIONS as readonly string[]).indexOf(result.decision);
   const source = SOURCES.indexOf(result.source);
   const reason = REASONS.indexOf(result.fallbackReason);
   const request = requestNumber(reqId);

@@ -1,5 +1,8 @@
 /** The action a score maps to. */
-export type Decision = 'allow' | 'review' | 'block';
+export type Decision = (typeof DECISIONS)[number];
+
+/** Every {@link Decision}, from the mildest. */
+export const DECISIONS = ['allow', 'review', 'block'] as const;
 
 /** Score thresholds: `score >= block` blocks, else `score >= review` sends to review, else allows. */
 export interface DecisionThresholds {

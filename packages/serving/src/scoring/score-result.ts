@@ -16,17 +16,21 @@ import type { ScoringEvent } from './scoring-event.js';
  * - `invalid-event`: this event's own values were refused by the feature path or made the model fail (non-finite
  *   features); no circuit breaker counts it.
  */
-export type FallbackReason =
-  | 'no-model'
-  | 'overload'
-  | 'store-circuit-open'
-  | 'store-error'
-  | 'store-timeout'
-  | 'model-circuit-open'
-  | 'model-error'
-  | 'model-timeout'
-  | 'schema-mismatch'
-  | 'invalid-event';
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** Every {@link FallbackReason}, in one list (the API description and the log records enumerate them). */
+export const FALLBACK_REASONS = [
+  'no-model',
+  'overload',
+  'store-circuit-open',
+  'store-error',
+  'store-timeout',
+  'model-circuit-open',
+  'model-error',
+  'model-timeout',
+  'schema-mismatch',
+  'invalid-event',
+] as const;
 
 /** The answer for one event, as `POST /v1/score` returns it (the id under the service's `api.idField`). */
 export interface ScoreResult {

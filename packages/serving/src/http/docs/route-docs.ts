@@ -4,6 +4,8 @@ import { HTTP_STATUS_BY_CODE } from '../error-status.js';
 import type { EventRequestSchema } from '../event-request-schema.js';
 import { feedbackBodySchema } from '../feedback-schema.js';
 import { inferRequestSchema } from '../request-schemas.js';
+import { DECISIONS } from '../../scoring/decision.js';
+import { FALLBACK_REASONS } from '../../scoring/score-result.js';
 
 /** A JSON Schema object as OpenAPI 3.0 embeds it. */
 type JsonSchema = Record<string, unknown>;
@@ -47,19 +49,6 @@ const v2ErrorBody: JsonSchema = {
   required: ['error'],
 };
 
-const FALLBACK_REASONS = [
-  'no-model',
-  'overload',
-  'store-circuit-open',
-  'store-error',
-  'store-timeout',
-  'model-circuit-open',
-  'model-error',
-  'model-timeout',
-  'schema-mismatch',
-  'invalid-event',
-];
-
 const idValue: JsonSchema = { oneOf: [{ type: 'integer' }, { type: 'string' }], description: 'The event id, as sent.' };
 
 const anyEvent: JsonSchema = {
@@ -73,9 +62,9 @@ const scoreResult = (idField: string): JsonSchema => ({
   properties: {
     [idField]: idValue,
     score: { type: 'number', minimum: 0, maximum: 1, description: "P(positive) from the model, or the fallback rules' score." },
-    decision: { type: 'string', enum: ['allow', 'review', 'block'] },
+    decision: { type: 'string', enum: [...DECISIONS] },
     source: { type: 'string', enum: ['model', 'fallback'] },
-    fallbackReason: { type: 'string', enum: FALLBACK_REASONS, description: 'Why the fallback rules answered (only when source is fallback).' },
+    fallbackReason: { type: 'string', enum: [...FALLBACK_REASONS], description: 'Why the fallback rules answered (only when source is fallback).' },
     modelVersion: { type: 'integer', nullable: true, description: 'The champion version that answered or would have; null when none is loaded.' },
     reasons: {
       type: 'array',
