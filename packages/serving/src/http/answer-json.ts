@@ -1,3 +1,4 @@
+import { jsonValue } from '../observability/json-value.js';
 import type { ScoreResult } from '../scoring/score-result.js';
 
 /** Fields whose values are closed sets of plain words (`Decision`, the source, `FallbackReason`): quoted as they are. */
@@ -9,21 +10,12 @@ const WORD_FIELDS = new Set(['decision', 'source', 'fallbackReason']);
  * runs for every event (~0.4 µs against ~0.8 µs with the object copy and `JSON.stringify`).
  */
 export function answerJson(result: ScoreResult, idField: string): string {
-  let text = `{${JSON.stringify(idField)}:${value(result.id)}`;
+  let text = `{${JSON.stringify(idField)}:${jsonValue(result.id)}`;
   for (const key in result) {
     if (key === 'id') continue;
     const field = result[key as keyof ScoreResult];
     if (field === undefined) continue;
-    text += `,"${key}":${typeof field === 'string' && WORD_FIELDS.has(key) ? `"${field}"` : value(field)}`;
+    text += `,"${key}":${typeof field === 'string' && WORD_FIELDS.has(key) ? `"${field}"` : jsonValue(field)}`;
   }
   return `${text}}`;
-}
-
-/** A value as `JSON.stringify` writes it (numbers not finite as null, reasons through `JSON.stringify`). */
-function value(field: unknown): string {
-  if (typeof field === 'number') return Number.isFinite(field) ? String(field) : 'null';
-  if (field === null) return 'null';
-  if (field === true) return 'true';
-  if (Array.isArray(field) && field.length === 0) return '[]';
-  return JSON.stringify(field);
 }

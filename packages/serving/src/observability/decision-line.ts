@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { jsonValue } from './json-value.js';
 import { REDACTED_LOG_PATHS } from './redacted-paths.js';
 
 /** One event field of a decision line: logged under `name`, read from the event's `field`, hashed or raw. */
@@ -72,14 +73,14 @@ export function decisionLineBuilder(format: DecisionLineFormat, hashKey: (key: s
   const censored = format.fields.map((f) => TOP_LEVEL_REDACTED.has(f.name));
   const { bindings } = format;
   return (time, reqId, id, values, result) => {
-    let line = prefix + time + bindings + idKey + json(reqId) + idFieldKey + json(id);
+    let line = prefix + time + bindings + idKey + jsonValue(reqId) + idFieldKey + jsonValue(id);
     for (let i = 0; i < keys.length; i++) {
       const value = values[i] ?? null;
-      line += keys[i]! + (censored[i] ? '"[redacted]"' : json(hashed[i] && value !== null ? hashKey(value as string | number) : value));
+      line += keys[i]! + (censored[i] ? '"[redacted]"' : jsonValue(hashed[i] && value !== null ? hashKey(value as string | number) : value));
     }
-    line += `,"score":${json(result.score)},"decision":${json(result.decision)},"source":${json(result.source)}`;
-    if (result.fallbackReason !== undefined) line += `,"fallbackReason":${json(result.fallbackReason)}`;
-    line += `,"modelVersion":${json(result.modelVersion)},"latencyMs":${json(result.latencyMs)}`;
+    line += `,"score":${jsonValue(result.score)},"decision":${jsonValue(result.decision)},"source":${jsonValue(result.source)}`;
+    if (result.fallbackReason !== undefined) line += `,"fallbackReason":${jsonValue(result.fallbackReason)}`;
+    line += `,"modelVersion":${jsonValue(result.modelVersion)},"latencyMs":${jsonValue(result.latencyMs)}`;
     if (result.late === true) line += ',"late":true';
     if (result.duplicate === true) line += ',"duplicate":true';
     return `${line},"msg":"scored"}\n`;
@@ -131,11 +132,4 @@ export function decisionLineWriter(
     if (!logger.isLevelEnabled('info')) return;
     stream.write(build(now(), reqId, id, valuesOf(eventFields), result));
   };
-}
-
-/** A value as pino writes it: numbers as JSON (non-finite as null), strings escaped, anything else stringified. */
-function json(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (value === null || value === undefined) return 'null';
-  return JSON.stringify(value);
 }

@@ -5,9 +5,9 @@
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { cardHasher } from './card-hasher.js';
-import { decisionLineBuilder, type DecisionLineBuilder, type DecisionLineFormat } from './decision-line.js';
-import { readDecisionRecord } from './decision-record.js';
-import { CONTROL, readText, RECORD, recordSlots, slotBase, viewLogRing } from './log-ring.js';
+import { decisionLineBuilder, type DecisionLineFormat } from './decision-line.js';
+import { CONTROL, viewLogRing } from './log-ring.js';
+import { ringText, type DecisionChannelLines } from './ring-text.js';
 import { writeAll, type WriterData } from './stdout-log.js';
 
 /** Characters gathered before a write, at most: large enough to batch, small enough not to hold much memory. */
@@ -16,15 +16,15 @@ const BATCH_CHARS = 1 << 16;
 const data = workerData as WriterData;
 const ring = viewLogRing(data.buffer, data.capacity);
 const control = ring.control;
-const channels: { fields: number; build: DecisionLineBuilder }[] = [];
+const channels: DecisionChannelLines[] = [];
 
 /** The channel's builder; its format was posted before its first record, so it is waiting on the port if not here. */
-function channel(index: number): { fields: number; build: DecisionLineBuilder } {
+function channel(index: number): DecisionChannelLines {
   while (channels[index] === undefined) {
     const message = receiveMessageOnPort(data.port);
     if (message === undefined) throw new Error(`stdout log: no format for decision channel ${index}`);
     const { channel: at, format, hashSalt } = message.message as { channel: number; format: DecisionLineFormat; hashSalt: string | undefined };
-    channels[at] = { fields: format.fields.length, build: decisionLineBuilder(format, cardHasher(hashSalt)) };
+    channels[at] = { fieldCount: format.fields.length, build: decisionLineBuilder(format, cardHasher(hashSalt)) };
   }
   return channels[index]!;
 }
@@ -33,18 +33,9 @@ function channel(index: number): { fields: number; build: DecisionLineBuilder } 
 function writeUpTo(tail: number, head: number): number {
   let at = tail;
   while (((head - at) | 0) > 0) {
-    let text = '';
-    while (((head - at) | 0) > 0 && text.length < BATCH_CHARS) {
-      const slot = at & (ring.capacity - 1);
-      const kind = ring.numbers[slotBase(slot)];
-      if (kind === RECORD.text) text += readText(ring, slot);
-      else if (kind === RECORD.decision) {
-        const record = readDecisionRecord(ring, slot, (c) => channel(c).fields);
-        text += channel(record.channel).build(record.time, record.reqId, record.id, record.values, record.result);
-      }
-      at = (at + recordSlots(ring, slot)) | 0;
-    }
-    writeAll(data.fd, text);
+    const batch = ringText(ring, at, head, BATCH_CHARS, channel);
+    writeAll(data.fd, batch.text);
+    at = batch.next;
     Atomics.store(control, CONTROL.tail, at);
     Atomics.notify(control, CONTROL.tail);
   }

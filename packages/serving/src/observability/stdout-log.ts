@@ -1,10 +1,11 @@
 import { writeSync } from 'node:fs';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { DestinationStream } from 'pino';
-import { decisionLineBuilder, type DecisionLineBuilder, type DecisionLineFormat, type DecisionLineResult, type DecisionStream } from './decision-line.js';
-import { readDecisionRecord, writeDecisionRecord } from './decision-record.js';
+import { decisionLineBuilder, type DecisionLineFormat, type DecisionLineResult, type DecisionStream } from './decision-line.js';
+import { writeDecisionRecord } from './decision-record.js';
 import { cardHasher } from './card-hasher.js';
-import { allocateLogRing, CONTROL, readText, RECORD, recordSlots, slotBase, textSlots, usedSlots, writePadding, writeText, type LogRing } from './log-ring.js';
+import { allocateLogRing, CONTROL, textSlots, usedSlots, writePadding, writeText, type LogRing } from './log-ring.js';
+import { ringText, type DecisionChannelLines } from './ring-text.js';
 
 /** Slots of the ring: 2 MiB, about 16,000 decision lines. */
 const RING_SLOTS = 1 << 14;
@@ -19,12 +20,6 @@ const WRITER_PATIENCE_MS = 2000;
  * a loaded machine (100 ms was seen under a parallel test run) is waited for.
  */
 const ROOM_WAIT_MS = 1000;
-
-/** The decision-line formats of the channels opened so far (the writer thread gets them as messages). */
-interface Channel {
-  readonly fields: readonly string[];
-  readonly build: DecisionLineBuilder;
-}
 
 /** Logs not yet written when the process exits; written synchronously by one `exit` listener. */
 const open = new Set<StdoutLog>();
@@ -48,7 +43,8 @@ let exitListener = false;
 export class StdoutLog implements DestinationStream, DecisionStream {
   private readonly ring: LogRing;
   private readonly worker: Worker;
-  private readonly channels: Channel[] = [];
+  /** The decision-line channels opened so far (the writer thread gets their formats as messages). */
+  private readonly channels: DecisionChannelLines[] = [];
   private readonly port: MessageChannel['port1'];
   /** Slots written, as this thread counts them (the ring's `head`). */
   private head = 0;
@@ -61,7 +57,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     this.ring = allocateLogRing(RING_SLOTS);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = startWriter({ buffer: this.ring.buffer, capacity: this.ring.capacity, fd, port: port2, everyMs: WRITE_EVERY_MS }, port2);
+    this.worker = startWriter({ buffer: this.ring.buffer, capacity: this.ring.capacity, fd, port: port2, everyMs: WRITE_EVERY_MS });
     this.worker.unref();
     // The writer thread failed: what it left is written here, and every line after it.
     this.worker.on('error', () => this.takeOver());
@@ -100,7 +96,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
   decisionChannel(format: DecisionLineFormat, hashSalt: string | undefined) {
     const channel = this.channels.length;
     const fields = format.fields.map((f) => f.field);
-    this.channels.push({ fields, build: decisionLineBuilder(format, cardHasher(hashSalt)) });
+    this.channels.push({ fieldCount: fields.length, build: decisionLineBuilder(format, cardHasher(hashSalt)) });
     this.port.postMessage({ channel, format, hashSalt });
     return {
       push: (time: number, reqId: string, id: string | number, eventFields: Readonly<Record<string, unknown>>, result: DecisionLineResult): boolean => {
@@ -175,17 +171,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
   private takeOver(): void {
     this.direct = true;
     const ring = this.ring;
-    let text = '';
-    for (let at = Atomics.load(ring.control, CONTROL.tail); ((this.head - at) | 0) > 0; ) {
-      const slot = at & (ring.capacity - 1);
-      const kind = ring.numbers[slotBase(slot)];
-      if (kind === RECORD.text) text += readText(ring, slot);
-      else if (kind === RECORD.decision) {
-        const record = readDecisionRecord(ring, slot, (c) => this.channels[c]!.fields.length);
-        text += this.channels[record.channel]!.build(record.time, record.reqId, record.id, record.values, record.result);
-      }
-      at = (at + recordSlots(ring, slot)) | 0;
-    }
+    const { text } = ringText(ring, Atomics.load(ring.control, CONTROL.tail), this.head, Number.POSITIVE_INFINITY, (c) => this.channels[c]!);
     Atomics.store(ring.control, CONTROL.tail, this.head);
     if (text.length > 0) writeAll(this.fd, text);
   }
@@ -276,8 +262,8 @@ export interface WriterData {
  * The writer thread: the compiled `stdout-log-worker.js`, or from the TypeScript sources (tests) the `.ts` file
  * loaded through tsx's loader, registered in the worker itself.
  */
-function startWriter(data: WriterData, port: MessageChannel['port2']): Worker {
-  const options = { workerData: data, transferList: [port] };
+function startWriter(data: WriterData): Worker {
+  const options = { workerData: data, transferList: [data.port] };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./stdout-log-worker.js', import.meta.url), options);
   const source = new URL('./stdout-log-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
