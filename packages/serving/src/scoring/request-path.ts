@@ -60,8 +60,12 @@ export class RequestPath {
    * Scores one event: features from the store's state before it (the event is then recorded), the model within the
    * deadline, the decision from the thresholds; the fallback rules answer whenever that path cannot.
    * `shadowJobs`, when given, receives the challenger job to run after the response.
+   *
+   * Synchronous when nothing on the path is: with an in-process store that offers `computeAndRecordSync` and a
+   * synchronous model, the answer is returned as it is, with no promise and no microtask turn (the request path of
+   * `fraud serve`); a remote store or an asynchronous model makes it a promise.
    */
-  async score(tx: ScoringEvent, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
+  score(tx: ScoringEvent, shadowJobs?: ShadowJob[]): ScoreResult | Promise<ScoreResult> {
     const { deps } = this;
     const start = deps.now();
     const challenger = this.slots.challenger;
@@ -78,83 +82,172 @@ export class RequestPath {
       this.recordShed(active, tx);
       return this.fallback(tx, start, 'overload', version, undefined);
     }
+    let answer: ScoreResult | Promise<ScoreResult>;
     try {
-      if (!deps.storeBreaker.tryAcquire()) {
-        this.hold(active, tx);
-        return this.fallback(tx, start, 'store-circuit-open', version, undefined);
-      }
+      answer = this.scoreAdmitted(tx, start, active, arm, shadowJobs);
+    } catch (error) {
+      deps.shedder.leave();
+      throw error;
+    }
+    if (!isPromiseLike(answer)) {
+      deps.shedder.leave();
+      return answer;
+    }
+    return answer.finally(() => deps.shedder.leave());
+  }
+
+  /** The store, then the model, of an event the load shedder admitted. */
+  private scoreAdmitted(
+    tx: ScoringEvent,
+    start: number,
+    active: ActiveModel,
+    arm: ExperimentArm,
+    shadowJobs: ShadowJob[] | undefined,
+  ): ScoreResult | Promise<ScoreResult> {
+    const { deps } = this;
+    if (!deps.storeBreaker.tryAcquire()) {
+      this.hold(active, tx);
+      return this.fallback(tx, start, 'store-circuit-open', active.served.version, undefined);
+    }
+    const features = active.features;
+    // An in-process store is CPU like the model: measured by the deadline check after the model, not raced, and
+    // called without a promise when it offers that.
+    if (features.inProcess === true && features.computeAndRecordSync !== undefined) {
       let values: FeatureValues;
       try {
-        // An in-process store is CPU like the model: measured by the deadline check after the model, not raced,
-        // and called without a promise when it offers that.
-        const features = active.features;
-        if (features.inProcess === true && features.computeAndRecordSync !== undefined) values = features.computeAndRecordSync(tx);
-        else {
-          const computed = features.computeAndRecord(tx);
-          values = await (features.inProcess === true ? computed : withDeadline(computed, deps.deadlineMs - (deps.now() - start), 'The feature store'));
-        }
-        deps.storeBreaker.success();
-        this.lastStoreFailed = false;
-        if (this.backlog.size > 0) this.replayBacklog();
+        values = features.computeAndRecordSync(tx);
       } catch (error) {
-        if (!isDependencyFailure(error)) {
-          // The store answered (or was never reached): the event's own values were refused or broke the feature
-          // code. That is this event's error, not the store's: no breaker counts it.
-          deps.storeBreaker.success();
-          deps.logger.warn({ err: error, [deps.idField]: tx.id }, 'event refused by the feature path; fallback');
-          return this.fallback(tx, start, 'invalid-event', version, undefined);
-        }
-        deps.storeBreaker.failure();
-        this.lastStoreFailed = true;
-        this.hold(active, tx);
-        const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
-        deps.logger.warn({ err: error, [deps.idField]: tx.id, reason }, 'feature store failed; fallback');
-        return this.fallback(tx, start, reason, version, undefined);
+        return this.storeFailed(error, tx, start, active);
       }
-      if (values.duplicate && values.answer !== undefined) return this.repeat(tx, start, values.answer);
-      if (!deps.modelBreaker.tryAcquire()) return this.fallback(tx, start, 'model-circuit-open', version, active, values);
-      const row: DenseMatrix = { data: values.input, rows: 1, cols: values.input.length, featureNames: active.inputNames };
-      let score: number;
-      try {
-        const predicted = this.predictOne(active, row, start);
-        score = typeof predicted === 'number' ? predicted : await predicted;
-      } catch (error) {
-        if (!isMlsdError(error, 'TIMEOUT') && isEventCausedModelFailure(values.input)) {
-          deps.modelBreaker.success();
-          deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version }, 'model failed on the non-finite features of this event; fallback');
-          return this.fallback(tx, start, 'invalid-event', version, active, values);
-        }
-        deps.modelBreaker.failure();
-        const reason = isMlsdError(error, 'TIMEOUT') ? 'model-timeout' : 'model-error';
-        deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version, reason }, 'model failed; fallback');
-        return this.fallback(tx, start, reason, version, active, values);
-      }
-      if (deps.now() - start > deps.deadlineMs) {
-        deps.modelBreaker.failure();
-        return this.fallback(tx, start, 'model-timeout', version, active, values);
-      }
+      this.storeAnswered();
+      return this.modelPath(tx, start, active, arm, values, shadowJobs);
+    }
+    return this.scoreWithStore(tx, start, active, arm, shadowJobs);
+  }
+
+  /** {@link scoreAdmitted} with a store that answers with a promise (raced against the deadline unless in process). */
+  private async scoreWithStore(
+    tx: ScoringEvent,
+    start: number,
+    active: ActiveModel,
+    arm: ExperimentArm,
+    shadowJobs: ShadowJob[] | undefined,
+  ): Promise<ScoreResult> {
+    const { deps } = this;
+    let values: FeatureValues;
+    try {
+      const computed = active.features.computeAndRecord(tx);
+      values = await (active.features.inProcess === true ? computed : withDeadline(computed, deps.deadlineMs - (deps.now() - start), 'The feature store'));
+    } catch (error) {
+      return this.storeFailed(error, tx, start, active);
+    }
+    this.storeAnswered();
+    return this.modelPath(tx, start, active, arm, values, shadowJobs);
+  }
+
+  private storeAnswered(): void {
+    this.deps.storeBreaker.success();
+    this.lastStoreFailed = false;
+    if (this.backlog.size > 0) this.replayBacklog();
+  }
+
+  /** The fallback answer when the feature path failed: the store's fault, or this event's own values. */
+  private storeFailed(error: unknown, tx: ScoringEvent, start: number, active: ActiveModel): ScoreResult {
+    const { deps } = this;
+    const version = active.served.version;
+    if (!isDependencyFailure(error)) {
+      // The store answered (or was never reached): the event's own values were refused or broke the feature
+      // code. That is this event's error, not the store's: no breaker counts it.
+      deps.storeBreaker.success();
+      deps.logger.warn({ err: error, [deps.idField]: tx.id }, 'event refused by the feature path; fallback');
+      return this.fallback(tx, start, 'invalid-event', version, undefined);
+    }
+    deps.storeBreaker.failure();
+    this.lastStoreFailed = true;
+    this.hold(active, tx);
+    const reason = isMlsdError(error, 'TIMEOUT') ? 'store-timeout' : 'store-error';
+    deps.logger.warn({ err: error, [deps.idField]: tx.id, reason }, 'feature store failed; fallback');
+    return this.fallback(tx, start, reason, version, undefined);
+  }
+
+  /** The model's score of the event's features, within the deadline; a promise only when the model answers with one. */
+  private modelPath(
+    tx: ScoringEvent,
+    start: number,
+    active: ActiveModel,
+    arm: ExperimentArm,
+    values: FeatureValues,
+    shadowJobs: ShadowJob[] | undefined,
+  ): ScoreResult | Promise<ScoreResult> {
+    const { deps } = this;
+    if (values.duplicate && values.answer !== undefined) return this.repeat(tx, start, values.answer);
+    if (!deps.modelBreaker.tryAcquire()) return this.fallback(tx, start, 'model-circuit-open', active.served.version, active, values);
+    const row: DenseMatrix = { data: values.input, rows: 1, cols: values.input.length, featureNames: active.inputNames };
+    let predicted: number | Promise<number>;
+    try {
+      predicted = this.predictOne(active, row, start);
+    } catch (error) {
+      return this.modelFailed(error, tx, start, active, values);
+    }
+    if (typeof predicted === 'number') return this.modelAnswered(tx, start, active, arm, values, row, predicted, shadowJobs);
+    return predicted.then(
+      (score) => this.modelAnswered(tx, start, active, arm, values, row, score, shadowJobs),
+      (error: unknown) => this.modelFailed(error, tx, start, active, values),
+    );
+  }
+
+  /** The fallback answer when the model failed or timed out: its fault, or the event's non-finite features. */
+  private modelFailed(error: unknown, tx: ScoringEvent, start: number, active: ActiveModel, values: FeatureValues): ScoreResult {
+    const { deps } = this;
+    const version = active.served.version;
+    if (!isMlsdError(error, 'TIMEOUT') && isEventCausedModelFailure(values.input)) {
       deps.modelBreaker.success();
-      const explained = deps.explain === 'all' || decide(score, deps.thresholds) !== 'allow';
-      const reasons = explained
+      deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version }, 'model failed on the non-finite features of this event; fallback');
+      return this.fallback(tx, start, 'invalid-event', version, active, values);
+    }
+    deps.modelBreaker.failure();
+    const reason = isMlsdError(error, 'TIMEOUT') ? 'model-timeout' : 'model-error';
+    deps.logger.warn({ err: error, [deps.idField]: tx.id, modelVersion: version, reason }, 'model failed; fallback');
+    return this.fallback(tx, start, reason, version, active, values);
+  }
+
+  /** The answer from the model's score: the deadline check, the decision, its reasons, and the shadow job. */
+  private modelAnswered(
+    tx: ScoringEvent,
+    start: number,
+    active: ActiveModel,
+    arm: ExperimentArm,
+    values: FeatureValues,
+    row: DenseMatrix,
+    score: number,
+    shadowJobs: ShadowJob[] | undefined,
+  ): ScoreResult {
+    const { deps } = this;
+    const version = active.served.version;
+    if (deps.now() - start > deps.deadlineMs) {
+      deps.modelBreaker.failure();
+      return this.fallback(tx, start, 'model-timeout', version, active, values);
+    }
+    deps.modelBreaker.success();
+    const decision = decide(score, deps.thresholds);
+    const reasons =
+      deps.explain === 'all' || decision !== 'allow'
         ? topContributions(active.served.classifier, row, deps.topReasons, (c) => {
             const r = active.rawIndexOfInput[c]!;
             return r >= 0 ? values.raw[r]! : values.input[c]!;
           })
         : [];
-      const result = this.finish(tx, start, score, decide(score, deps.thresholds), 'model', undefined, version, reasons, active, values);
-      if (shadowJobs !== undefined && arm === 'champion' && this.slots.challenger !== undefined) {
-        shadowJobs.push({
-          id: tx.id,
-          input: values.input,
-          inputNames: active.inputNames,
-          championScore: score,
-          championVersion: version,
-        });
-      }
-      return result;
-    } finally {
-      deps.shedder.leave();
+    const result = this.finish(tx, start, score, decision, 'model', undefined, version, reasons, active, values);
+    if (shadowJobs !== undefined && arm === 'champion' && this.slots.challenger !== undefined) {
+      shadowJobs.push({
+        id: tx.id,
+        input: values.input,
+        inputNames: active.inputNames,
+        championScore: score,
+        championVersion: version,
+      });
     }
+    return result;
   }
 
   /** The champion's probability for `row`: a number from a synchronous model (no promise), a promise from an async one (raced). */

@@ -91,6 +91,19 @@ export class Scorer {
    * after the response.
    */
   score(event: ScoringEvent, shadowJobs?: ShadowJob[]): Promise<ScoreResult> {
+    try {
+      return Promise.resolve(this.requests.score(event, shadowJobs));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link score} without a promise when the whole path is synchronous (an in-process store with
+   * `computeAndRecordSync` and a synchronous model: the default `fraud serve`); a promise otherwise. What the request
+   * route calls, so a synchronous answer is sent in the same turn.
+   */
+  scoreNow(event: ScoringEvent, shadowJobs?: ShadowJob[]): ScoreResult | Promise<ScoreResult> {
     return this.requests.score(event, shadowJobs);
   }
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { decisionLineWriter, type DecisionLineWriter } from '../../observability/decision-line.js';
 import type { ScoreResult } from '../../scoring/score-result.js';
 import type { ShadowJob } from '../../scoring/shadow-runner.js';
+import { isPromiseLike } from '../../scoring/model-slots.js';
+import type { ScoringEvent } from '../../scoring/scoring-event.js';
 import type { EventRequestSchema } from '../event-request-schema.js';
 import { feedbackBodySchema, type Feedback } from '../feedback-schema.js';
 import { parseBody } from '../request-schemas.js';
@@ -36,43 +38,54 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
   const decisionLineFor = decisionLines(context);
   const wireLabel = (label: boolean): boolean | number => (labelFormat === 'boolean' ? label : label ? 1 : 0);
 
-  app.post('/v1/score', async (request, reply) => {
+  /** The answer text of one scored event (its decision line logged first), in the request's wire names. */
+  const answerOf = (requestId: string, schema: EventRequestSchema, event: ScoringEvent, result: ScoreResult): string => {
+    if (options.logDecisions) decisionLineFor(schema)(requestId, event.id, event.fields, result);
+    return answerJson(result, idField);
+  };
+
+  // Not an async handler: when the scoring path is synchronous (the in-process store), the answer text is returned
+  // as it is and Fastify sends it in this turn, with no promise; otherwise the promise of it.
+  app.post('/v1/score', (request, reply): string | Promise<string> => {
     const body = request.body;
     const schema = scorer.requestSchema();
     const shadowJobs: ShadowJob[] = [];
-    let answer: string;
-    if (Array.isArray(body)) {
-      if (body.length === 0 || body.length > options.maxBatchSize) {
-        throw new MlsdError('INVALID_INPUT', `Invalid score request: a batch holds 1 to ${options.maxBatchSize} events, got ${body.length}; split it.`, {
-          location: { field: 'body' },
-        });
-      }
-      const events = schema.parseBatch(body);
-      // The whole batch is validated (values by the schema, times by their bounds) before any item is scored: a
-      // batch is refused whole or every item gets its own answer — never half-recorded and half-answered.
-      scorer.admitEventTimes(events, schema.timeColumn, true);
-      const results: string[] = [];
-      // In order: each event's features must see the ones before it in the batch.
-      for (const event of events) {
-        const result: ScoreResult = await scorer.score(event, shadowJobs);
-        if (options.logDecisions) decisionLineFor(schema)(request.id, event.id, event.fields, result);
-        results.push(answerJson(result, idField));
-      }
-      answer = `[${results.join(',')}]`;
-    } else {
-      const event = schema.parse(body);
-      scorer.admitEventTimes([event], schema.timeColumn, false);
-      const result = await scorer.score(event, shadowJobs);
-      if (options.logDecisions) decisionLineFor(schema)(request.id, event.id, event.fields, result);
-      answer = answerJson(result, idField);
-    }
-    // Queued, not run: the shadow runner scores in a later event-loop turn (setImmediate), after this answer has
-    // been handed to the socket in this turn.
-    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
     // Serialised here (answerJson), so Fastify sends the text as it is.
     reply.type(JSON_TYPE);
+    if (Array.isArray(body)) return scoreBatch(request.id, schema, body, shadowJobs);
+    const event = schema.parse(body);
+    scorer.admitEventTimes([event], schema.timeColumn, false);
+    const scored = scorer.scoreNow(event, shadowJobs);
+    if (isPromiseLike(scored)) {
+      return Promise.resolve(scored).then((result) => {
+        const answer = answerOf(request.id, schema, event, result);
+        // Queued, not run: the shadow runner scores in a later event-loop turn (setImmediate), after this answer
+        // has been handed to the socket.
+        if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
+        return answer;
+      });
+    }
+    const answer = answerOf(request.id, schema, event, scored);
+    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
     return answer;
   });
+
+  /** A batch: validated whole (values by the schema, times by their bounds), then scored in order. */
+  const scoreBatch = async (requestId: string, schema: EventRequestSchema, body: unknown[], shadowJobs: ShadowJob[]): Promise<string> => {
+    if (body.length === 0 || body.length > options.maxBatchSize) {
+      throw new MlsdError('INVALID_INPUT', `Invalid score request: a batch holds 1 to ${options.maxBatchSize} events, got ${body.length}; split it.`, {
+        location: { field: 'body' },
+      });
+    }
+    const events = schema.parseBatch(body);
+    // A batch is refused whole or every item gets its own answer — never half-recorded and half-answered.
+    scorer.admitEventTimes(events, schema.timeColumn, true);
+    const results: string[] = [];
+    // In order: each event's features must see the ones before it in the batch.
+    for (const event of events) results.push(answerOf(requestId, schema, event, await scorer.score(event, shadowJobs)));
+    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
+    return `[${results.join(',')}]`;
+  };
 
   app.post('/v1/feedback', async (request) => {
     const parser = feedbackParser(scorer.requestSchema());
