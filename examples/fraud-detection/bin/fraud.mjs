@@ -48,13 +48,15 @@ if (existsSync(join(workspaceDir, 'pnpm-workspace.yaml')) && isStale()) {
 }
 
 /**
- * V8 flags `fraud serve` runs with. A young generation of at most 2 MB per semi-space: V8 otherwise grows it to
- * 16 MB, and each scavenge of it paused the service 2–4 ms (every ~700 requests at 2,000 req/s); at 2 MB the pauses
- * are about 0.6 ms, more often (`--trace-gc-nvp` of `fraud serve` under the paced load of `pnpm bench
- * serve-throughput`; the serving README has what it did to the p99). Flags must be given when the process starts, so the
- * command starts the service as a child process of its own with them (unless they were given already).
+ * V8 flags `fraud serve` runs with. A young generation of at most 8 MB per semi-space: V8 otherwise grows it to
+ * 16 MB, and each scavenge of it paused the service 2–4 ms. Each scavenge costs about 0.7 ms however little survives
+ * it, so a smaller space pays that more often: at 2,000 req/s (`--trace-gc-nvp`, 2026-12-05 on the AMD box) 2 MB gave
+ * 280 scavenges per run, mean 0.8–0.9 ms, 216–265 ms paused in all, and 8 MB 88–95 scavenges, mean 1.6–1.9 ms
+ * (p90 2.3–3.0 ms), 150–167 ms in all, for less CPU per request. The serving README has the runs. Flags must be given
+ * when the process starts, so the command starts the service as a child process of its own with them (unless they
+ * were given already).
  */
-const SERVE_V8_FLAGS = ['--max-semi-space-size=2'];
+const SERVE_V8_FLAGS = ['--max-semi-space-size=8'];
 
 const givenFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
 if (process.argv[2] === 'serve' && !givenFlags.some((flag) => flag.startsWith('--max-semi-space-size'))) {

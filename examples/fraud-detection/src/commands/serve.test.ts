@@ -96,7 +96,7 @@ describe('fraud serve', () => {
     try {
       await first.listening;
       const [service] = await childrenOf(first.child.pid!);
-      expect(await readFile(`/proc/${service}/cmdline`, 'utf8')).toContain('--max-semi-space-size=2');
+      expect(await readFile(`/proc/${service}/cmdline`, 'utf8')).toContain('--max-semi-space-size=8');
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
       expect(first.output().stderr).toMatch(/SIGTERM, draining requests in flight\nserve: stopped/);
