@@ -91,7 +91,7 @@ function isRunning(pid: number): boolean {
 }
 
 describe('fraud serve', () => {
-  it('runs the service from bin/fraud.mjs in a process of its own with a 2 MB young generation, which drains on SIGTERM and stops when the command is killed', async () => {
+  it('runs the service from bin/fraud.mjs in a process of its own with an 8 MB young generation, which drains on SIGTERM and stops when the command is killed', async () => {
     const first = startServe(['--registry', registryDir, '--port', '0'], 'bin');
     try {
       await first.listening;

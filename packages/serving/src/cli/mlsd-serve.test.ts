@@ -87,6 +87,9 @@ describe('mlsd serve', () => {
     try {
       const url = await serve.listening;
       expect(serve.stderr()).toMatch(/clicks v1, store memory/);
+      // The service runs in a child process of the command, started with the service's V8 flags (serve-launcher.ts).
+      const [service] = (await readFile(`/proc/${serve.child.pid}/task/${serve.child.pid}/children`, 'utf8')).split(' ').filter((id) => id !== '');
+      expect(await readFile(`/proc/${service}/cmdline`, 'utf8')).toContain('--max-semi-space-size=8');
       // (A generous deadline: on a loaded box a 20 ms budget turns some answers into model-timeout.)
       // A fresh stream of events within one hour: the delayed click rate (1-day delay) sees no label yet online or offline.
       const { events } = clickEvents(40, 9, 1 / 24);
