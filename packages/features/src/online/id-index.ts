@@ -1,9 +1,8 @@
+import { ShardedMap } from '@mlsd/data';
+
 /** Slots per chunk of the ring (a power of two). */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
-/** Maps the ids are spread over (a power of two). */
-const SHARDS = 256;
-
 /** One chunk of the ring: the ids, their numbers and their notes, by slot. */
 interface Chunk {
   readonly ids: (string | number | undefined)[];
@@ -15,15 +14,13 @@ interface Chunk {
  * Transaction ids, each with a number (an expiry time, a sequence number) and an optional note (a kept answer), in
  * the order they were set, oldest first: what the memory store needs for duplicates and for feedback by id.
  *
- * Why not one `Map`: a JavaScript Map re-hashes its whole table when it fills or has deleted enough — on the project's
- * 2-core box three maps crossing 2^18 entries paused 139 ms, 2^19 257 ms, and a full map dropping its oldest entry per
- * insert re-hashed every ~320k operations for 42–71 ms, which a scoring service's clients see as latency. Here the
- * lookup is 256 maps sharded by the id (each a 256th of the size, so each re-hash a 256th of the pause) and the order
- * is a ring of fixed 4,096-slot chunks (added and released whole, never copied). Re-setting an id moves it to the
+ * Why not one `Map`: a JavaScript Map re-hashes its whole table when it fills, a pause a scoring service's clients
+ * see as latency (see `ShardedMap` in `@mlsd/data`). Here the lookup is a `ShardedMap` of positions and the order is
+ * a ring of fixed 4,096-slot chunks (added and released whole, never copied). Re-setting an id moves it to the
  * newest end; its old slot stays behind, stale, and is skipped.
  */
 export class IdIndex {
-  private readonly shards: Map<string | number, number>[] = Array.from({ length: SHARDS }, () => new Map());
+  private readonly positions = new ShardedMap<number>();
   private chunks: Chunk[] = [];
   /** Position of the first slot of `chunks[0]`. */
   private base = 0;
@@ -40,24 +37,24 @@ export class IdIndex {
 
   /** Whether `id` is held. */
   has(id: string | number): boolean {
-    return shardOf(this.shards, id).has(id);
+    return this.positions.has(id);
   }
 
   /** The number set with `id`, or undefined when it is not held. */
   get(id: string | number): number | undefined {
-    const position = shardOf(this.shards, id).get(id);
+    const position = this.positions.get(id);
     return position === undefined ? undefined : this.chunkAt(position).values[position & (CHUNK - 1)];
   }
 
   /** The note kept with `id`, or undefined (none, or `id` not held). */
   note(id: string | number): string | undefined {
-    const position = shardOf(this.shards, id).get(id);
+    const position = this.positions.get(id);
     return position === undefined ? undefined : this.chunkAt(position).notes[position & (CHUNK - 1)];
   }
 
   /** Keeps `note` with `id` when it is held (returns false otherwise); its place in the order does not change. */
   setNote(id: string | number, note: string): boolean {
-    const position = shardOf(this.shards, id).get(id);
+    const position = this.positions.get(id);
     if (position === undefined) return false;
     this.chunkAt(position).notes[position & (CHUNK - 1)] = note;
     return true;
@@ -65,8 +62,7 @@ export class IdIndex {
 
   /** Sets `id`'s number, making it the newest (a note it had is dropped). */
   set(id: string | number, value: number): void {
-    const shard = shardOf(this.shards, id);
-    if (shard.has(id)) this.live--;
+    if (this.positions.has(id)) this.live--;
     if ((this.tail - this.base) >>> CHUNK_BITS >= this.chunks.length) {
       this.chunks.push({
         ids: new Array<string | number | undefined>(CHUNK).fill(undefined),
@@ -79,14 +75,14 @@ export class IdIndex {
     chunk.ids[slot] = id;
     chunk.values[slot] = value;
     chunk.notes[slot] = undefined;
-    shard.set(id, this.tail);
+    this.positions.set(id, this.tail);
     this.tail++;
     this.live++;
   }
 
   /** Removes `id`; returns whether it was held. */
   delete(id: string | number): boolean {
-    if (!shardOf(this.shards, id).delete(id)) return false;
+    if (!this.positions.delete(id)) return false;
     this.live--;
     this.releaseStale();
     return true;
@@ -113,7 +109,7 @@ export class IdIndex {
 
   /** Removes every id. */
   clear(): void {
-    for (const shard of this.shards) shard.clear();
+    this.positions.clear();
     this.chunks = [];
     this.base = this.head = this.tail = this.live = 0;
   }
@@ -128,7 +124,7 @@ export class IdIndex {
       const chunk = this.chunkAt(this.head);
       const slot = this.head & (CHUNK - 1);
       const id = chunk.ids[slot]!;
-      if (shardOf(this.shards, id).get(id) === this.head) break;
+      if (this.positions.get(id) === this.head) break;
       chunk.ids[slot] = undefined;
       chunk.notes[slot] = undefined;
       this.head++;
@@ -143,12 +139,4 @@ export class IdIndex {
       this.base = this.head - (this.head & (CHUNK - 1));
     }
   }
-}
-
-/** The map of `shards` that holds `id`: integers by their low bits, strings by a hash of a few characters. */
-function shardOf(shards: Map<string | number, number>[], id: string | number): Map<string | number, number> {
-  if (typeof id === 'number') return shards[Number.isInteger(id) ? id & (SHARDS - 1) : 0]!;
-  const n = id.length;
-  const h = (id.charCodeAt(n - 1) * 31 + id.charCodeAt(n >> 1)) * 31 + id.charCodeAt(0) + n;
-  return shards[h & (SHARDS - 1)]!;
 }
