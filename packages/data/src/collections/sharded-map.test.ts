@@ -18,7 +18,7 @@ const operation = fc.oneof(
 );
 
 describe('ShardedMap', () => {
-  it('answers every get, has, delete and size as a Map does (fast-check)', () => {
+  it('answers every get, has, delete, size and iteration as a Map does (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 300 }), (operations) => {
         const sharded = new ShardedMap<number>();
@@ -38,6 +38,10 @@ describe('ShardedMap', () => {
           expect(sharded.size).toBe(model.size);
         }
         for (const [k, v] of model) expect(sharded.get(k)).toBe(v);
+        const byKey = (a: [string | number, number], b: [string | number, number]) =>
+          String(a[0]).localeCompare(String(b[0])) || (typeof a[0]).localeCompare(typeof b[0]);
+        expect([...sharded.entries()].sort(byKey)).toEqual([...model.entries()].sort(byKey));
+        expect([...sharded.values()].sort()).toEqual([...model.values()].sort());
       }),
       { seed: 20261205, numRuns: 300 },
     );

@@ -1,4 +1,4 @@
-import { MlsdError } from '@mlsd/data';
+import { MlsdError, ShardedMap } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
 import { IdIndex } from './id-index.js';
 import { checkSnapshot, groupByKey } from './check-snapshot.js';
@@ -49,8 +49,8 @@ export interface MemoryStateStoreOptions {
 export class MemoryStateStore implements FeatureStateStore {
   private layout: StateLayout | undefined;
   private layoutText = '';
-  /** One map per layout entity, from entity key to its history. */
-  private histories: Map<string | number, History>[] = [];
+  /** One map per layout entity, from entity key to its history (sharded: a million cards' map re-hashing would stall). */
+  private histories: ShardedMap<History>[] = [];
   /**
    * The feedback index: transaction id → the sequence number of its event, whose time and keys sit in `recent`, in
    * sequence order (an `IdIndex`, not a Map: a big Map pauses the service whenever it re-hashes).
@@ -110,7 +110,7 @@ export class MemoryStateStore implements FeatureStateStore {
     this.layout = attachOnce(this.layoutText, layout);
     this.layoutText = JSON.stringify(layout);
     if (this.histories.length === 0) {
-      this.histories = layout.entities.map(() => new Map<string | number, History>());
+      this.histories = layout.entities.map(() => new ShardedMap<History>());
       this.found = layout.entities.map(() => undefined);
       this.views = layout.entities.map(() => ({ from: 0, to: 0, times: EMPTY.times, labels: EMPTY.labels, values: EMPTY.values }));
       this.recent = new RecentEvents(layout.entities.length);
@@ -335,7 +335,7 @@ export class MemoryStateStore implements FeatureStateStore {
     this.sinceSweep = 0;
     const cutoff = this.watermark - layout.retentionMs;
     for (const map of this.histories) {
-      for (const [key, history] of map) {
+      for (const [key, history] of map.entries()) {
         if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) map.delete(key);
       }
     }
