@@ -27,11 +27,13 @@ const operation = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), id }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteOldest' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('note' as const), id, note: fc.string() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('addIfAbsent' as const), id, value: fc.double({ noNaN: true }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('noteAbove' as const), id, floor: fc.double({ noNaN: true }), note: fc.string() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('bulk' as const), count: fc.integer({ min: 0, max: 9000 }) }) },
 );
 
 describe('IdIndex', () => {
-  it('behaves as one Map in insertion order, through sets, re-sets, deletes, notes and thousands of ids', () => {
+  it('behaves as one Map in insertion order, through sets, re-sets, adds of absent ids, deletes, notes (also above a floor) and thousands of ids', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
         const index = new IdIndex();
@@ -51,6 +53,15 @@ describe('IdIndex', () => {
             const held = model.values.has(step.id);
             if (held) model.notes.set(step.id, step.note);
             expect(index.setNote(step.id, step.note)).toBe(held);
+          } else if (step.op === 'addIfAbsent') {
+            const absent = !model.values.has(step.id);
+            if (absent) model.set(step.id, step.value);
+            expect(index.addIfAbsent(step.id, step.value)).toBe(absent);
+          } else if (step.op === 'noteAbove') {
+            const value = model.values.get(step.id);
+            const kept = value !== undefined && value > step.floor;
+            if (kept) model.notes.set(step.id, step.note);
+            expect(index.setNoteAbove(step.id, step.floor, step.note)).toBe(kept);
           } else {
             // Many new ids across chunk boundaries, then most of them gone again from the old end.
             for (let i = 0; i < step.count; i++, next++) {

@@ -63,6 +63,35 @@ export class IdIndex {
   /** Sets `id`'s number, making it the newest (a note it had is dropped). */
   set(id: string | number, value: number): void {
     if (this.positions.has(id)) this.live--;
+    this.append(id, value);
+  }
+
+  /**
+   * Sets `id`'s number when `id` is not held, and returns true; returns false and changes nothing when it is. One
+   * lookup less than `has` then `set`, for the memory store's per-event duplicate check.
+   */
+  addIfAbsent(id: string | number, value: number): boolean {
+    if (this.positions.get(id) !== undefined) return false;
+    this.append(id, value);
+    return true;
+  }
+
+  /**
+   * Keeps `note` with `id` when it is held with a number above `floor` (returns false otherwise, changing nothing);
+   * its place in the order does not change. One lookup, where `get` then `setNote` take two.
+   */
+  setNoteAbove(id: string | number, floor: number, note: string): boolean {
+    const position = this.positions.get(id);
+    if (position === undefined) return false;
+    const chunk = this.chunkAt(position);
+    const slot = position & (CHUNK - 1);
+    if (!(chunk.values[slot]! > floor)) return false;
+    chunk.notes[slot] = note;
+    return true;
+  }
+
+  /** Writes `id` at the newest end (any earlier slot of it goes stale) and points the lookup at it. */
+  private append(id: string | number, value: number): void {
     if ((this.tail - this.base) >>> CHUNK_BITS >= this.chunks.length) {
       this.chunks.push({
         ids: new Array<string | number | undefined>(CHUNK).fill(undefined),

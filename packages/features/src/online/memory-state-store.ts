@@ -145,15 +145,15 @@ export class MemoryStateStore implements FeatureStateStore {
     if (record && id !== undefined) {
       now = this.now();
       this.expireSeen(now);
-      if (this.seen.has(id)) {
+      // Scored once (recorded, or too late to record): a retry of this id is a duplicate.
+      const expires = now + layout.idempotencyMs;
+      const wasEmpty = this.seen.size === 0;
+      if (!this.seen.addIfAbsent(id, expires)) {
         status.duplicate = true;
         status.answer = this.seen.note(id);
         record = false;
       } else {
-        // Scored once (recorded, or too late to record): a retry of this id is a duplicate.
-        const expires = now + layout.idempotencyMs;
-        if (this.seen.size === 0) this.seenHorizon = expires;
-        this.seen.set(id, expires);
+        if (wasEmpty) this.seenHorizon = expires;
         if (this.seen.size > this.maxIds) {
           this.seen.deleteOldest();
           this.seenHorizon = this.seen.oldestValue() ?? Number.POSITIVE_INFINITY;
@@ -279,8 +279,7 @@ export class MemoryStateStore implements FeatureStateStore {
   }
 
   saveAnswer(transactionId: string | number, answer: string): Promise<void> {
-    const expires = this.seen.get(transactionId);
-    if (expires !== undefined && expires > this.now()) this.seen.setNote(transactionId, answer);
+    this.seen.setNoteAbove(transactionId, this.now(), answer);
     // Not async: called for every scored event, and nothing here waits.
     return DONE;
   }
