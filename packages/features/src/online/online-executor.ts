@@ -5,7 +5,16 @@ import { resolveFeatures, stateHorizonMs, type ResolvedFeature } from '../defini
 import { canonicalKey } from './canonical-key.js';
 import { historyFeatures, planSteps, type FeaturePlan, type PlanSteps } from './history-features.js';
 import { MemoryStateStore } from './memory-state-store.js';
-import type { FeatureStateStore, ImportStateOptions, ObserveStatus, StateLayout, StateSnapshot, StateSource, StoreEvent } from './state-store.js';
+import type {
+  EntityHistory,
+  FeatureStateStore,
+  ImportStateOptions,
+  ObserveStatus,
+  StateLayout,
+  StateSnapshot,
+  StateSource,
+  StoreEvent,
+} from './state-store.js';
 
 /**
  * One event as serving receives it: column name → value. It needs the time column (epoch ms UTC), every entity
@@ -200,12 +209,8 @@ export class OnlineFeatureExecutor {
     if (store.observeSync === undefined) {
       throw new MlsdError('INVALID_OPTION', 'observeEventSync needs a store in this process (the memory store); use observeEvent with a remote store.');
     }
-    const { storeEvent, fields } = this.toStoreEvent(event);
-    if (storeEvent.time > this.latest) this.latest = storeEvent.time;
-    const out = this.vectors.next();
-    return store.observeSync(storeEvent, true, (histories, status) =>
-      withStatus(historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out), status),
-    );
+    const { storeEvent, compute } = this.prepare(event, true, withStatus);
+    return store.observeSync(storeEvent, true, compute);
   }
 
   /** The feature vector of `event` from the current state, without recording it (what-if, debugging). */
@@ -276,15 +281,29 @@ export class OnlineFeatureExecutor {
    */
   private run<R>(event: FeatureEvent, record: boolean, result: (features: Float64Array, status: ObserveStatus) => R): Promise<R> {
     try {
-      const { storeEvent, fields } = this.toStoreEvent(event);
-      if (record && storeEvent.time > this.latest) this.latest = storeEvent.time;
-      const out = this.vectors.next();
-      return this.store.observe(storeEvent, record, (histories, status) =>
-        result(historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out), status),
-      );
+      const { storeEvent, compute } = this.prepare(event, record, result);
+      return this.store.observe(storeEvent, record, compute);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * What the store needs to observe `event` (validated; throws `INVALID_INPUT` otherwise): its store event, and the
+   * computation turning the state before it into `result` of its features. Advances the latest time when recorded.
+   */
+  private prepare<R>(
+    event: FeatureEvent,
+    record: boolean,
+    result: (features: Float64Array, status: ObserveStatus) => R,
+  ): { storeEvent: StoreEvent; compute: (histories: readonly EntityHistory[], status: ObserveStatus) => R } {
+    const { storeEvent, fields } = this.toStoreEvent(event);
+    if (record && storeEvent.time > this.latest) this.latest = storeEvent.time;
+    const out = this.vectors.next();
+    return {
+      storeEvent,
+      compute: (histories, status) => result(historyFeatures(this.steps, storeEvent.time, fields, storeEvent.values, histories, out), status),
+    };
   }
 
   private toStoreEvent(event: FeatureEvent): { storeEvent: StoreEvent; fields: number[] } {

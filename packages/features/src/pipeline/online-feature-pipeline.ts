@@ -1,4 +1,4 @@
-import type { FeatureEvent, LabelFeedback, OnlineFeatureExecutor } from '../online/online-executor.js';
+import type { FeatureEvent, LabelFeedback, ObservedEvent, OnlineFeatureExecutor } from '../online/online-executor.js';
 
 /** What an online pipeline needs of its fitted `FeaturePipeline`: turning raw features into the model input. */
 export interface EventTransformer {
@@ -44,8 +44,7 @@ export class OnlineFeaturePipeline {
    * or later than the lateness bound (`recorded: false`; see `OnlineFeatureExecutor.observeEvent`).
    */
   async observe(event: FeatureEvent): Promise<ObservedFeatures> {
-    const { features: raw, late, recorded, duplicate, answer } = await this.executor.observeEvent(event);
-    return { vector: this.pipeline.transformEvent(raw, event), raw, late, recorded, duplicate, answer };
+    return this.shaped(await this.executor.observeEvent(event), event);
   }
 
   /** True when {@link observeSync} can be used: the state lives in this process. */
@@ -55,7 +54,11 @@ export class OnlineFeaturePipeline {
 
   /** {@link observe} without a promise, when the state lives in this process (see `OnlineFeatureExecutor.observeEventSync`). */
   observeSync(event: FeatureEvent): ObservedFeatures {
-    const { features: raw, late, recorded, duplicate, answer } = this.executor.observeEventSync(event);
+    return this.shaped(this.executor.observeEventSync(event), event);
+  }
+
+  /** What the executor observed of `event`, with the model vector its raw features transform to. */
+  private shaped({ features: raw, late, recorded, duplicate, answer }: ObservedEvent, event: FeatureEvent): ObservedFeatures {
     return { vector: this.pipeline.transformEvent(raw, event), raw, late, recorded, duplicate, answer };
   }
 

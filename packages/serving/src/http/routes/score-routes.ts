@@ -43,6 +43,15 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
     if (options.logDecisions) decisionLineFor(schema)(requestId, event.id, event.fields, result);
     return answerJson(result, idField);
   };
+  /**
+   * The answer text of a single-event request; its shadow job is queued, not run: the shadow runner scores in a
+   * later event-loop turn (setImmediate), after this answer has been handed to the socket.
+   */
+  const answerOne = (requestId: string, schema: EventRequestSchema, event: ScoringEvent, result: ScoreResult, shadowJobs: ShadowJob[]): string => {
+    const answer = answerOf(requestId, schema, event, result);
+    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
+    return answer;
+  };
 
   // Not an async handler: when the scoring path is synchronous (the in-process store), the answer text is returned
   // as it is and Fastify sends it in this turn, with no promise; otherwise the promise of it.
@@ -56,18 +65,8 @@ export function registerScoreRoutes(app: FastifyInstance, context: ServiceContex
     const event = schema.parse(body);
     scorer.admitEventTimes([event], schema.timeColumn, false);
     const scored = scorer.scoreNow(event, shadowJobs);
-    if (isPromiseLike(scored)) {
-      return Promise.resolve(scored).then((result) => {
-        const answer = answerOf(request.id, schema, event, result);
-        // Queued, not run: the shadow runner scores in a later event-loop turn (setImmediate), after this answer
-        // has been handed to the socket.
-        if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
-        return answer;
-      });
-    }
-    const answer = answerOf(request.id, schema, event, scored);
-    if (shadowJobs.length > 0) scorer.runShadow(shadowJobs);
-    return answer;
+    if (isPromiseLike(scored)) return Promise.resolve(scored).then((result) => answerOne(request.id, schema, event, result, shadowJobs));
+    return answerOne(request.id, schema, event, scored, shadowJobs);
   });
 
   /** A batch: validated whole (values by the schema, times by their bounds), then scored in order. */
