@@ -42,6 +42,10 @@ describe('ShardedMap', () => {
           String(a[0]).localeCompare(String(b[0])) || (typeof a[0]).localeCompare(typeof b[0]);
         expect([...sharded.entries()].sort(byKey)).toEqual([...model.entries()].sort(byKey));
         expect([...sharded.values()].sort()).toEqual([...model.values()].sort());
+        // The shards one at a time hold every entry once.
+        const byShard: [string | number, number][] = [];
+        for (let shard = 0; shard < ShardedMap.shardCount; shard++) byShard.push(...sharded.entriesOfShard(shard));
+        expect(byShard.sort(byKey)).toEqual([...model.entries()].sort(byKey));
       }),
       { seed: 20261205, numRuns: 300 },
     );
@@ -51,5 +55,11 @@ describe('ShardedMap', () => {
     const sharded = new ShardedMap<string>();
     sharded.set(256, 'number').set('256', 'string');
     expect([sharded.get(256), sharded.get('256'), sharded.size]).toEqual(['number', 'string', 2]);
+  });
+
+  it('refuses a shard number out of range, naming the range', () => {
+    const sharded = new ShardedMap<number>();
+    expect(() => sharded.entriesOfShard(ShardedMap.shardCount)).toThrow(/shards 0 to 255; got 256/);
+    expect(() => sharded.entriesOfShard(-1)).toThrow(RangeError);
   });
 });

@@ -13,6 +13,9 @@ const SHARDS = 256;
  * their low bits, strings to one picked by a hash of three characters and the length.
  */
 export class ShardedMap<V> {
+  /** How many shards the keys are spread over: {@link entriesOfShard} takes 0 to this minus one. */
+  static readonly shardCount = SHARDS;
+
   private readonly shards: Map<string | number, V>[] = Array.from({ length: SHARDS }, () => new Map());
 
   /** Keys held (counted over the shards: not for a hot path). */
@@ -46,6 +49,16 @@ export class ShardedMap<V> {
   /** Every key and value, shard by shard (not in insertion order); deleting the current key meanwhile is safe. */
   *entries(): IterableIterator<[string | number, V]> {
     for (const shard of this.shards) yield* shard.entries();
+  }
+
+  /**
+   * The keys and values of shard `shard` alone, for work spread over many calls (an incremental sweep); deleting the
+   * current key meanwhile is safe.
+   */
+  entriesOfShard(shard: number): IterableIterator<[string | number, V]> {
+    const map = this.shards[shard];
+    if (map === undefined) throw new RangeError(`ShardedMap has shards 0 to ${SHARDS - 1}; got ${shard}.`);
+    return map.entries();
   }
 
   /** Every value, shard by shard. */

@@ -16,8 +16,15 @@ import type {
 /** The settled promise of calls with nothing to wait for. */
 const DONE: Promise<void> = Promise.resolve();
 
-/** Sweep idle entities and old transaction ids every this many recorded events. */
-const SWEEP_EVERY = 16_384;
+/**
+ * Every this many recorded events, one shard of one entity map (of `ShardedMap.shardCount` per map) drops its idle
+ * entities: each map is swept whole every 64 × 256 × (entity columns) events, a few hundred keys at a time.
+ */
+const SWEEP_SHARD_EVERY = 64;
+/** Every this many recorded events, up to {@link FORGET_AT_ONCE} expired transaction ids leave the feedback index. */
+const FORGET_EVERY = 16;
+/** Twice the ids added meanwhile (one per event): a backlog of expired ids drains. */
+const FORGET_AT_ONCE = 2 * FORGET_EVERY;
 
 /** At most this many labels for unknown ids are held at once; the oldest is dropped first. */
 const MAX_PENDING_LABELS = 100_000;
@@ -43,7 +50,8 @@ export interface MemoryStateStoreOptions {
  * The default online state store: entity histories in process memory, as growable typed arrays in event order.
  * Fast (no I/O, no per-event objects besides the id indexes), but private to one process: use
  * {@link RedisStateStore} when several serving replicas must share state. Entities idle for longer than the
- * retention (in event time, against the latest event seen) are dropped every 16,384 recorded events. Duplicate
+ * retention (in event time, against the latest event seen) are dropped a slice at a time as events are recorded
+ * (sweeping everything every 16,384 events paused the service up to 26 ms when event time jumped). Duplicate
  * ids, late events and pending labels follow `admission-rules.ts`; at most 100,000 pending labels are held.
  */
 export class MemoryStateStore implements FeatureStateStore {
@@ -57,7 +65,7 @@ export class MemoryStateStore implements FeatureStateStore {
    */
   private readonly transactions = new IdIndex();
   private recent = new RecentEvents(0);
-  /** No indexed transaction is older than this sequence number (a lower bound, refreshed by the sweep). */
+  /** No indexed transaction is older than this sequence number (a lower bound, refreshed as old ids are forgotten). */
   private oldestIndexed = 1;
   private seq = 0;
   /**
@@ -77,6 +85,9 @@ export class MemoryStateStore implements FeatureStateStore {
   private readonly status: ObserveStatus = { late: false, recorded: false, duplicate: false, answer: undefined };
   private watermark = -Infinity;
   private sinceSweep = 0;
+  private sinceForget = 0;
+  /** The next shard to sweep, counted over the entity maps (map `cursor / shardCount`, shard `cursor % shardCount`). */
+  private sweepCursor = 0;
 
   constructor(options: MemoryStateStoreOptions = {}) {
     for (const key of Object.keys(options)) {
@@ -104,6 +115,11 @@ export class MemoryStateStore implements FeatureStateStore {
     let count = 0;
     for (const map of this.histories) for (const history of map.values()) count += history.tail - history.head;
     return count;
+  }
+
+  /** Transaction ids the feedback index holds, each findable by `label({ transactionId })`. */
+  get transactionCount(): number {
+    return this.transactions.size;
   }
 
   attach(layout: StateLayout): void {
@@ -187,7 +203,8 @@ export class MemoryStateStore implements FeatureStateStore {
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
     }
     if (event.time > this.watermark) this.watermark = event.time;
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(layout);
+    if (++this.sinceForget >= FORGET_EVERY) this.forgetExpired(layout);
+    if (++this.sinceSweep >= SWEEP_SHARD_EVERY) this.sweepShard(layout);
     return result;
   }
 
@@ -330,21 +347,32 @@ export class MemoryStateStore implements FeatureStateStore {
     return entry.expires > now ? entry.label : 0;
   }
 
-  private sweep(layout: StateLayout): void {
-    this.sinceSweep = 0;
-    const cutoff = this.watermark - layout.retentionMs;
-    for (const map of this.histories) {
-      for (const [key, history] of map.entries()) {
-        if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) map.delete(key);
-      }
-    }
-    // Transactions are indexed in arrival order, which follows event time up to the lateness bound.
+  /**
+   * Forgets up to {@link FORGET_AT_ONCE} of the oldest transaction ids whose events fell out of the retention (plus
+   * the lateness bound): transactions are indexed in arrival order, which follows event time up to that bound.
+   */
+  private forgetExpired(layout: StateLayout): void {
+    this.sinceForget = 0;
+    const forgetUpTo = this.watermark - layout.retentionMs - layout.latenessMs;
     let oldest = this.transactions.oldestValue();
-    while (oldest !== undefined && this.recent.time(oldest) <= cutoff - layout.latenessMs) {
+    for (let n = 0; n < FORGET_AT_ONCE && oldest !== undefined && this.recent.time(oldest) <= forgetUpTo; n++) {
       this.transactions.deleteOldest();
       oldest = this.transactions.oldestValue();
     }
     this.oldestIndexed = oldest ?? this.seq + 1;
+  }
+
+  /** Drops the entities of the next shard (see {@link SWEEP_SHARD_EVERY}) whose last event is older than the retention. */
+  private sweepShard(layout: StateLayout): void {
+    this.sinceSweep = 0;
+    if (this.histories.length === 0) return;
+    const shards = ShardedMap.shardCount;
+    const map = this.histories[Math.floor(this.sweepCursor / shards)]!;
+    const cutoff = this.watermark - layout.retentionMs;
+    for (const [key, history] of map.entriesOfShard(this.sweepCursor % shards)) {
+      if (history.tail === history.head || history.times[history.tail - 1]! <= cutoff) map.delete(key);
+    }
+    this.sweepCursor = (this.sweepCursor + 1) % (shards * this.histories.length);
   }
 
   private requireLayout(): StateLayout {
