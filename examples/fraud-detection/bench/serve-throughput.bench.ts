@@ -15,7 +15,8 @@
  * pacedLoad in the runner for why not autocannon's `overallRate`; the bare endpoint at the same rate, for what the
  * box adds); status codes (4xx and 5xx apart) and fallbacks by reason at twice the saturation rate;
  * the server's CPU time per request (from /proc: the `fraud` process and the service process it starts) and its log lines per request; machine and load average.
- * Targets (issue 15): serve >= 50 % of bare, p99 <= 5 ms at 2,000 req/s, no 4xx and no 5xx at twice saturation.
+ * Targets (issue 15): serve >= 50 % of bare (the median of the per-round ratios), p99 <= 5 ms at 2,000 req/s, no 4xx
+ * and no 5xx at twice saturation.
  *
  * One command: `pnpm bench serve-throughput` (or `node --import tsx --conditions=@mlsd/source
  * examples/fraud-detection/bench/serve-throughput.bench.ts`); about 2.5 minutes. Writes
@@ -305,7 +306,9 @@ try {
     },
     shadowScores: shadow,
     targets: {
-      throughputRatioAtLeastHalf: serveRps.median / bareRps.median >= 0.5,
+      // The median of the rounds' ratios, each of a bare load and the serve load right after it: on a noisy box the
+      // ratio of the two medians can pass on slow bare rounds alone (2026-12-05T21-34: 0.529 from per-round 0.36–0.53).
+      throughputRatioAtLeastHalf: ratios.median >= 0.5,
       p99AtMost5MsAt2000: Math.max(...p99s) <= 5,
       no4xxNo5xxAtTwiceSaturation: twice.status['4xx'] === 0 && twice.status['5xx'] === 0 && twice.errors === 0,
     },
