@@ -1,6 +1,7 @@
 /**
  * The writer thread of a `StdoutLog` (`stdout-log.ts`): reads the ring from `tail` to `head`, builds the decision
- * lines from their numbers, writes the batch to the descriptor in one call and moves `tail` on. It sleeps up to
+ * lines from their numbers, writes the batch to the descriptor (`writeAll`: whole lines, at most 4 KiB per write to
+ * a pipe) and moves `tail` on. It sleeps up to
  * `everyMs` between batches, or until woken; on `stop` it writes what is left and says it has stopped.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';

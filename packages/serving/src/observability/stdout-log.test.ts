@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,58 @@ describe('StdoutLog', () => {
       expect(i % 1000 === 0 ? line.text : line.id).toBe(i);
     }
   });
+
+  it('never splits a line when several processes share one stdout pipe (fraud serve --workers N)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mlsd-stdout-log-'));
+    folders.push(folder);
+    const module = fileURLToPath(new URL('./stdout-log.ts', import.meta.url));
+    // Each process logs 20,000 decision lines and a 300-character text line every 100, as fast as it can.
+    const child = join(folder, 'writer.mjs');
+    writeFileSync(
+      child,
+      [
+        `const { StdoutLog } = await import(${JSON.stringify(module)});`,
+        'const writer = Number(process.argv[2]);',
+        'const log = new StdoutLog();',
+        "const channel = log.decisionChannel({ level: 30, bindings: '', idField: 'id', fields: [{ name: 'w', field: 'w', hash: false }] }, undefined);",
+        "const text = JSON.stringify({ writer, text: 'x'.repeat(300) }) + '\\n';",
+        'for (let i = 0; i < 20000; i++) {',
+        '  if (i % 100 === 0) log.write(text);',
+        "  channel.push(1, 'req-' + i, i, { w: writer }, { score: 0.5, decision: 'allow', source: 'model', modelVersion: 1, latencyMs: 0.01 });",
+        '}',
+        'await log.close();',
+      ].join('\n'),
+    );
+    const node = (writer: number) => `"${process.execPath}" --import tsx "${child}" ${writer}`;
+    const shell = spawn('sh', ['-c', `${node(0)} & ${node(1)} & ${node(2)} & wait %1 && wait %2 && wait %3`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    shell.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk;
+    });
+    const code = await new Promise((resolve) => shell.once('exit', resolve));
+    expect(code, err).toBe(0);
+    const seen = [new Set<number>(), new Set<number>(), new Set<number>()];
+    const texts = [0, 0, 0];
+    const broken: string[] = [];
+    for (const line of out.trimEnd().split('\n')) {
+      let record: { w?: number; id?: number; writer?: number };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        broken.push(line.slice(0, 120));
+        continue;
+      }
+      if (record.writer !== undefined) texts[record.writer]!++;
+      else seen[record.w!]!.add(record.id!);
+    }
+    expect(broken).toEqual([]);
+    expect(seen.map((ids) => ids.size)).toEqual([20_000, 20_000, 20_000]);
+    expect(texts).toEqual([200, 200, 200]);
+  }, 60_000);
 
   it('never stops the service when its destination stops taking lines: drops them after a second without progress and says how many', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'mlsd-stdout-log-'));
