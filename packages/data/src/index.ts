@@ -11,6 +11,7 @@ export type { DenseMatrix } from './matrix/dense-matrix.js';
 export type { Fold } from './split/fold.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { ShardedMap } from './collections/sharded-map.js';
+export { startModuleWorker } from './threads/module-worker.js';
 export { defineSchema, describeSchema, isRequired } from './schema/schema.js';
 export type { ColumnRole, ColumnSpec, Schema } from './schema/schema.js';
 export { columnWithRole, columnsWithRole, requireColumn, roleColumn } from './schema/column-roles.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { MlsdError } from '@mlsd/data';
+import type { Worker } from 'node:worker_threads';
+import { MlsdError, startModuleWorker } from '@mlsd/data';
 import type { EntityShareReply, EntityShareRequest } from './entity-share.js';
 
 /**
@@ -118,14 +118,7 @@ function answer(worker: Worker, request: EntityShareRequest): Promise<EntityShar
   });
 }
 
-/**
- * A worker running `entity-worker`: the compiled file, or from the TypeScript sources (tests,
- * `--conditions=@mlsd/source`) the `.ts` file loaded through tsx's loader, registered in the worker itself (a
- * loader registered in the calling thread does not reach worker threads).
- */
+/** A worker running `entity-worker` (compiled, or from the sources through tsx: see `startModuleWorker`). */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./entity-worker.js', import.meta.url));
-  const source = new URL('./entity-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(import.meta.url, 'entity-worker');
 }

@@ -150,7 +150,7 @@ describe('StdoutLog', () => {
       '}',
       'process.exit(0);',
     ].join('\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(30_000);
@@ -181,7 +181,7 @@ describe('StdoutLog', () => {
         'await log.close();',
       ].join('\n'),
     );
-    const node = (writer: number) => `"${process.execPath}" --import tsx "${child}" ${writer}`;
+    const node = (writer: number) => `"${process.execPath}" --import tsx --conditions=@mlsd/source "${child}" ${writer}`;
     const shell = spawn('sh', ['-c', `${node(0)} & ${node(1)} & ${node(2)} & wait %1 && wait %2 && wait %3`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

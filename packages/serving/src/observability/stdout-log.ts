@@ -1,5 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@mlsd/data';
 import type { DestinationStream } from 'pino';
 import { decisionLineBuilder, type DecisionLineFormat, type DecisionLineResult, type DecisionStream } from './decision-line.js';
 import { writeDecisionRecord } from './decision-record.js';
@@ -258,16 +259,9 @@ export interface WriterData {
   readonly everyMs: number;
 }
 
-/**
- * The writer thread: the compiled `stdout-log-worker.js`, or from the TypeScript sources (tests) the `.ts` file
- * loaded through tsx's loader, registered in the worker itself.
- */
+/** The writer thread, `stdout-log-worker` (compiled, or from the sources through tsx: see `startModuleWorker`). */
 function startWriter(data: WriterData): Worker {
-  const options = { workerData: data, transferList: [data.port] };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./stdout-log-worker.js', import.meta.url), options);
-  const source = new URL('./stdout-log-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startModuleWorker(import.meta.url, 'stdout-log-worker', { workerData: data, transferList: [data.port] });
 }
 
 /** Bytes a pipe writes whole (Linux's PIPE_BUF): another process's write never lands inside such a write. */
