@@ -150,7 +150,10 @@ describe('StdoutLog', () => {
       '}',
       'process.exit(0);',
     ].join('\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(30_000);
