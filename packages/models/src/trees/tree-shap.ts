@@ -219,26 +219,23 @@ class PathBuffer {
     return sum;
   }
 
-  /** The total permutation weight of the path if element `index` were unwound (without changing the path). */
+  /**
+   * The total permutation weight of the path if element `index`, one the row follows (one fraction not 0), were
+   * unwound, without changing the path. Elements the row does not follow take {@link offPathSum} instead.
+   */
   private unwoundSum(start: number, depth: number, index: number): number {
-    const one = this.one[start + index]!;
     const zero = this.zero[start + index]!;
     const w = this.weight;
     const inverse = this.inverse;
     const length = depth + 1;
+    const byOne = length / this.one[start + index]!;
+    const zeroShare = zero * inverse[length]!;
     let total = 0;
-    if (one !== 0) {
-      const byOne = length / one;
-      const zeroShare = zero * inverse[length]!;
-      let next = w[start + depth]!;
-      for (let i = depth - 1; i >= 0; i--) {
-        const tmp = next * byOne * inverse[i + 1]!;
-        total += tmp;
-        next = w[start + i]! - tmp * zeroShare * (depth - i);
-      }
-    } else if (zero !== 0) {
-      const byZero = length / zero;
-      for (let i = depth - 1; i >= 0; i--) total += w[start + i]! * byZero * inverse[depth - i]!;
+    let next = w[start + depth]!;
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = next * byOne * inverse[i + 1]!;
+      total += tmp;
+      next = w[start + i]! - tmp * zeroShare * (depth - i);
     }
     return total;
   }
