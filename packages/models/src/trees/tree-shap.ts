@@ -1,5 +1,6 @@
 import type { DenseMatrix } from '@mlsd/data';
 import { treeDepth, type CompactTree } from './compact-tree.js';
+import { ShapTables } from './tree-shap-tables.js';
 
 /**
  * The expected output of a tree over its training data: the cover-weighted mean of its leaf values, computed
@@ -16,13 +17,31 @@ export function treeExpectation(tree: CompactTree, node = 0): number {
 /**
  * Exact SHAP feature contributions of a sum of trees, by TreeSHAP (Lundberg, Erion & Lee 2018, "Consistent
  * Individualized Feature Attribution for Tree Ensembles", Algorithm 2), the conditional expectations taken
- * over the training covers: polynomial time instead of the 2^F subsets of the Shapley formula.
+ * over the training covers: polynomial time instead of the 2^F subsets of the Shapley formula. Small enough trees
+ * (the boosted trees of `fraud train`) are explained from per-leaf tables built on the first call (`ShapTables`),
+ * others by the algorithm's recursion; both give the same values up to rounding.
  *
  * Returns a row-major `X.rows` x (`X.cols` + 1) matrix: `scale` times the trees' contributions per feature, and
  * in the last column `bias + scale · Σ treeExpectation`. For each row the columns sum to
  * `bias + scale · Σ tree outputs`, the model's raw output.
  */
 export function treeShapContributions(trees: readonly CompactTree[], X: DenseMatrix, scale: number, bias: number): Float64Array {
+  const ensemble = ensembleOf(trees);
+  if (ensemble.tables === null) ensemble.tables = ShapTables.build(trees);
+  const tables = ensemble.tables;
+  if (tables === undefined) return treeShapByRecursion(trees, X, scale, bias);
+  const { rows, cols, data } = X;
+  const width = cols + 1;
+  const out = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    tables.add(data, r * cols, out, r * width, scale);
+    out[r * width + cols] = bias + scale * ensemble.expected;
+  }
+  return out;
+}
+
+/** {@link treeShapContributions} by Algorithm 2's recursion alone, tree by tree (what the tables are checked against). */
+export function treeShapByRecursion(trees: readonly CompactTree[], X: DenseMatrix, scale: number, bias: number): Float64Array {
   const { rows, cols, data } = X;
   const width = cols + 1;
   const out = new Float64Array(rows * width);
@@ -37,15 +56,24 @@ export function treeShapContributions(trees: readonly CompactTree[], X: DenseMat
   return out;
 }
 
-/** Per tree ensemble: its expected output (sum of the trees' expectations) and a path buffer deep enough for it. */
-const ensembles = new WeakMap<readonly CompactTree[], { readonly expected: number; readonly path: PathBuffer }>();
+/**
+ * Per tree ensemble: its expected output (sum of the trees' expectations), a path buffer deep enough for it, and its
+ * lookup tables (null until the first explanation builds them, undefined when they would be too large).
+ */
+interface Ensemble {
+  readonly expected: number;
+  readonly path: PathBuffer;
+  tables: ShapTables | undefined | null;
+}
+
+const ensembles = new WeakMap<readonly CompactTree[], Ensemble>();
 
 /**
  * The expectation and path buffer of `trees`, computed on the first explanation and kept while the array lives (a
  * fitted model's trees do not change): a service explaining one event at a time walked every tree twice per event
  * for them.
  */
-function ensembleOf(trees: readonly CompactTree[]): { readonly expected: number; readonly path: PathBuffer } {
+function ensembleOf(trees: readonly CompactTree[]): Ensemble {
   let ensemble = ensembles.get(trees);
   if (ensemble === undefined) {
     let expected = 0;
@@ -54,7 +82,7 @@ function ensembleOf(trees: readonly CompactTree[]): { readonly expected: number;
       expected += treeExpectation(tree);
       maxDepth = Math.max(maxDepth, treeDepth(tree));
     }
-    ensemble = { expected, path: new PathBuffer(maxDepth) };
+    ensemble = { expected, path: new PathBuffer(maxDepth), tables: null };
     ensembles.set(trees, ensemble);
   }
   return ensemble;
