@@ -1,4 +1,5 @@
 import type { CompactTree } from './compact-tree.js';
+import { elementShare, extendWeights, offPathWeightSum, reciprocals } from './shap-path-weights.js';
 
 /** Tables of at most this many numbers in all (16 MiB) are built; an ensemble needing more is explained by recursion. */
 const MAX_TABLE_ENTRIES = 1 << 21;
@@ -166,35 +167,11 @@ export class ShapTables {
 function fillLeafTable(leafValue: number, zeros: readonly number[], table: Float64Array, at: number): void {
   const k = zeros.length;
   const weight = new Float64Array(k + 1);
+  const inverse = reciprocals(k + 2);
   for (let mask = 0; mask < 1 << k; mask++) {
-    weight.fill(0);
-    weight[0] = 1;
-    // EXTEND with each feature: after it, the path has `length` elements (the placeholder included).
-    for (let j = 0; j < k; j++) {
-      const depth = j + 1;
-      const one = (mask >> j) & 1;
-      const zero = zeros[j]!;
-      for (let i = depth - 1; i >= 0; i--) {
-        weight[i + 1]! += (one * weight[i]! * (i + 1)) / (depth + 1);
-        weight[i] = (zero * weight[i]! * (depth - i)) / (depth + 1);
-      }
-    }
-    // UNWIND's total for each feature (the path of k + 1 elements without it), times (one - zero) and the leaf value.
-    for (let j = 0; j < k; j++) {
-      const one = (mask >> j) & 1;
-      const zero = zeros[j]!;
-      let total = 0;
-      if (one !== 0) {
-        let next = weight[k]!;
-        for (let i = k - 1; i >= 0; i--) {
-          const tmp = (next * (k + 1)) / (i + 1);
-          total += tmp;
-          next = weight[i]! - (tmp * zero * (k - i)) / (k + 1);
-        }
-      } else if (zero !== 0) {
-        for (let i = k - 1; i >= 0; i--) total += (weight[i]! * (k + 1)) / (zero * (k - i));
-      }
-      table[at + mask * k + j] = total * (one - zero) * leafValue;
-    }
+    extendWeights(weight, 0, 0, 1, 1, inverse);
+    for (let j = 0; j < k; j++) extendWeights(weight, 0, j + 1, zeros[j]!, (mask >> j) & 1, inverse);
+    const offPath = offPathWeightSum(weight, 0, k, inverse);
+    for (let j = 0; j < k; j++) table[at + mask * k + j] = elementShare(weight, 0, k, zeros[j]!, (mask >> j) & 1, inverse, offPath) * leafValue;
   }
 }

@@ -1,5 +1,6 @@
 import type { DenseMatrix } from '@mlsd/data';
 import { treeDepth, type CompactTree } from './compact-tree.js';
+import { elementShare, extendWeights, offPathWeightSum, reciprocals } from './shap-path-weights.js';
 import { ShapTables } from './tree-shap-tables.js';
 
 /**
@@ -90,9 +91,8 @@ function ensembleOf(trees: readonly CompactTree[]): Ensemble {
 
 /**
  * The "unique path" of Algorithm 2 as struct-of-arrays: each recursion level gets its own slice (copied from
- * its parent's), so no objects are allocated while explaining a row. The inner loops multiply by reciprocals
- * (`inverse`) where the paper divides by small whole numbers: divisions bounded the explanation's speed
- * (350 µs for the 100 trees of `fraud train`'s champion before, see the serving README).
+ * its parent's), so no objects are allocated while explaining a row. The weights' arithmetic is
+ * `shap-path-weights.ts`.
  */
 class PathBuffer {
   private readonly feature: Int32Array;
@@ -115,8 +115,7 @@ class PathBuffer {
     this.zero = new Float64Array(size);
     this.one = new Float64Array(size);
     this.weight = new Float64Array(size);
-    this.inverse = new Float64Array(maxDepth + 4);
-    for (let k = 1; k < this.inverse.length; k++) this.inverse[k] = 1 / k;
+    this.inverse = reciprocals(maxDepth + 3);
   }
 
   /** Adds `scale` times the contributions of `tree` for the row at `x[xBase..]` into `phi[phiBase..]`. */
@@ -152,18 +151,10 @@ class PathBuffer {
       const leafValue = tree.value[node]! * this.scale;
       const phi = this.phi;
       const phiBase = this.phiBase;
-      // Unwinding an element the row does not follow (one = 0) sums the same weights for every such element,
-      // divided by its own zero fraction: summed once per leaf.
-      let offPathSum = Number.NaN;
+      const offPath = offPathWeightSum(weight, start, depth, this.inverse);
       for (let i = 1; i <= depth; i++) {
         const k = start + i;
-        let w: number;
-        if (one[k] !== 0) w = this.unwoundSum(start, depth, i);
-        else {
-          if (offPathSum !== offPathSum) offPathSum = this.offPathSum(start, depth);
-          w = zero[k] === 0 ? 0 : ((depth + 1) / zero[k]!) * offPathSum;
-        }
-        phi[phiBase + feature[k]!]! += w * (one[k]! - zero[k]!) * leafValue;
+        phi[phiBase + feature[k]!]! += elementShare(weight, start, depth, zero[k]!, one[k]!, this.inverse, offPath) * leafValue;
       }
       return;
     }
@@ -197,16 +188,7 @@ class PathBuffer {
     this.feature[k] = featureIndex;
     this.zero[k] = zeroFraction;
     this.one[k] = oneFraction;
-    const w = this.weight;
-    w[k] = depth === 0 ? 1 : 0;
-    const byLength = this.inverse[depth + 1]!;
-    const oneShare = oneFraction * byLength;
-    const zeroShare = zeroFraction * byLength;
-    for (let i = depth - 1; i >= 0; i--) {
-      const wi = w[start + i]!;
-      w[start + i + 1]! += oneShare * wi * (i + 1);
-      w[start + i] = zeroShare * wi * (depth - i);
-    }
+    extendWeights(this.weight, start, depth, zeroFraction, oneFraction, this.inverse);
   }
 
   /** UNWIND: removes element `index` from the path of `depth + 1` elements at `start`. */
@@ -236,35 +218,5 @@ class PathBuffer {
       zeros[start + i] = zeros[start + i + 1]!;
       ones[start + i] = ones[start + i + 1]!;
     }
-  }
-
-  /** Σ w[i] / (depth - i) over the path of `depth + 1` elements at `start`: see the leaf step of {@link recurse}. */
-  private offPathSum(start: number, depth: number): number {
-    const w = this.weight;
-    const inverse = this.inverse;
-    let sum = 0;
-    for (let i = depth - 1; i >= 0; i--) sum += w[start + i]! * inverse[depth - i]!;
-    return sum;
-  }
-
-  /**
-   * The total permutation weight of the path if element `index`, one the row follows (one fraction not 0), were
-   * unwound, without changing the path. Elements the row does not follow take {@link offPathSum} instead.
-   */
-  private unwoundSum(start: number, depth: number, index: number): number {
-    const zero = this.zero[start + index]!;
-    const w = this.weight;
-    const inverse = this.inverse;
-    const length = depth + 1;
-    const byOne = length / this.one[start + index]!;
-    const zeroShare = zero * inverse[length]!;
-    let total = 0;
-    let next = w[start + depth]!;
-    for (let i = depth - 1; i >= 0; i--) {
-      const tmp = next * byOne * inverse[i + 1]!;
-      total += tmp;
-      next = w[start + i]! - tmp * zeroShare * (depth - i);
-    }
-    return total;
   }
 }
