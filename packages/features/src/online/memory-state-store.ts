@@ -84,8 +84,6 @@ export class MemoryStateStore implements FeatureStateStore {
   private views: MutableView[] = [];
   private readonly status: ObserveStatus = { late: false, recorded: false, duplicate: false, answer: undefined };
   private watermark = -Infinity;
-  private sinceSweep = 0;
-  private sinceForget = 0;
   /** The next shard to sweep, counted over the entity maps (map `cursor / shardCount`, shard `cursor % shardCount`). */
   private sweepCursor = 0;
 
@@ -203,8 +201,9 @@ export class MemoryStateStore implements FeatureStateStore {
       this.recent.add(seq, event.time, event.keys, this.oldestIndexed);
     }
     if (event.time > this.watermark) this.watermark = event.time;
-    if (++this.sinceForget >= FORGET_EVERY) this.forgetExpired(layout);
-    if (++this.sinceSweep >= SWEEP_SHARD_EVERY) this.sweepShard(layout);
+    // Counted by the recorded events' sequence numbers.
+    if (seq % FORGET_EVERY === 0) this.forgetExpired(layout);
+    if (seq % SWEEP_SHARD_EVERY === 0) this.sweepShard(layout);
     return result;
   }
 
@@ -352,7 +351,6 @@ export class MemoryStateStore implements FeatureStateStore {
    * the lateness bound): transactions are indexed in arrival order, which follows event time up to that bound.
    */
   private forgetExpired(layout: StateLayout): void {
-    this.sinceForget = 0;
     const forgetUpTo = this.watermark - layout.retentionMs - layout.latenessMs;
     let oldest = this.transactions.oldestValue();
     for (let n = 0; n < FORGET_AT_ONCE && oldest !== undefined && this.recent.time(oldest) <= forgetUpTo; n++) {
@@ -364,7 +362,6 @@ export class MemoryStateStore implements FeatureStateStore {
 
   /** Drops the entities of the next shard (see {@link SWEEP_SHARD_EVERY}) whose last event is older than the retention. */
   private sweepShard(layout: StateLayout): void {
-    this.sinceSweep = 0;
     if (this.histories.length === 0) return;
     const shards = ShardedMap.shardCount;
     const map = this.histories[Math.floor(this.sweepCursor / shards)]!;
