@@ -54,7 +54,15 @@ export class StdoutLog implements DestinationStream, DecisionStream {
   /** Lines dropped because the ring stayed full, not yet reported. */
   private dropped = 0;
 
-  constructor(private readonly fd = 1) {
+  /**
+   * @param fd where the lines go (stdout by default)
+   * @param roomWaitMs how long a line waits for room in a full ring while the writer writes nothing before it is
+   *   dropped (`ROOM_WAIT_MS`, a second, by default): longer where losing lines is worse than stalling the service
+   */
+  constructor(
+    private readonly fd = 1,
+    private readonly roomWaitMs = ROOM_WAIT_MS,
+  ) {
     this.ring = allocateLogRing(RING_SLOTS);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -71,7 +79,7 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     }
   }
 
-  /** Adds one line (pino calls this); dropped and counted when the ring is full and the writer stalled (`ROOM_WAIT_MS`). */
+  /** Adds one line (pino calls this); dropped and counted when the ring is full and the writer stalled (`roomWaitMs`). */
   write(line: string): void {
     if (this.direct) {
       writeAll(this.fd, line);
@@ -186,12 +194,12 @@ export class StdoutLog implements DestinationStream, DecisionStream {
     return this.reserveSlots(slots) ?? this.drop();
   }
 
-  /** Waits for room up to `ROOM_WAIT_MS`, except while dropping (then a full ring drops the line at once). */
+  /** Waits for room up to `roomWaitMs`, except while dropping (then a full ring drops the line at once). */
   private reserveSlots(slots: number): number | undefined {
     const ring = this.ring;
     let slot = this.head & (ring.capacity - 1);
     const padding = slot + slots > ring.capacity ? ring.capacity - slot : 0;
-    if (!this.waitForRoom(padding + slots, this.dropped > 0 ? 0 : ROOM_WAIT_MS)) return undefined;
+    if (!this.waitForRoom(padding + slots, this.dropped > 0 ? 0 : this.roomWaitMs)) return undefined;
     if (padding > 0) {
       writePadding(ring, slot);
       this.commit(padding);
