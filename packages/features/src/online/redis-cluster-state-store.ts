@@ -1,10 +1,11 @@
 import type { Cluster } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
-import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import { checkSnapshot } from './check-snapshot.js';
 import { ioredis } from './ioredis-module.js';
 import { attachOnce } from './memory-state-store.js';
-import { IMPORT_LUA, LABEL_LUA, PackedMembers, parseHistory, runScript, unavailable } from './redis-state-store.js';
+import { IMPORT_LUA, LABEL_LUA, parseHistory, runScript, unavailable } from './redis-state-store.js';
+import { feedbackIndexEntries, snapshotKeyMembers } from './snapshot-members.js';
 import type {
   EntityHistory,
   FeatureStateStore,
@@ -214,8 +215,7 @@ export class RedisClusterStateStore implements FeatureStateStore {
   async importState(snapshot: StateSnapshot, options: ImportStateOptions = {}): Promise<number> {
     const layout = await this.requireReady();
     checkSnapshot(snapshot, layout);
-    const { times, labels } = snapshot;
-    const n = times.length;
+    const n = snapshot.times.length;
     const ttl = String(Math.ceil(layout.retentionMs));
     let total = 0;
     for (const entity of snapshot.entities) total += entity.codes.length;
@@ -230,38 +230,23 @@ export class RedisClusterStateStore implements FeatureStateStore {
     let written = 0;
     try {
       const base = n === 0 ? 0 : (await this.client.incrby(`{${this.prefix}}seq`, n)) - n;
-      const pack = new PackedMembers();
       const historyKeys = snapshot.entities.map((entity, e) =>
         Array.from({ length: entity.keys.length }, (_, k) => this.historyKey(layout, e, entity.keys[k]!)),
       );
-      for (let e = 0; e < snapshot.entities.length; e++) {
-        const entity = snapshot.entities[e]!;
-        const { starts, order } = groupByKey(entity.codes, entity.keys.length);
-        for (let k = 0; k < entity.keys.length; k++) {
-          const to = starts[k + 1]!;
-          let from = starts[k]!;
-          if (from === to) continue;
-          const cutoff = times[order[to - 1]!]! - layout.retentionMs;
-          while (times[order[from]!]! <= cutoff) from++;
-          for (let q = from; q < to; q++) pack.member(String(times[order[q]!]!), base + order[q]! + 1, labels[order[q]!]!, entity.values, order[q]!);
-          pending.push(this.script(IMPORT_LUA, [historyKeys[e]![k]!], [ttl, pack.take()]));
-          written += to - from;
-          queued += to - from;
-          if (queued >= IMPORT_BATCH) {
-            await drain();
-            options.onProgress?.(written, total);
-          }
+      for (const { entity, key, members, count } of snapshotKeyMembers(snapshot, layout, base)) {
+        pending.push(this.script(IMPORT_LUA, [historyKeys[entity]![key]!], [ttl, members]));
+        written += count;
+        queued += count;
+        if (queued >= IMPORT_BATCH) {
+          await drain();
+          options.onProgress?.(written, total);
         }
       }
       const ids = snapshot.ids;
       if (ids !== undefined) {
+        const entryOf = feedbackIndexEntries(snapshot, base, historyKeys);
         for (let i = snapshot.feedbackFrom; i < n; i++) {
-          const entry = JSON.stringify({
-            seq: String(base + i + 1).padStart(16, '0'),
-            time: String(times[i]!),
-            keys: snapshot.entities.map((entity, e) => historyKeys[e]![entity.codes[i]!]!),
-          });
-          pending.push(this.client.set(this.transactionKey(ids[i]!), entry, 'PX', Number(ttl)));
+          pending.push(this.client.set(this.transactionKey(ids[i]!), entryOf(i), 'PX', Number(ttl)));
           if (++queued >= IMPORT_BATCH) await drain();
         }
       }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { MlsdError } from '@mlsd/data';
-import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import { checkSnapshot } from './check-snapshot.js';
 import { ioredis } from './ioredis-module.js';
 import { attachOnce } from './memory-state-store.js';
+import { feedbackIndexEntries, snapshotKeyMembers } from './snapshot-members.js';
 import type {
   EntityHistory,
   FeatureStateStore,
@@ -263,8 +264,7 @@ export class RedisStateStore implements FeatureStateStore {
   async importState(snapshot: StateSnapshot, options: ImportStateOptions = {}): Promise<number> {
     const layout = await this.requireReady();
     checkSnapshot(snapshot, layout);
-    const { times, labels } = snapshot;
-    const n = times.length;
+    const n = snapshot.times.length;
     const ttl = String(Math.ceil(layout.retentionMs));
     let total = 0;
     for (const entity of snapshot.entities) total += entity.codes.length;
@@ -277,7 +277,7 @@ export class RedisStateStore implements FeatureStateStore {
     let pipeline = this.client.pipeline();
     let queued = 0;
     const send = async (): Promise<void> => {
-      if (queued === 0) return;
+      if (pipeline.length === 0) return;
       inFlight.push(
         pipeline
           .exec()
@@ -296,69 +296,41 @@ export class RedisStateStore implements FeatureStateStore {
       const [loadSha, indexSha] = await Promise.all([this.client.script('LOAD', IMPORT_LUA), this.client.script('LOAD', INDEX_LUA)]);
       // Snapshot event i gets sequence number base + i + 1: after every event recorded so far, ties in snapshot order.
       const base = n === 0 ? 0 : (await this.client.incrby(`${this.prefix}seq`, n)) - n;
-      const score = new Array<string>(n);
-      for (let i = 0; i < n; i++) score[i] = String(times[i]!);
       const historyKeys = snapshot.entities.map((entity, e) =>
         Array.from({ length: entity.keys.length }, (_, k) => this.historyKey(layout, e, entity.keys[k]!)),
       );
       let keys: string[] = [];
       let packs: (string | Buffer)[] = [];
-      const flushKeys = (): void => {
+      const flushKeys = (sha: string): void => {
         if (keys.length === 0) return;
-        pipeline.evalsha(loadSha as string, keys.length, ...keys, ttl, ...packs);
+        pipeline.evalsha(sha, keys.length, ...keys, ttl, ...packs);
         keys = [];
         packs = [];
       };
-      const pack = new PackedMembers();
-      for (let e = 0; e < snapshot.entities.length; e++) {
-        const entity = snapshot.entities[e]!;
-        const { starts, order } = groupByKey(entity.codes, entity.keys.length);
-        const columns = entity.values;
-        for (let k = 0; k < entity.keys.length; k++) {
-          const to = starts[k + 1]!;
-          let from = starts[k]!;
-          if (from === to) continue;
-          // What the observe script's trim keeps after the key's latest event: events within the retention.
-          const cutoff = times[order[to - 1]!]! - layout.retentionMs;
-          while (times[order[from]!]! <= cutoff) from++;
-          for (let q = from; q < to; q++) {
-            const i = order[q]!;
-            pack.member(score[i]!, base + i + 1, labels[i]!, columns, i);
-          }
-          keys.push(historyKeys[e]![k]!);
-          packs.push(pack.take());
-          written += to - from;
-          queued += to - from;
-          if (keys.length >= IMPORT_KEYS_PER_CALL) flushKeys();
-          if (queued >= IMPORT_BATCH) {
-            flushKeys();
-            await send();
-            options.onProgress?.(written, total);
-          }
+      for (const { entity, key, members, count } of snapshotKeyMembers(snapshot, layout, base)) {
+        keys.push(historyKeys[entity]![key]!);
+        packs.push(members);
+        written += count;
+        queued += count;
+        if (keys.length >= IMPORT_KEYS_PER_CALL) flushKeys(loadSha as string);
+        if (queued >= IMPORT_BATCH) {
+          flushKeys(loadSha as string);
+          await send();
+          options.onProgress?.(written, total);
         }
-        flushKeys();
       }
+      flushKeys(loadSha as string);
       const ids = snapshot.ids;
       if (ids !== undefined) {
-        // The index entries the observe script writes (JSON of seq, time and history keys), built as text.
-        const quoted = historyKeys.map((list) => list.map((key) => JSON.stringify(key)));
+        const entryOf = feedbackIndexEntries(snapshot, base, historyKeys);
         for (let i = snapshot.feedbackFrom; i < n; i++) {
-          let entry = `{"seq":"${String(base + i + 1).padStart(16, '0')}","time":"${score[i]}","keys":[`;
-          for (let e = 0; e < quoted.length; e++) entry += (e === 0 ? '' : ',') + quoted[e]![snapshot.entities[e]!.codes[i]!]!;
           keys.push(this.transactionKey(ids[i]!));
-          packs.push(`${entry}]}`);
+          packs.push(entryOf(i));
           queued++;
-          if (keys.length >= IMPORT_KEYS_PER_CALL) {
-            pipeline.evalsha(indexSha as string, keys.length, ...keys, ttl, ...packs);
-            keys = [];
-            packs = [];
-          }
+          if (keys.length >= IMPORT_KEYS_PER_CALL) flushKeys(indexSha as string);
           if (queued >= IMPORT_BATCH) await send();
         }
-        if (keys.length > 0) pipeline.evalsha(indexSha as string, keys.length, ...keys, ttl, ...packs);
-        keys = [];
-        packs = [];
-        queued++;
+        flushKeys(indexSha as string);
       }
       await send();
       while (inFlight.length > 0) await settle(inFlight.shift());
@@ -456,56 +428,6 @@ export function parseHistory(entries: readonly string[], valueCount: number): En
     for (let c = 0; c < valueCount; c++) values[c]![j] = Number(parts[2 + c]);
   }
   return { from: 0, to: count, times, labels, values };
-}
-
-/**
- * The loader script's argument for one key, written as bytes: `<score> <16-digit seq>|<label>|<values by |>\n`
- * per member (the observe script's encoding), without building a string per member. Regions handed out by
- * `take` are never written again (a full buffer is replaced, not reused), so pipelines may still hold them.
- */
-export class PackedMembers {
-  private bytes = Buffer.allocUnsafe(1 << 20);
-  private start = 0;
-  private used = 0;
-
-  member(score: string, seq: number, label: number, columns: readonly Float64Array[], i: number): void {
-    this.room(64 + 26 * columns.length);
-    const bytes = this.bytes;
-    let at = this.used;
-    at += bytes.write(score, at, 'latin1');
-    bytes[at++] = 32; // ' '
-    for (let d = 15; d >= 0; d--) {
-      bytes[at + d] = 48 + (seq % 10);
-      seq = Math.floor(seq / 10);
-    }
-    at += 16;
-    bytes[at++] = 124; // '|'
-    bytes[at++] = 48 + label;
-    bytes[at++] = 124;
-    for (let c = 0; c < columns.length; c++) {
-      if (c > 0) bytes[at++] = 124;
-      // String(), as the observe script receives values: the shortest text that reads back to the same double.
-      at += bytes.write(String(columns[c]![i]!), at, 'latin1');
-    }
-    bytes[at++] = 10; // '\n'
-    this.used = at;
-  }
-
-  /** The members written since the last call. */
-  take(): Buffer {
-    const out = this.bytes.subarray(this.start, this.used);
-    this.start = this.used;
-    return out;
-  }
-
-  private room(bytes: number): void {
-    if (this.used + bytes <= this.bytes.length) return;
-    const next = Buffer.allocUnsafe(Math.max(1 << 20, (this.used - this.start + bytes) * 2));
-    this.bytes.copy(next, 0, this.start, this.used);
-    this.used -= this.start;
-    this.start = 0;
-    this.bytes = next;
-  }
 }
 
 /** Throws the first error of a pipeline's replies (ioredis resolves `exec` with one `[error, reply]` per command). */
