@@ -8,23 +8,21 @@
  * Writes `bench/results/demo.json` with the machine and its load average before and after.
  *
  * `MLSD_BENCH_SCALE=small` runs `--scale small`. One run of one seed: the models benchmark gives the spread over
- * simulator seeds; this one measures the demo end to end. The compiled CLI must be built (`pnpm build`).
+ * simulator seeds; this one measures the demo end to end. The compiled CLI is rebuilt first when
+ * stale (untimed).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineDescription, measureProcess } from './process-timing.js';
+import { buildFraudCliIfStale, machineDescription, measureProcess } from './process-timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const cli = join(root, 'examples/fraud-detection/bin/fraud.mjs');
 const small = process.env['MLSD_BENCH_SCALE'] === 'small';
 
-if (!existsSync(join(root, 'examples/fraud-detection/dist/cli.js'))) {
-  spawnSync('pnpm', ['--silent', 'build'], { cwd: root, stdio: 'inherit' });
-}
+buildFraudCliIfStale(root);
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-demo-bench-'));
 try {

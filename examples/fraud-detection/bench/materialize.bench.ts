@@ -20,7 +20,7 @@ import { simulateTransactions, writeTable } from '@mlsd/data';
 import { FeaturePipeline, handbookFeatures } from '@mlsd/features';
 import { FileModelRegistry, LogisticRegression } from '@mlsd/models';
 import { OwnRedis } from '../../../packages/serving/src/test-support/own-redis.js';
-import { machineDescription, measureProcess, type ProcessRun } from './process-timing.js';
+import { buildFraudCliIfStale, machineDescription, measureProcess, type ProcessRun } from './process-timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -80,9 +80,7 @@ async function timeToListening(args: string[]): Promise<number> {
   return seconds;
 }
 
-// `bin/fraud.mjs` rebuilds the workspace when a source is newer than the compiled CLI: let it do so now, untimed,
-// rather than inside the first measured run.
-spawnSync('node', [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+buildFraudCliIfStale(root);
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-materialize-bench-'));
 const redis = await OwnRedis.start();

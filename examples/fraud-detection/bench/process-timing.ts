@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 /** One measured child process. */
 export interface ProcessRun {
@@ -16,6 +17,16 @@ export interface ProcessRun {
   readonly exitCode: number;
   /** The child's stdout when it is one JSON document (the CLI's summary, the pandas script's timings). */
   readonly output?: unknown;
+}
+
+/**
+ * Lets `bin/fraud.mjs` rebuild the workspace now, untimed, when a source is newer than the compiled CLI (it does so
+ * before running any command): otherwise the first measured `fraud` process would include `pnpm build`.
+ */
+export function buildFraudCliIfStale(root: string): void {
+  const cli = join(root, 'examples/fraud-detection/bin/fraud.mjs');
+  const run = spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error('`fraud --help` failed: the workspace does not build (see above); fix that, then run the bench again.');
 }
 
 /** Runs `argv` in `cwd` under `/usr/bin/time` (wall seconds, peak RSS); `cwd` is shortened to `.` in the command shown. */

@@ -22,13 +22,13 @@
  * examples/fraud-detection/bench/serve-throughput.bench.ts`); about 2.5 minutes. Writes
  * `bench/results/serve-throughput.json` and `bench/results/runs/<UTC yyyy-mm-ddThh-mm>-serve-throughput.json` + `.md`.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { machineDescription, processTreeCpuSeconds } from './process-timing.js';
+import { buildFraudCliIfStale, machineDescription, processTreeCpuSeconds } from './process-timing.js';
 import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -190,8 +190,7 @@ function gcPausesBetween(before: string, after: string) {
   return pauses;
 }
 
-// `bin/fraud.mjs` rebuilds the workspace when a source is newer than the compiled CLI: let it do so now.
-spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+buildFraudCliIfStale(root);
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-serve-bench-'));
 // Written by trainServingRegistry below; load() replays it.

@@ -27,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RedisStateStore } from '@mlsd/features';
-import { machineDescription, processTreeCpuSeconds } from './process-timing.js';
+import { buildFraudCliIfStale, machineDescription, processTreeCpuSeconds } from './process-timing.js';
 import { trainServingRegistry } from './serving-registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,8 +137,7 @@ function spread(values: readonly (number | null)[]) {
   return { min: sorted[0] ?? null, median: sorted[Math.floor(sorted.length / 2)] ?? null, max: sorted[sorted.length - 1] ?? null, runs: values };
 }
 
-// `bin/fraud.mjs` rebuilds the workspace when a source is newer than the compiled CLI: let it do so now.
-spawnSync(process.execPath, [cli, '--help'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+buildFraudCliIfStale(root);
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-serve-workers-bench-'));
 const services: Service[] = [];

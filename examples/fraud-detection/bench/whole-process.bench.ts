@@ -7,25 +7,23 @@
  * with the machine and its load average before and after. The `duckdbFloor` row (duckdb-floor.ts) is DuckDB alone reading
  * the file, typed and as text + TRY_CAST + checks, timed inside one process: the floor under `fraud ingest`.
  *
- * `MLSD_BENCH_SCALE=small` uses a small simulated file. The compiled CLI must be built (`pnpm build`; `pnpm fraud`
- * builds it when stale). pandas comes from Debian (`apt-get install -y python3-pandas`); without it the pandas row
- * is skipped with a message.
+ * `MLSD_BENCH_SCALE=small` uses a small simulated file. The compiled CLI is rebuilt first when stale (untimed).
+ * pandas comes from Debian (`apt-get install -y python3-pandas`); without it the pandas row is skipped with a
+ * message.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bestOf, machineDescription, measureProcess } from './process-timing.js';
+import { bestOf, buildFraudCliIfStale, machineDescription, measureProcess } from './process-timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const cli = join(root, 'examples/fraud-detection/bin/fraud.mjs');
 const small = process.env['MLSD_BENCH_SCALE'] === 'small';
 
-if (!existsSync(join(root, 'examples/fraud-detection/dist/cli.js'))) {
-  spawnSync('pnpm', ['--silent', 'build'], { cwd: root, stdio: 'inherit' });
-}
+buildFraudCliIfStale(root);
 const machineBefore = machineDescription();
 const folder = mkdtempSync(join(tmpdir(), 'mlsd-whole-process-'));
 try {
