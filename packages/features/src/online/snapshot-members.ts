@@ -7,7 +7,7 @@ export interface SnapshotKeyMembers {
   readonly entity: number;
   /** The key's index in the entity's key dictionary. */
   readonly key: number;
-  /** The members, as `PackedMembers` writes them; valid until the generator is closed. */
+  /** The members, as `PackedMembers` writes them (bytes never written again: a pipeline may hold them). */
   readonly members: Buffer;
   /** How many members. */
   readonly count: number;
