@@ -52,11 +52,21 @@ export function checkSnapshot(snapshot: StateSnapshot, layout: StateLayout): voi
   });
 }
 
+/** The events one key of a snapshot entity keeps: `order[from]` to `order[to - 1]`, event indices in arrival order. */
+export interface RetainedKeyEvents {
+  /** The key's code (its index in the entity's key dictionary). */
+  readonly key: number;
+  readonly order: Int32Array;
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * The events of each key of one snapshot entity, grouped: key `k` owns `order[starts[k]]` to
- * `order[starts[k + 1] - 1]`, event indices in arrival order (a counting sort by code, stable).
+ * The keys of one snapshot entity that have events, each with the events a store keeps after the key's latest
+ * event: those within `retentionMs` of it (what the stores' eviction and trim keep). Keys are grouped by a stable
+ * counting sort of `codes`, so each key's events stay in arrival order.
  */
-export function groupByKey(codes: Int32Array, keyCount: number): { starts: Int32Array; order: Int32Array } {
+export function* retainedKeyEvents(times: Float64Array, codes: Int32Array, keyCount: number, retentionMs: number): Generator<RetainedKeyEvents> {
   const n = codes.length;
   const starts = new Int32Array(keyCount + 1);
   for (let i = 0; i < n; i++) starts[codes[i]! + 1]!++;
@@ -64,5 +74,12 @@ export function groupByKey(codes: Int32Array, keyCount: number): { starts: Int32
   const cursor = starts.slice(0, keyCount);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[cursor[codes[i]!]!++] = i;
-  return { starts, order };
+  for (let key = 0; key < keyCount; key++) {
+    const to = starts[key + 1]!;
+    let from = starts[key]!;
+    if (from === to) continue;
+    const cutoff = times[order[to - 1]!]! - retentionMs;
+    while (times[order[from]!]! <= cutoff) from++;
+    yield { key, order, from, to };
+  }
 }

@@ -1,7 +1,7 @@
 import { MlsdError, ShardedMap } from '@mlsd/data';
 import { admitByTime } from './admission-rules.js';
 import { IdIndex } from './id-index.js';
-import { checkSnapshot, groupByKey } from './check-snapshot.js';
+import { checkSnapshot, retainedKeyEvents } from './check-snapshot.js';
 import type {
   EntityHistory,
   FeatureStateStore,
@@ -248,14 +248,8 @@ export class MemoryStateStore implements FeatureStateStore {
     let written = 0;
     snapshot.entities.forEach((entity, e) => {
       const map = this.histories[e]!;
-      const { starts, order } = groupByKey(entity.codes, entity.keys.length);
-      for (let k = 0; k < entity.keys.length; k++) {
-        const to = starts[k + 1]!;
-        let from = starts[k]!;
-        if (from === to) continue;
-        // What `evict` keeps after the key's latest event: events within the retention.
-        const cutoff = times[order[to - 1]!]! - layout.retentionMs;
-        while (times[order[from]!]! <= cutoff) from++;
+      // What `evict` keeps after each key's latest event: events within the retention.
+      for (const { key: k, order, from, to } of retainedKeyEvents(times, entity.codes, entity.keys.length, layout.retentionMs)) {
         const count = to - from;
         const history = new History(entity.values.length, Math.max(8, count * 2));
         for (let j = 0; j < count; j++) {

@@ -1,4 +1,4 @@
-import { groupByKey } from './check-snapshot.js';
+import { retainedKeyEvents } from './check-snapshot.js';
 import type { StateLayout, StateSnapshot } from './state-store.js';
 
 /** One history key of a snapshot, with its members packed for the loader script. */
@@ -28,19 +28,13 @@ export function* snapshotKeyMembers(snapshot: StateSnapshot, layout: StateLayout
   const pack = new PackedMembers();
   for (let e = 0; e < snapshot.entities.length; e++) {
     const entity = snapshot.entities[e]!;
-    const { starts, order } = groupByKey(entity.codes, entity.keys.length);
     const columns = entity.values;
-    for (let k = 0; k < entity.keys.length; k++) {
-      const to = starts[k + 1]!;
-      let from = starts[k]!;
-      if (from === to) continue;
-      const cutoff = times[order[to - 1]!]! - layout.retentionMs;
-      while (times[order[from]!]! <= cutoff) from++;
+    for (const { key, order, from, to } of retainedKeyEvents(times, entity.codes, entity.keys.length, layout.retentionMs)) {
       for (let q = from; q < to; q++) {
         const i = order[q]!;
         pack.member(scores[i]!, base + i + 1, labels[i]!, columns, i);
       }
-      yield { entity: e, key: k, members: pack.take(), count: to - from };
+      yield { entity: e, key, members: pack.take(), count: to - from };
     }
   }
 }
